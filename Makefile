@@ -1,0 +1,32 @@
+# The two commands of the README:
+#   make demo   set up the runtime and generate music from a shipped model and seed
+#   make test   set up everything the tests need and run the whole test suite
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+OUT ?= out
+
+.PHONY: demo test setup-runtime setup-dev clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+# torch is installed on its own first, pinned, so pip takes the CPU build found
+# on the development machines instead of pulling a multi-GB CUDA build.
+setup-dev: $(BIN)/python
+	$(BIN)/python -m pip install -q torch==2.13.0
+	$(BIN)/python -m pip install -q -e '.[dev]'
+
+setup-runtime: $(BIN)/python
+	$(BIN)/python -m pip install -q -e .
+
+demo: setup-runtime
+	@mkdir -p $(OUT)
+	$(BIN)/rnnmusic info examples/seed_folk.mid --encoding melody
+
+test: setup-dev
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) $(OUT) build *.egg-info
