@@ -1,0 +1,146 @@
+"""The model-file contract, shared by the exporter (training) and the runtime (engine).
+
+One ``.onnx`` file is the whole model. Its graph has:
+
+- input ``input_ids``: int64 ``[batch, time]`` token ids;
+- input ``state``: float32 ``[state_parts, layers, batch, hidden]`` recurrent state
+  (state_parts is 2 for LSTM: hidden then cell; 1 for RNN and GRU);
+- output ``logits``: float32 ``[batch, time, vocab]`` unnormalised next-token scores;
+- output ``state_out``: the state after the last step, same shape as ``state``.
+
+Batch and time are dynamic, so a primer is prefilled in one call and generation
+then steps one token at a time. ``metadata_props`` (string to string) describe the
+model so no sidecar file can drift from it; :class:`ModelInfo` reads and writes
+them. Names are defined here once: the exporter and the runtime both import them.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any, Mapping
+
+from rnnmusic.errors import ModelFileError
+
+INPUT_IDS = "input_ids"
+INPUT_STATE = "state"
+OUTPUT_LOGITS = "logits"
+OUTPUT_STATE = "state_out"
+INPUT_NAMES = (INPUT_IDS, INPUT_STATE)
+OUTPUT_NAMES = (OUTPUT_LOGITS, OUTPUT_STATE)
+
+FORMAT_VERSION = 1
+KEY_PREFIX = "rnnmusic."
+CELLS = ("rnn", "lstm", "gru")
+
+
+@dataclass(frozen=True)
+class Architecture:
+    cell: str
+    layers: int
+    hidden: int
+    embedding: int
+    vocab_size: int
+    dropout: float = 0.0
+    tied: bool = False
+
+    @property
+    def state_parts(self) -> int:
+        return 2 if self.cell == "lstm" else 1
+
+    def state_shape(self, batch: int) -> tuple[int, int, int, int]:
+        return (self.state_parts, self.layers, batch, self.hidden)
+
+    def parameter_count(self) -> int:
+        gates = {"rnn": 1, "gru": 3, "lstm": 4}[self.cell]
+        count = self.vocab_size * self.embedding  # embedding
+        width = self.embedding
+        for _ in range(self.layers):
+            count += gates * self.hidden * (width + self.hidden + 2)
+            width = self.hidden
+        if not self.tied:
+            count += self.vocab_size * self.hidden
+        return count + self.vocab_size
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """Everything a model file says about itself (its ``metadata_props``)."""
+
+    name: str
+    encoding: dict[str, Any]  # {"name": ..., "config": {...}} as Encoding.config_json() writes it
+    tokens: tuple[str, ...]
+    architecture: Architecture
+    training_data: dict[str, Any] = field(default_factory=dict)  # files, tokens, content_hash, source
+    metrics: dict[str, Any] = field(default_factory=dict)  # valid_nll, test_nll (nats per token / step)
+    license: str = ""
+    description: str = ""
+    quantization: dict[str, Any] = field(default_factory=dict)  # e.g. {"int8": true, "nll_change": ...}
+    format_version: int = FORMAT_VERSION
+
+    def to_metadata(self) -> dict[str, str]:
+        values = {
+            "format_version": str(self.format_version),
+            "name": self.name,
+            "encoding": json.dumps(self.encoding, sort_keys=True),
+            "tokens": json.dumps(list(self.tokens)),
+            "architecture": json.dumps(asdict(self.architecture), sort_keys=True),
+            "training_data": json.dumps(self.training_data, sort_keys=True),
+            "metrics": json.dumps(self.metrics, sort_keys=True),
+            "license": self.license,
+            "description": self.description,
+            "quantization": json.dumps(self.quantization, sort_keys=True),
+        }
+        return {KEY_PREFIX + key: value for key, value in values.items()}
+
+    @classmethod
+    def from_metadata(cls, metadata: Mapping[str, str], path: str = "<model>") -> "ModelInfo":
+        """Parse ``metadata_props``; refuses a file that is not an rnnmusic model or is too new."""
+        props = {k[len(KEY_PREFIX):]: v for k, v in metadata.items() if k.startswith(KEY_PREFIX)}
+        if "format_version" not in props:
+            raise ModelFileError(path, "is not an rnnmusic model (its metadata has no rnnmusic.format_version)")
+        try:
+            version = int(props["format_version"])
+        except ValueError:
+            raise ModelFileError(path, f"has an unreadable format version {props['format_version']!r}") from None
+        if version > FORMAT_VERSION:
+            raise ModelFileError(
+                path, f"uses model format {version}, newer than this rnnmusic reads ({FORMAT_VERSION}); upgrade rnnmusic"
+            )
+        missing = [key for key in ("encoding", "tokens", "architecture") if key not in props]
+        if missing:
+            raise ModelFileError(path, f"lacks required metadata: {', '.join(KEY_PREFIX + m for m in missing)}")
+        try:
+            arch = Architecture(**json.loads(props["architecture"]))
+            info = cls(
+                name=props.get("name", ""),
+                encoding=json.loads(props["encoding"]),
+                tokens=tuple(json.loads(props["tokens"])),
+                architecture=arch,
+                training_data=json.loads(props.get("training_data") or "{}"),
+                metrics=json.loads(props.get("metrics") or "{}"),
+                license=props.get("license", ""),
+                description=props.get("description", ""),
+                quantization=json.loads(props.get("quantization") or "{}"),
+                format_version=version,
+            )
+        except (ValueError, TypeError) as exc:
+            raise ModelFileError(path, f"has malformed rnnmusic metadata ({exc})") from None
+        if arch.cell not in CELLS:
+            raise ModelFileError(path, f"has unknown cell {arch.cell!r} (expected one of {', '.join(CELLS)})")
+        if len(info.tokens) != arch.vocab_size:
+            raise ModelFileError(path, f"lists {len(info.tokens)} tokens but its vocabulary has {arch.vocab_size}")
+        return info
+
+
+def check_graph_io(input_names, output_names, path: str = "<model>") -> None:
+    """Refuse a graph whose inputs or outputs are not the contract's."""
+    missing_in = [n for n in INPUT_NAMES if n not in set(input_names)]
+    missing_out = [n for n in OUTPUT_NAMES if n not in set(output_names)]
+    if missing_in or missing_out:
+        parts = []
+        if missing_in:
+            parts.append(f"input(s) {', '.join(missing_in)}")
+        if missing_out:
+            parts.append(f"output(s) {', '.join(missing_out)}")
+        raise ModelFileError(path, f"lacks the {' and '.join(parts)} an rnnmusic model must have")
