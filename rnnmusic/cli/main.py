@@ -19,6 +19,7 @@ from rnnmusic.errors import RnnmusicError
 # command name -> (module under rnnmusic.cli, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
     "info": ("info", "describe a MIDI file (and how an encoding sees it)"),
+    "dataset": ("dataset", "build a token dataset from a folder of MIDI files"),
 }
 
 

@@ -1,0 +1,237 @@
+"""Evaluation of a model file on a token dataset, with ONNX Runtime only (no torch).
+
+Also the reading half of the dataset format that ``rnnmusic dataset build`` writes
+(the writer lives in :mod:`rnnmusic.training.dataset`): it sits here because the
+runtime package must read a dataset without importing the training package.
+
+Dataset layout (``DATA_DIR``)::
+
+    manifest.json          encoding, counts per split, source files, skipped files
+    {split}_tokens.npy     uint16/int32 token ids of every piece of the split, each piece
+                           stored as bos followed by its tokens, pieces back to back
+    {split}_offsets.npy    int64 start of every piece, plus the total length at the end
+
+NLL is in nats. *Per token*: the mean over every token of every piece (bos is
+read, never predicted). *Per step*: the same total divided by the time the tokens
+cover: grid steps for grid encodings (melody, polyphony, drums), seconds for
+performance (``Encoding.time_advance``); so per step is comparable across
+encodings of the same grid, while per token is not.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+from rnnmusic.encodings import BOS_ID, Encoding, get_encoding
+from rnnmusic.errors import ConfigError, ModelFileError
+
+SPLITS = ("train", "valid", "test")
+MANIFEST = "manifest.json"
+DATASET_FORMAT = 1
+
+#: (ids [batch, time] int64, state) -> (logits [batch, time, vocab] float32, state)
+RunChunk = Callable[[np.ndarray, Any], tuple[np.ndarray, Any]]
+
+
+def tokens_path(data_dir: str | os.PathLike, split: str) -> Path:
+    return Path(data_dir) / f"{split}_tokens.npy"
+
+
+def offsets_path(data_dir: str | os.PathLike, split: str) -> Path:
+    return Path(data_dir) / f"{split}_offsets.npy"
+
+
+def read_manifest(data_dir: str | os.PathLike) -> dict[str, Any]:
+    """The dataset's manifest, or a ConfigError saying why ``data_dir`` is not a dataset."""
+    data_dir = Path(data_dir)
+    if not data_dir.is_dir():
+        raise ConfigError(f"{data_dir}: no such dataset folder (build one with `rnnmusic dataset build`)")
+    path = data_dir / MANIFEST
+    if not path.is_file():
+        raise ConfigError(f"{data_dir}: not a dataset (no {MANIFEST}; build one with `rnnmusic dataset build`)")
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"{path}: unreadable manifest ({exc})") from None
+    if not isinstance(manifest, dict) or "encoding" not in manifest or "splits" not in manifest:
+        raise ConfigError(f"{path}: not an rnnmusic dataset manifest (no encoding or splits)")
+    if manifest.get("format", 0) > DATASET_FORMAT:
+        raise ConfigError(f"{path}: dataset format {manifest['format']} is newer than this rnnmusic reads")
+    return manifest
+
+
+def manifest_encoding(manifest: dict[str, Any]) -> Encoding:
+    enc = manifest["encoding"]
+    return get_encoding(enc["name"], enc.get("config", {}))
+
+
+@dataclass(frozen=True)
+class TokenSplit:
+    """One split, memory-mapped: ``tokens`` back to back, piece i is ``tokens[offsets[i]:offsets[i+1]]``."""
+
+    name: str
+    tokens: np.ndarray
+    offsets: np.ndarray
+
+    @property
+    def pieces(self) -> int:
+        return len(self.offsets) - 1
+
+    @property
+    def targets(self) -> int:
+        """Tokens a model predicts: everything but each piece's leading bos."""
+        return len(self.tokens) - self.pieces
+
+    def piece(self, i: int) -> np.ndarray:
+        return self.tokens[self.offsets[i] : self.offsets[i + 1]]
+
+
+def open_split(data_dir: str | os.PathLike, split: str, manifest: dict[str, Any] | None = None) -> TokenSplit:
+    """Memory-map one split and check it against the manifest (a half-rebuilt folder is refused)."""
+    if split not in SPLITS:
+        raise ConfigError(f"unknown split {split!r}; choose one of {', '.join(SPLITS)}")
+    manifest = manifest if manifest is not None else read_manifest(data_dir)
+    tpath, opath = tokens_path(data_dir, split), offsets_path(data_dir, split)
+    try:
+        tokens = np.load(tpath, mmap_mode="r", allow_pickle=False)
+        offsets = np.load(opath, allow_pickle=False)
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"{Path(data_dir)}: cannot read the {split} split ({exc}); rebuild the dataset") from None
+    expected = manifest["splits"].get(split, {})
+    ok = (
+        tokens.ndim == 1
+        and offsets.ndim == 1
+        and len(offsets) >= 1
+        and int(offsets[-1]) == len(tokens)
+        and len(offsets) - 1 == expected.get("pieces", -1)
+        and len(tokens) == expected.get("stored_tokens", -1)
+    )
+    if not ok:
+        raise ConfigError(f"{Path(data_dir)}: the {split} split does not match {MANIFEST}; rebuild the dataset")
+    return TokenSplit(split, tokens, offsets.astype(np.int64))
+
+
+@dataclass(frozen=True)
+class NLLResult:
+    """Summed NLL (nats) over a split, with what it was summed over."""
+
+    total: float
+    tokens: int
+    time: float  # grid steps, or seconds for encodings that do not use a grid
+
+    @property
+    def per_token(self) -> float:
+        return self.total / self.tokens if self.tokens else float("nan")
+
+    @property
+    def per_step(self) -> float:
+        return self.total / self.time if self.time else float("nan")
+
+
+def split_nll(
+    run_chunk: RunChunk,
+    initial_state: Callable[[int], Any],
+    split: TokenSplit,
+    time_advance: np.ndarray,
+    batch_size: int = 16,
+    chunk: int = 512,
+    shard: tuple[int, int] = (0, 1),
+) -> NLLResult:
+    """NLL of every piece of ``split`` read from the model's initial state, bos first.
+
+    Pieces are batched by length (padding at the end only, so padded positions never
+    influence real ones) and fed ``chunk`` tokens at a time, the state carried over.
+    ``shard=(rank, world)`` takes every world-th piece, for data-parallel evaluation.
+    Torch training and ONNX evaluation both call this, so their numbers agree.
+    """
+    rank, world = shard
+    lengths = np.diff(split.offsets)
+    order = [i for i in np.argsort(lengths, kind="stable") if i % world == rank]
+    total, count, time = 0.0, 0, 0.0
+    for start in range(0, len(order), batch_size):
+        group = order[start : start + batch_size]
+        longest = int(lengths[group].max())
+        ids = np.full((len(group), longest), BOS_ID, dtype=np.int64)
+        valid = np.zeros((len(group), longest), dtype=bool)
+        for row, i in enumerate(group):
+            piece = np.asarray(split.piece(i), dtype=np.int64)
+            ids[row, : len(piece)] = piece
+            valid[row, 1 : len(piece)] = True  # targets: every position after the bos
+            time += float(time_advance[piece[1:]].sum())
+        state = initial_state(len(group))
+        for t0 in range(0, longest - 1, chunk):
+            t1 = min(t0 + chunk, longest - 1)
+            logits, state = run_chunk(ids[:, t0:t1], state)
+            targets = ids[:, t0 + 1 : t1 + 1]
+            mask = valid[:, t0 + 1 : t1 + 1]
+            logp = _log_softmax_at(np.asarray(logits, dtype=np.float64), targets)
+            total -= float(logp[mask].sum())
+            count += int(mask.sum())
+    return NLLResult(total, count, time)
+
+
+def _log_softmax_at(logits: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """log softmax(logits)[target] per position; -inf logits (masked tokens) carry no mass."""
+    top = logits.max(axis=-1, keepdims=True)
+    log_norm = np.log(np.exp(logits - top).sum(axis=-1)) + top[..., 0]
+    return np.take_along_axis(logits, targets[..., None], axis=-1)[..., 0] - log_norm
+
+
+@dataclass(frozen=True)
+class EvalReport:
+    model: str
+    data_dir: str
+    split: str
+    result: NLLResult
+    time_unit: str  # "step" or "second"
+    pieces: int
+
+
+def evaluate_model(model_path: str | os.PathLike, data_dir: str | os.PathLike, split: str = "test",
+                   batch_size: int = 16) -> EvalReport:
+    """NLL of an rnnmusic ``.onnx`` model on one split of a dataset, with ONNX Runtime."""
+    import onnxruntime as ort
+
+    from rnnmusic.model_file import INPUT_IDS, INPUT_STATE, ModelInfo, check_graph_io
+
+    model_path = Path(model_path)
+    if not model_path.is_file():
+        raise ModelFileError(model_path, "no such model file")
+    try:
+        session = ort.InferenceSession(str(model_path), providers=["CPUExecutionProvider"])
+    except Exception as exc:  # ORT raises its own Fail/InvalidGraph types with parser detail
+        raise ModelFileError(model_path, f"is not a loadable ONNX model ({str(exc).splitlines()[0][:160]})") from None
+    check_graph_io([i.name for i in session.get_inputs()], [o.name for o in session.get_outputs()], str(model_path))
+    info = ModelInfo.from_metadata(session.get_modelmeta().custom_metadata_map, str(model_path))
+    manifest = read_manifest(data_dir)
+    if _canonical(info.encoding) != _canonical(manifest["encoding"]):
+        raise ConfigError(
+            f"{model_path} was trained on encoding {json.dumps(info.encoding, sort_keys=True)}, "
+            f"but {data_dir} holds {json.dumps(manifest['encoding'], sort_keys=True)}"
+        )
+    encoding = manifest_encoding(manifest)
+    tokens = open_split(data_dir, split, manifest)
+    if tokens.pieces == 0:
+        raise ConfigError(f"{data_dir}: the {split} split is empty")
+    arch = info.architecture
+
+    def run_chunk(ids: np.ndarray, state: np.ndarray):
+        logits, new_state = session.run(None, {INPUT_IDS: ids, INPUT_STATE: state})
+        return logits, new_state
+
+    def initial(batch: int) -> np.ndarray:
+        return np.zeros(arch.state_shape(batch), dtype=np.float32)
+
+    result = split_nll(run_chunk, initial, tokens, encoding.time_advance, batch_size=batch_size)
+    unit = "step" if encoding.uses_grid else "second"
+    return EvalReport(str(model_path), str(data_dir), split, result, unit, tokens.pieces)
+
+
+def _canonical(encoding: dict[str, Any]) -> str:
+    return json.dumps({"name": encoding.get("name"), "config": encoding.get("config", {})}, sort_keys=True)

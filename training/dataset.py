@@ -1,0 +1,275 @@
+"""Build a token dataset from a folder of MIDI files (``rnnmusic dataset build``).
+
+Each file is read, encoded and cached by the sha256 of its bytes (in
+``DATA_DIR/cache/<encoding key>/``), so a re-run only reads files it has not seen
+with this encoding config. The split of a file is a function of its hash alone,
+so the same file lands in the same split on every machine, whatever the order or
+the number of jobs, and an exact duplicate can never sit in two splits (it is
+kept once). Files that cannot be read or encoded are skipped and listed, with the
+reason, in the manifest; the run goes on. The format is described in
+:mod:`rnnmusic.evaluate`, which reads it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from rnnmusic import __version__
+from rnnmusic.atomic import atomic_output, atomic_write_bytes
+from rnnmusic.encodings import BOS_ID, Encoding, get_encoding
+from rnnmusic.errors import ConfigError, RnnmusicError
+from rnnmusic.evaluate import DATASET_FORMAT, MANIFEST, SPLITS, offsets_path, tokens_path
+from rnnmusic.midi_io import read_midi_bytes
+from rnnmusic.training.progress import ProgressLine
+
+MIDI_SUFFIXES = (".mid", ".midi")
+
+
+@dataclass(frozen=True)
+class FileResult:
+    path: str  # relative to the source folder, with forward slashes
+    sha256: str = ""
+    tokens: int = 0
+    dropped: dict[str, int] = field(default_factory=dict)
+    error: str = ""  # non-empty: the file is skipped, this is why
+
+
+def scan_midi_files(src_dir: Path) -> list[Path]:
+    """Every .mid/.midi file (any case) under ``src_dir``, sorted by relative path."""
+    return sorted(
+        (p for p in src_dir.rglob("*") if p.suffix.lower() in MIDI_SUFFIXES and p.is_file()),
+        key=lambda p: p.relative_to(src_dir).as_posix(),
+    )
+
+
+def split_of(sha256: str, valid_fraction: float, test_fraction: float) -> str:
+    """The split a file belongs to, from its content hash only (uniform in [0, 1) from 64 bits)."""
+    u = int(sha256[:16], 16) / 2.0**64
+    if u < test_fraction:
+        return "test"
+    if u < test_fraction + valid_fraction:
+        return "valid"
+    return "train"
+
+
+def encoding_key(encoding: Encoding) -> str:
+    """Short hash of the encoding config and rnnmusic version: names the cache of token files made with them.
+
+    The version is part of it so that an upgraded encoder never reuses tokens an older one made.
+    """
+    return hashlib.sha256(f"{__version__}\n{encoding.config_json()}".encode()).hexdigest()[:16]
+
+
+# -- worker (runs in a pool process) ---------------------------------------------
+_worker: dict[str, Any] = {}
+
+
+def _init_worker(encoding_json: str, cache_dir: str) -> None:
+    data = json.loads(encoding_json)
+    _worker["encoding"] = get_encoding(data["name"], data["config"])
+    _worker["cache"] = Path(cache_dir)
+
+
+def _process(args: tuple[str, str]) -> FileResult:
+    path, rel = args
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:  # not cached: it may read next time
+        return FileResult(rel, error=f"cannot be read ({exc.strerror or exc})")
+    sha = hashlib.sha256(data).hexdigest()
+    cache: Path = _worker["cache"]
+    ids_file, info_file = cache / f"{sha}.npy", cache / f"{sha}.json"
+    if info_file.exists():  # seen before with this encoding config
+        try:
+            info = json.loads(info_file.read_text())
+            if info["error"] or ids_file.exists():
+                return FileResult(rel, sha, info["tokens"], info["dropped"], info["error"])
+        except (OSError, ValueError, KeyError):
+            pass  # a damaged cache entry is simply rebuilt
+    result, ids = _encode(data, sha, rel, _worker["encoding"])
+    if ids is not None:
+        _save_npy(ids_file, ids)
+    # the info file goes last: it is what marks the entry complete
+    info = {"tokens": result.tokens, "dropped": result.dropped, "error": result.error}
+    atomic_write_bytes(info_file, json.dumps(info).encode())
+    return result
+
+
+def _encode(data: bytes, sha: str, rel: str, encoding: Encoding) -> tuple[FileResult, np.ndarray | None]:
+    """Parse and encode one file; failures are results (with a reason), never exceptions."""
+    try:
+        seq = read_midi_bytes(data, source=rel)
+        report = encoding.encode_report(seq)
+    except RnnmusicError as exc:
+        reason = getattr(exc, "reason", None) or str(exc)
+        if not reason.startswith(("is ", "has ")):
+            reason = f"is not encodable: {reason}"
+        return FileResult(rel, sha, error=reason), None
+    except Exception as exc:  # a bug in a parser or encoder must not stop a build of thousands of files
+        return FileResult(rel, sha, error=f"is not encodable (unexpected {type(exc).__name__}: {str(exc)[:120]})"), None
+    ids = np.asarray(report.ids, dtype=np.int64)
+    dropped = {k: int(v) for k, v in report.dropped.items() if v}
+    if len(ids) == 0:
+        return FileResult(rel, sha, dropped=dropped, error="has no notes the encoding can represent"), None
+    if not encoding.is_valid(ids):
+        return FileResult(rel, sha, dropped=dropped, error="is not encodable: the encoder made an invalid token sequence"), None
+    return FileResult(rel, sha, len(ids), dropped), ids.astype(np.int32)
+
+
+# -- the build -------------------------------------------------------------------
+def build_dataset(
+    src_dir: str | os.PathLike,
+    out_dir: str | os.PathLike,
+    encoding: str,
+    encoding_config: dict[str, Any] | None = None,
+    jobs: int | None = None,
+    valid_fraction: float = 0.05,
+    test_fraction: float = 0.05,
+    license: str = "",
+    progress: ProgressLine | None = None,
+) -> dict[str, Any]:
+    """Scan, encode (in parallel, cached), split and write a dataset; returns its manifest."""
+    src, out = Path(src_dir), Path(out_dir)
+    if not src.is_dir():
+        raise ConfigError(f"{src}: no such folder")
+    if not (0 <= valid_fraction < 1 and 0 <= test_fraction < 1 and valid_fraction + test_fraction < 1):
+        raise ConfigError("valid and test fractions must be in [0, 1) and leave some data for training")
+    enc = get_encoding(encoding, encoding_config or {})
+    if enc.vocab_size > 2**31 - 1:
+        raise ConfigError(f"{enc.describe()}: vocabulary too large")
+    files = scan_midi_files(src)
+    if not files:
+        raise ConfigError(f"{src}: no .mid or .midi files found (searched all subfolders)")
+    out.mkdir(parents=True, exist_ok=True)
+    cache = out / "cache" / encoding_key(enc)
+    cache.mkdir(parents=True, exist_ok=True)
+    progress = progress if progress is not None else ProgressLine()
+
+    results = _run_pool(files, src, enc, cache, jobs, progress)
+    return _write(out, src, enc, results, cache, valid_fraction, test_fraction, license, progress)
+
+
+def _run_pool(files: list[Path], src: Path, enc: Encoding, cache: Path, jobs: int | None,
+              progress: ProgressLine) -> list[FileResult]:
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(files)))
+    tasks = [(str(p), p.relative_to(src).as_posix()) for p in files]
+    results: list[FileResult] = []
+    start = time.monotonic()
+
+    def show(force: bool = False) -> None:
+        rate = len(results) / max(time.monotonic() - start, 1e-9)
+        bad = sum(1 for r in results if r.error)
+        progress.update(f"dataset: {len(results)}/{len(tasks)} files | {rate:,.0f} files/s | {bad} skipped", force)
+
+    if jobs == 1:
+        _init_worker(enc.config_json(), str(cache))
+        for task in tasks:
+            results.append(_process(task))
+            show()
+    else:
+        ctx = multiprocessing.get_context("spawn" if os.name == "nt" else "fork")
+        with ctx.Pool(jobs, initializer=_init_worker, initargs=(enc.config_json(), str(cache))) as pool:
+            for result in pool.imap_unordered(_process, tasks, chunksize=max(1, min(64, len(tasks) // (jobs * 8)))):
+                results.append(result)
+                show()
+    show(force=True)
+    progress.close()
+    return sorted(results, key=lambda r: r.path)
+
+
+def _write(out: Path, src: Path, enc: Encoding, results: list[FileResult], cache: Path, valid_fraction: float,
+           test_fraction: float, license: str, progress: ProgressLine) -> dict[str, Any]:
+    kept: dict[str, FileResult] = {}
+    duplicates, skipped = [], []
+    for r in results:  # sorted by path, so the first path of a duplicate group is kept
+        if r.error:
+            skipped.append({"path": r.path, "reason": r.error})
+        elif r.sha256 in kept:
+            duplicates.append({"path": r.path, "same_as": kept[r.sha256].path})
+        else:
+            kept[r.sha256] = r
+    by_split: dict[str, list[FileResult]] = {s: [] for s in SPLITS}
+    for sha in sorted(kept):  # order within a split: by hash, independent of paths and jobs
+        by_split[split_of(sha, valid_fraction, test_fraction)].append(kept[sha])
+
+    dtype = np.uint16 if enc.vocab_size <= 2**16 else np.int32
+    splits: dict[str, Any] = {}
+    for name, members in by_split.items():
+        lengths = np.array([r.tokens + 1 for r in members], dtype=np.int64)  # +1: the bos of each piece
+        offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+        tokens = np.empty(int(offsets[-1]), dtype=dtype)
+        time_total = 0.0
+        for r, start in zip(members, offsets[:-1]):
+            ids = np.load(cache / f"{r.sha256}.npy", allow_pickle=False)
+            if len(ids) != r.tokens:
+                raise ConfigError(f"{cache}: cache entry for {r.path} is damaged; delete the cache folder and rebuild")
+            tokens[start] = BOS_ID
+            tokens[start + 1 : start + 1 + r.tokens] = ids
+            time_total += float(enc.time_advance[ids].sum())
+        _save_npy(tokens_path(out, name), tokens)
+        _save_npy(offsets_path(out, name), offsets)
+        splits[name] = {
+            "pieces": len(members),
+            "tokens": int(offsets[-1]) - len(members),
+            "stored_tokens": int(offsets[-1]),
+            "time": time_total,
+        }
+
+    dropped_total: dict[str, int] = {}
+    for r in kept.values():
+        for k, v in r.dropped.items():
+            dropped_total[k] = dropped_total.get(k, 0) + v
+    content = hashlib.sha256((enc.config_json() + "\n" + "\n".join(sorted(kept))).encode()).hexdigest()
+    manifest = {
+        "format": DATASET_FORMAT,
+        "encoding": json.loads(enc.config_json()),
+        "vocab_size": enc.vocab_size,
+        "time_unit": "step" if enc.uses_grid else "second",
+        "source": str(src.resolve()),
+        "license": license,
+        "content_hash": content,
+        "split_fractions": {"valid": valid_fraction, "test": test_fraction},
+        "splits": splits,
+        "dropped_notes": dropped_total,
+        "files": [
+            {"path": r.path, "sha256": r.sha256, "split": split_of(r.sha256, valid_fraction, test_fraction),
+             "tokens": r.tokens, "dropped": r.dropped}
+            for r in sorted(kept.values(), key=lambda r: r.path)
+        ],
+        "duplicates": duplicates,
+        "skipped": skipped,
+    }
+    # written last: a folder with a manifest is a complete dataset
+    atomic_write_bytes(out / MANIFEST, (json.dumps(manifest, indent=1) + "\n").encode())
+    return manifest
+
+
+def _save_npy(path: Path, array: np.ndarray) -> None:
+    with atomic_output(path) as tmp:
+        with open(tmp, "wb") as fh:
+            np.save(fh, array, allow_pickle=False)
+
+
+def summary_lines(manifest: dict[str, Any]) -> list[str]:
+    """What a user reads after a build: counts per split, then every skipped file with its reason."""
+    s = manifest["splits"]
+    lines = [
+        f"dataset: {len(manifest['files'])} files kept, {len(manifest['duplicates'])} duplicates, "
+        f"{len(manifest['skipped'])} skipped; encoding {manifest['encoding']['name']} ({manifest['vocab_size']} tokens)",
+        "  " + ", ".join(f"{name} {s[name]['pieces']} pieces / {s[name]['tokens']:,} tokens" for name in SPLITS),
+    ]
+    if manifest["dropped_notes"]:
+        lines.append("  dropped notes: " + ", ".join(f"{k} {v}" for k, v in sorted(manifest["dropped_notes"].items())))
+    for item in manifest["skipped"]:
+        lines.append(f"  skipped {item['path']}: {item['reason']}")
+    return lines
+
