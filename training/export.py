@@ -22,6 +22,7 @@ from rnnmusic.model_file import (
     INPUT_IDS,
     INPUT_NAMES,
     INPUT_STATE,
+    KEY_PREFIX,
     OUTPUT_LOGITS,
     OUTPUT_NAMES,
     OUTPUT_STATE,
@@ -39,8 +40,12 @@ def export_model(
     check_steps: int = 100,
     tolerance: float = 1e-4,
     seed: int = 0,
+    extra_metadata: dict[str, str] | None = None,
 ) -> Path:
-    """Write ``model`` with ``info`` as metadata to ``path`` (atomically); raise if ORT and torch disagree."""
+    """Write ``model`` with ``info`` as metadata to ``path`` (atomically); raise if ORT and torch disagree.
+
+    ``extra_metadata`` adds ``rnnmusic.<key>`` entries beyond :class:`ModelInfo` (e.g. ``grammar_mask``).
+    """
     import onnx
 
     path = Path(path)
@@ -51,7 +56,7 @@ def export_model(
         _torch_export(model, tmp)
         proto = onnx.load(str(tmp))
         del proto.metadata_props[:]
-        for key, value in info.to_metadata().items():
+        for key, value in model_metadata(info, model, extra_metadata).items():
             entry = proto.metadata_props.add()
             entry.key, entry.value = key, value
         proto.doc_string = f"rnnmusic model {info.name}: {info.architecture.cell} language model over {info.encoding.get('name')} tokens"
@@ -60,6 +65,17 @@ def export_model(
         if not max_diff <= tolerance:
             raise ModelFileError(path, f"export check failed: ONNX Runtime and torch differ by {max_diff:.2e} (> {tolerance:g})")
     return path
+
+
+def model_metadata(info: ModelInfo, model: RecurrentLM, extra: dict[str, str] | None = None) -> dict[str, str]:
+    """``metadata_props`` of an exported model: ModelInfo plus how the graph applies the grammar."""
+    values = info.to_metadata()
+    # "in_graph": logits of tokens the encoding's follow table forbids are already -inf;
+    # "none": a consumer that wants valid sequences must mask with the follow table itself.
+    values[KEY_PREFIX + "grammar_mask"] = "in_graph" if model.grammar_mask else "none"
+    for key, value in (extra or {}).items():
+        values[KEY_PREFIX + key] = value
+    return values
 
 
 def _torch_export(model: RecurrentLM, path: Path) -> None:
@@ -101,8 +117,17 @@ def parity_error(model: RecurrentLM, onnx_path: str | os.PathLike, steps: int = 
         for step in range(steps + 1):
             logits, state = session.run(None, {INPUT_IDS: ids.astype(np.int64), INPUT_STATE: state})
             t_logits, torch_state = model(torch.from_numpy(ids.astype(np.int64)), torch_state)
-            worst = max(worst, float(np.abs(logits - t_logits.numpy()).max()))
+            worst = max(worst, _logit_difference(logits, t_logits.numpy()))
             worst = max(worst, float(np.abs(state - torch_state.numpy()).max()))
             # chain: the next input is the arg-max token of the last position, one token per step
             ids = logits[:, -1:, :].argmax(-1)
     return worst
+
+
+def _logit_difference(a: np.ndarray, b: np.ndarray) -> float:
+    """Largest difference of finite logits; inf when the grammar masks (-inf) differ between the two."""
+    masked_a, masked_b = np.isneginf(a), np.isneginf(b)
+    if not np.array_equal(masked_a, masked_b):
+        return float("inf")
+    keep = ~masked_a
+    return float(np.abs(a[keep] - b[keep]).max(initial=0.0))

@@ -5,10 +5,16 @@ and generation (one token at a time), and exports unchanged to ONNX with the
 contract of :mod:`rnnmusic.model_file`. The state is one tensor
 ``[state_parts, layers, batch, hidden]`` whatever the cell, so the runtime never
 needs to know which cell it runs. Sampling does not live here.
+
+With a ``follow_table`` (the encoding's grammar), the logits of tokens that may not
+follow the input token are -inf: the model's distribution covers only valid
+continuations, the loss is a proper NLL over them, and the mask is part of the
+exported graph (one Gather and one Add), so every consumer gets it for free.
 """
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -18,7 +24,7 @@ _CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 
 
 class RecurrentLM(nn.Module):
-    def __init__(self, arch: Architecture):
+    def __init__(self, arch: Architecture, follow_table: np.ndarray | None = None):
         super().__init__()
         if arch.cell not in _CELLS:
             raise ValueError(f"unknown cell {arch.cell!r}; choose rnn, lstm or gru")
@@ -39,6 +45,20 @@ class RecurrentLM(nn.Module):
         self.head = nn.Linear(arch.hidden, arch.vocab_size)
         if arch.tied:
             self.head.weight = self.embed.weight
+        self.follow_bias: torch.Tensor | None
+        if follow_table is not None:
+            table = np.asarray(follow_table, dtype=bool)
+            if table.shape != (arch.vocab_size, arch.vocab_size):
+                raise ValueError(f"follow table shape {table.shape} does not match vocabulary {arch.vocab_size}")
+            bias = torch.zeros(table.shape).masked_fill_(torch.from_numpy(~table), float("-inf"))
+            # not persistent: it is rebuilt from the encoding, so checkpoints stay plain weights
+            self.register_buffer("follow_bias", bias, persistent=False)
+        else:
+            self.follow_bias = None
+
+    @property
+    def grammar_mask(self) -> bool:
+        return self.follow_bias is not None
 
     def initial_state(self, batch: int, device: torch.device | str | None = None) -> torch.Tensor:
         return torch.zeros(self.arch.state_shape(batch), device=device)
@@ -53,4 +73,7 @@ class RecurrentLM(nn.Module):
         else:
             y, h = self.rnn(x, state[0].contiguous())
             new_state = h.unsqueeze(0)
-        return self.head(self.drop(y)), new_state
+        logits = self.head(self.drop(y))
+        if self.follow_bias is not None:
+            logits = logits + self.follow_bias[ids]  # row of the input token: what may come next
+        return logits, new_state

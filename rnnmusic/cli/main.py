@@ -20,6 +20,9 @@ from rnnmusic.errors import RnnmusicError
 COMMANDS: dict[str, tuple[str, str]] = {
     "info": ("info", "describe a MIDI file (and how an encoding sees it)"),
     "dataset": ("dataset", "build a token dataset from a folder of MIDI files"),
+    "train": ("train", "train an RNN/LSTM/GRU on a token dataset"),
+    "export": ("export", "export a trained run as one self-describing ONNX model file"),
+    "eval": ("eval", "NLL of a model file on a dataset's test split (ONNX Runtime)"),
 }
 
 

@@ -1,0 +1,79 @@
+"""`rnnmusic train DATA_DIR -o RUN_DIR`: train a recurrent language model on a token dataset.
+
+Config precedence: defaults < ``--config FILE.toml`` < flags < ``--set section.key=value``.
+With ``--resume`` the run's own config (inside last.pt) is the base instead of the defaults.
+Multi-process: ``torchrun --nproc_per_node N -m rnnmusic train ...`` (one process per GPU,
+or gloo processes on CPU); ``--batch-size`` is the global batch over all processes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+#: flag -> config key
+FLAGS = {
+    "cell": "model.cell", "layers": "model.layers", "hidden": "model.hidden", "embedding": "model.embedding",
+    "dropout": "model.dropout", "epochs": "run.epochs", "max_steps": "run.max_steps",
+    "batch_size": "data.batch_size", "window": "data.window", "transpose": "data.transpose", "lr": "optim.lr",
+    "seed": "run.seed", "device": "run.device",
+}
+
+
+def register(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("data", metavar="DATA_DIR", help="dataset folder made by `rnnmusic dataset build`")
+    parser.add_argument("-o", "--output", required=True, metavar="RUN_DIR", help="run folder (checkpoints, metrics)")
+    parser.add_argument("--config", metavar="FILE.toml", help="training config ([model], [data], [optim], [run])")
+    parser.add_argument("--cell", choices=("rnn", "lstm", "gru"))
+    parser.add_argument("--layers", type=int, metavar="N")
+    parser.add_argument("--hidden", type=int, metavar="N")
+    parser.add_argument("--embedding", type=int, metavar="N")
+    parser.add_argument("--dropout", type=float, metavar="F")
+    parser.add_argument("--epochs", type=int, metavar="N")
+    parser.add_argument("--max-steps", type=int, metavar="N", help="train this many steps (overrides --epochs)")
+    parser.add_argument("--batch-size", type=int, metavar="N", help="windows per step, over all processes")
+    parser.add_argument("--window", type=int, metavar="N", help="tokens per window (truncated BPTT length)")
+    parser.add_argument("--transpose", type=int, metavar="K", help="augment: random shift in [-K, K] semitones")
+    parser.add_argument("--lr", type=float, metavar="F", help="peak learning rate")
+    parser.add_argument("--seed", type=int, metavar="N")
+    parser.add_argument("--device", metavar="NAME", help="auto (default), cpu, cuda, cuda:N or mps")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="overrides",
+                        help="any config key, e.g. --set optim.weight_decay=0.1 (repeatable)")
+    parser.add_argument("--resume", action="store_true", help="continue the run in RUN_DIR from last.pt")
+    parser.add_argument("--quiet", action="store_true", help="no progress line")
+
+
+def build_config(args: argparse.Namespace):
+    """The TrainConfig the flags describe (on --resume, starting from the run's saved config)."""
+    from pathlib import Path
+
+    from rnnmusic.training.checkpoint import LAST, checkpoint_config, load_checkpoint
+    from rnnmusic.training.config import TrainConfig
+
+    if args.resume and args.config:
+        from rnnmusic.errors import ConfigError
+
+        raise ConfigError("--resume uses the run's saved config; drop --config (use flags or --set for allowed changes)")
+    if args.resume and (Path(args.output) / LAST).exists():
+        config = checkpoint_config(load_checkpoint(Path(args.output) / LAST))
+    elif args.config:
+        config = TrainConfig.from_toml(args.config)
+    else:
+        config = TrainConfig()
+    for flag, key in FLAGS.items():
+        value = getattr(args, flag)
+        if value is not None:
+            config.set(key, value, where=f"--{flag.replace('_', '-')}")
+    config.apply_overrides(args.overrides)
+    return config
+
+
+def run(args: argparse.Namespace) -> int:
+    from rnnmusic.training.trainer import train
+
+    config = build_config(args)
+    result = train(args.data, args.output, config, resume=args.resume, quiet=args.quiet)
+    if result.test_nll is not None:
+        print(f"test NLL {result.test_nll:.4f} nats/token", file=sys.stderr)
+    print(f"wrote {args.output} (best.pt, last.pt, metrics.jsonl)", file=sys.stderr)
+    return 0

@@ -1,0 +1,323 @@
+"""The training loop (``rnnmusic train``): AdamW, clipping, warm-up + cosine, validation, exact resume.
+
+A run folder holds ``last.pt`` (everything needed to continue: weights, optimizer,
+step, generator states) and ``best.pt`` (weights with the lowest validation NLL),
+both written atomically; ``metrics.jsonl``; ``train.log``; ``config.json``;
+``summary.json`` and ``learning_curve.png`` at the end. Killed at any moment and
+resumed, a run on CPU ends with the same weights, bit for bit, as one never
+stopped: the windows come from a saved generator, the learning rate is a function
+of the step, and steps after the last checkpoint are simply redone.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from rnnmusic.errors import ConfigError
+from rnnmusic.evaluate import NLLResult, manifest_encoding, open_split, read_manifest
+from rnnmusic.model_file import Architecture
+from rnnmusic.training import device as dev
+from rnnmusic.training.checkpoint import BEST, LAST, checkpoint_config, load_checkpoint, save_checkpoint
+from rnnmusic.training.config import TrainConfig
+from rnnmusic.training.data import IGNORE, WindowSampler
+from rnnmusic.training.metrics import MetricsLog, plot_learning_curve
+from rnnmusic.training.model import RecurrentLM
+from rnnmusic.training.nll import torch_split_nll
+from rnnmusic.training.progress import ProgressLine, format_duration
+from rnnmusic.training.transpose import Transposer
+
+#: config keys a resumed run may change (they do not alter what a step computes)
+RESUMABLE = {"run.max_steps", "run.epochs", "run.patience", "run.log_every", "run.eval_every",
+             "run.checkpoint_every", "run.device", "run.eval_batch_size"}
+
+
+@dataclass(frozen=True)
+class TrainResult:
+    run_dir: str
+    steps: int
+    best_valid_nll: float | None
+    test_nll: float | None
+    test_nll_per_step: float | None
+    stopped_early: bool
+
+
+def lr_at(step: int, total: int, config: TrainConfig) -> float:
+    """Linear warm-up over ``warmup_steps``, then cosine decay to ``lr * min_lr_ratio`` at ``total``."""
+    o = config.optim
+    if step < o.warmup_steps:
+        return o.lr * (step + 1) / o.warmup_steps
+    progress = min(1.0, (step - o.warmup_steps) / max(1, total - o.warmup_steps))
+    return o.lr * (o.min_lr_ratio + (1 - o.min_lr_ratio) * 0.5 * (1 + math.cos(math.pi * progress)))
+
+
+def build_model(config: TrainConfig, encoding) -> RecurrentLM:
+    m = config.model
+    arch = Architecture(m.cell, m.layers, m.hidden, m.embedding, encoding.vocab_size, m.dropout, m.tied)
+    return RecurrentLM(arch, encoding.follow_table if m.grammar_mask else None)
+
+
+def dataset_summary(manifest: dict[str, Any], data_dir: Path) -> dict[str, Any]:
+    s = manifest["splits"]
+    return {"data_dir": str(data_dir.resolve()), "source": manifest.get("source", ""),
+            "content_hash": manifest["content_hash"], "license": manifest.get("license", ""),
+            "files": {k: v["pieces"] for k, v in s.items()}, "tokens": {k: v["tokens"] for k, v in s.items()}}
+
+
+def train(data_dir: str | Path, run_dir: str | Path, config: TrainConfig | None = None, resume: bool = False,
+          stop_at_step: int | None = None, quiet: bool = False) -> TrainResult:
+    """Train (or with ``resume``, continue) a run. ``stop_at_step`` stops early as a kill would (tests)."""
+    data_dir, run_dir = Path(data_dir), Path(run_dir)
+    manifest = read_manifest(data_dir)
+    encoding = manifest_encoding(manifest)
+    summary = dataset_summary(manifest, data_dir)
+    payload = _resume_payload(run_dir, resume, summary)
+    config = _resolve_config(config, payload)
+    place = dev.setup(config.run.device, config.run.precision)
+    progress = ProgressLine(enabled=place.is_main and not quiet)
+
+    def say(text: str) -> None:
+        if place.is_main:
+            progress.message(text)
+            with open(run_dir / "train.log", "a", encoding="utf-8") as log:
+                log.write(text + "\n")
+
+    try:
+        return _Run(data_dir, run_dir, manifest, encoding, summary, config, place, payload, progress, say).loop(stop_at_step)
+    finally:
+        progress.close()
+        dev.teardown(place)
+
+
+def _resume_payload(run_dir: Path, resume: bool, summary: dict[str, Any]) -> dict[str, Any] | None:
+    if not resume:
+        if (run_dir / LAST).exists():
+            raise ConfigError(f"{run_dir} already holds a run ({LAST}); pass --resume to continue it or choose another -o")
+        run_dir.mkdir(parents=True, exist_ok=True)
+        return None
+    if not (run_dir / LAST).exists():
+        raise ConfigError(f"{run_dir}: nothing to resume (no {LAST})")
+    payload = load_checkpoint(run_dir / LAST)
+    recorded = json.loads(payload.get("dataset", "{}")).get("content_hash")
+    if recorded != summary["content_hash"]:
+        raise ConfigError(f"{summary['data_dir']} is not the dataset this run was trained on (content hash changed)")
+    return payload
+
+
+def _resolve_config(config: TrainConfig | None, payload: dict[str, Any] | None) -> TrainConfig:
+    if payload is None:
+        return config or TrainConfig()
+    saved = checkpoint_config(payload)
+    if config is None:
+        return saved
+    old, new = _flat(saved), _flat(config)
+    changed = sorted(k for k in old if old[k] != new[k] and k not in RESUMABLE)
+    if changed:
+        raise ConfigError("--resume continues a run with its own config; these keys differ: " + ", ".join(
+            f"{k} ({old[k]!r} -> {new[k]!r})" for k in changed))
+    return config
+
+
+def _flat(config: TrainConfig) -> dict[str, Any]:
+    return {f"{s}.{k}": v for s, values in config.to_dict().items() for k, v in values.items()}
+
+
+class _Run:
+    """One run's state; ``loop`` trains until the step budget, early stopping or ``stop_at_step``."""
+
+    def __init__(self, data_dir, run_dir, manifest, encoding, summary, config, place, payload, progress, say):
+        self.run_dir, self.encoding, self.summary, self.config = run_dir, encoding, summary, config
+        self.place, self.progress, self.say = place, progress, say
+        r, d = config.run, config.data
+        self.train_split = open_split(data_dir, "train", manifest)
+        self.valid_split = open_split(data_dir, "valid", manifest)
+        self.test_split = open_split(data_dir, "test", manifest)
+        transposer = Transposer(encoding, d.transpose) if d.transpose else None
+        self.sampler = WindowSampler(self.train_split, d.window, d.batch_size, transposer, r.seed, place.rank, place.world)
+        self.steps_per_epoch = r.steps_per_epoch or max(1, math.ceil(self.train_split.targets / (d.batch_size * d.window)))
+        self.total = r.max_steps if r.max_steps > 0 else r.epochs * self.steps_per_epoch
+        self.eval_every = r.eval_every or self.steps_per_epoch
+
+        torch.manual_seed(r.seed)
+        self.model = build_model(config, encoding).to(place.device)
+        torch.manual_seed(r.seed + place.rank)  # dropout masks differ per process; rank 0 is the 1-process run
+        decay = [p for p in self.model.parameters() if p.dim() >= 2]
+        no_decay = [p for p in self.model.parameters() if p.dim() < 2]
+        o = config.optim
+        self.optimizer = torch.optim.AdamW(
+            [{"params": decay, "weight_decay": o.weight_decay}, {"params": no_decay, "weight_decay": 0.0}],
+            lr=o.lr, betas=(o.beta1, o.beta2))
+        self.scaler = torch.amp.GradScaler(place.device.type) if place.needs_grad_scaler() else None
+        self.step, self.best, self.bad_evals = 0, None, 0
+        if payload is not None:
+            self._restore(payload)
+        self.net = self.model
+        if place.distributed:
+            from torch.nn.parallel import DistributedDataParallel
+
+            ids = [place.device.index] if place.device.type == "cuda" else None
+            # no buffer broadcast: the only buffer is the constant grammar mask
+            self.net = DistributedDataParallel(self.model, device_ids=ids, broadcast_buffers=False)
+        if place.is_main:
+            (run_dir / "config.json").write_text(json.dumps(config.to_dict(), indent=1) + "\n")
+        self.metrics = MetricsLog(run_dir, self.step if payload is not None else None, say) if place.is_main else None
+
+    # -- checkpoints -----------------------------------------------------------------
+    def _restore(self, payload: dict[str, Any]) -> None:
+        self.model.load_state_dict(payload["model"])
+        self.optimizer.load_state_dict(payload["optimizer"])
+        if self.scaler is not None and payload.get("scaler"):
+            self.scaler.load_state_dict(payload["scaler"])
+        self.step, self.best, self.bad_evals = payload["step"], payload["best_valid_nll"], payload["bad_evals"]
+        self.sampler.set_state(payload["rng_numpy"])
+        torch.set_rng_state(payload["rng_torch"])
+        if self.place.device.type == "cuda" and payload.get("rng_cuda"):
+            torch.cuda.set_rng_state_all(payload["rng_cuda"])
+        self.say(f"resumed at step {self.step}")
+
+    def _common(self) -> dict[str, Any]:
+        return {"model": self.model.state_dict(), "config": self.config.to_json(), "encoding": self.encoding.config_json(),
+                "dataset": json.dumps(self.summary), "architecture": json.dumps(asdict(self.model.arch)),
+                "step": self.step, "best_valid_nll": self.best, "bad_evals": self.bad_evals}
+
+    def _save_last(self) -> None:
+        if not self.place.is_main:
+            return
+        save_checkpoint(self.run_dir / LAST, {
+            **self._common(), "optimizer": self.optimizer.state_dict(),
+            "scaler": self.scaler.state_dict() if self.scaler else {}, "rng_numpy": self.sampler.state(),
+            "rng_torch": torch.get_rng_state(),
+            "rng_cuda": torch.cuda.get_rng_state_all() if self.place.device.type == "cuda" else []})
+
+    # -- evaluation ------------------------------------------------------------------
+    def _nll(self, split) -> NLLResult | None:
+        if split.pieces == 0:
+            return None
+        result = torch_split_nll(self.model, split, self.encoding.time_advance, self.place,
+                                 batch_size=self.config.run.eval_batch_size)
+        total, tokens, span = dev.all_reduce_sum([result.total, result.tokens, result.time], self.place)
+        return NLLResult(total, int(tokens), span)
+
+    def _validate(self) -> bool:
+        """Validation NLL; writes best.pt when it improves. Returns True when early stopping says stop."""
+        result = self._nll(self.valid_split)
+        nll = result.per_token if result else None
+        improved = nll is None or self.best is None or nll < self.best
+        if improved:
+            self.best, self.bad_evals = nll, 0
+            if self.place.is_main:
+                save_checkpoint(self.run_dir / BEST, {**self._common(), "metrics": json.dumps({"valid_nll": nll})})
+        else:
+            self.bad_evals += 1
+        if self.metrics is not None and nll is not None:
+            self.metrics.log({"step": self.step, "valid_nll": nll, "epoch": self.step / self.steps_per_epoch})
+        self.say(f"step {self.step}: valid NLL {nll if nll is None else round(nll, 4)} nats/token"
+                 + ("  (best)" if improved else f"  (no improvement for {self.bad_evals})"))
+        patience = self.config.run.patience
+        return bool(patience and self.bad_evals >= patience)
+
+    # -- the loop --------------------------------------------------------------------
+    def loop(self, stop_at_step: int | None) -> TrainResult:
+        cfg, place = self.config, self.place
+        clip = cfg.optim.clip_norm if cfg.optim.clip_norm > 0 else float("inf")
+        tokens_per_step = cfg.data.batch_size * cfg.data.window
+        stop = bool(cfg.run.patience and self.bad_evals >= cfg.run.patience)
+        self.say(f"training {self.model.arch.cell} {self.model.arch.layers}x{self.model.arch.hidden} "
+                 f"({sum(p.numel() for p in self.model.parameters()):,} parameters) on {place.device} "
+                 f"x{place.world}: {self.total} steps, {self.steps_per_epoch} per epoch")
+        self.net.train()
+        loss_sum, norm_sum, norm_max, seen = 0.0, 0.0, 0.0, 0
+        mark, mark_step, started, start_step = time.monotonic(), self.step, time.monotonic(), self.step
+        last_loss = float("nan")
+        while self.step < self.total and not stop:
+            inputs, targets = self.sampler.next_batch()
+            x = torch.from_numpy(inputs).to(place.device, non_blocking=True)
+            y = torch.from_numpy(targets).to(place.device, non_blocking=True)
+            lr = lr_at(self.step, self.total, cfg)
+            for group in self.optimizer.param_groups:
+                group["lr"] = lr
+            with place.autocast():
+                logits, _ = self.net(x)
+            loss = F.cross_entropy(logits.float().flatten(0, 1), y.flatten(), ignore_index=IGNORE)
+            self.optimizer.zero_grad(set_to_none=True)
+            if self.scaler is not None:
+                self.scaler.scale(loss).backward()
+                self.scaler.unscale_(self.optimizer)
+            else:
+                loss.backward()
+            norm = float(torch.nn.utils.clip_grad_norm_(self.model.parameters(), clip))
+            if self.scaler is not None:
+                self.scaler.step(self.optimizer)  # skips the step itself when the norm is not finite
+                self.scaler.update()
+            elif math.isfinite(norm):
+                self.optimizer.step()
+            else:
+                self.say(f"step {self.step + 1}: gradient norm is {norm}; step skipped")
+            self.step += 1
+            loss_sum, seen = loss_sum + float(loss.detach()), seen + 1
+            norm_sum, norm_max = norm_sum + norm, max(norm_max, norm)
+
+            if self.step % cfg.run.log_every == 0 or self.step == self.total:
+                now = time.monotonic()
+                rate = (self.step - mark_step) * tokens_per_step / max(now - mark, 1e-9)
+                loss_avg, norm_avg = dev.all_reduce_sum([loss_sum / seen], place)[0] / place.world, norm_sum / seen
+                last_loss = loss_avg
+                if self.metrics is not None:
+                    self.metrics.log({"step": self.step, "loss": loss_avg, "grad_norm": norm_avg,
+                                      "grad_norm_max": norm_max, "lr": lr, "tokens_per_s": rate})
+                loss_sum, norm_sum, norm_max, seen, mark, mark_step = 0.0, 0.0, 0.0, 0, now, self.step
+            elapsed = time.monotonic() - started
+            eta = (self.total - self.step) * elapsed / max(self.step - start_step, 1)
+            self.progress.update(
+                f"step {self.step}/{self.total} | loss {last_loss:.4f} | "
+                f"{(self.step - start_step) * tokens_per_step / max(elapsed, 1e-9):,.0f} tok/s | "
+                f"ETA {format_duration(eta)} | lr {lr:.2e} | grad norm {norm:.3f}")
+
+            if self.step % self.eval_every == 0 or self.step == self.total:
+                self.net.eval()
+                stop = self._validate()
+                self.net.train()
+                self._save_last()
+            elif self.step % cfg.run.checkpoint_every == 0:
+                self._save_last()
+            if stop_at_step is not None and self.step >= stop_at_step:
+                self._save_last()
+                dev.barrier(place)
+                return TrainResult(str(self.run_dir), self.step, self.best, None, None, False)
+        dev.barrier(place)
+        if stop:
+            self.say(f"early stopping at step {self.step}: no improvement in {self.bad_evals} validations")
+        return self._finish(stopped_early=stop)
+
+    def _finish(self, stopped_early: bool) -> TrainResult:
+        """Test NLL of the best weights, recorded in best.pt and summary.json; learning curve."""
+        best = load_checkpoint(self.run_dir / BEST) if (self.run_dir / BEST).exists() else None
+        if best is not None:
+            self.model.load_state_dict(best["model"])
+        self.model.eval()
+        test = self._nll(self.test_split)
+        metrics = {"valid_nll": self.best, "test_nll": test.per_token if test else None,
+                   "test_nll_per_step": test.per_step if test else None,
+                   "time_unit": "step" if self.encoding.uses_grid else "second",
+                   "steps": self.step, "best_step": best["step"] if best else None}
+        if self.place.is_main:
+            if best is not None:
+                save_checkpoint(self.run_dir / BEST, {**best, "metrics": json.dumps(metrics)})
+            (self.run_dir / "summary.json").write_text(json.dumps({**metrics, "stopped_early": stopped_early},
+                                                                  indent=1) + "\n")
+            if self.metrics is not None:
+                self.metrics.close()
+            if test is not None:
+                self.say(f"test NLL {test.per_token:.4f} nats/token, {test.per_step:.4f} nats/{metrics['time_unit']}")
+            plot_learning_curve(self.run_dir, self.say)
+        dev.barrier(self.place)
+        return TrainResult(str(self.run_dir), self.step, self.best, metrics["test_nll"], metrics["test_nll_per_step"],
+                           stopped_early)
