@@ -50,27 +50,32 @@ def as_ids(ids, vocab_size: int) -> list[int]:
 def template_voice(template: NoteSequence | None, is_drum: bool, track: int | None = None) -> tuple[int, int]:
     """(program, track) that decoded notes take from ``template``.
 
-    With ``track`` given and holding a matching note (drum or not, as asked) in the template,
-    that track and the program of its first note. Otherwise the lowest-numbered track holding
-    a matching note, with the program of its first note; then the first matching entry of
-    ``template.tracks``; else program 0 on track 0 (or on ``track`` when given).
+    Without ``track``: the lowest-numbered track of the template holding a matching note (a
+    drum note when ``is_drum``, else a pitched one) and the program of its first note; else
+    the first matching entry of ``template.tracks``; else program 0 on track 0.
+    With ``track`` (melody's chosen voice track) the notes always go to that track, and the
+    program is that of the track's first matching note or ``tracks`` entry, else found as above.
     """
-    fallback_track = 0 if track is None else int(track)
     if template is None:
-        return 0, fallback_track
+        return 0, 0 if track is None else int(track)
     notes = template.notes
     matching = notes[notes["is_drum"] == is_drum]
     if track is not None:
         in_track = matching[matching["track"] == track]
         if len(in_track):
             return int(in_track["program"][0]), int(track)
+        if 0 <= track < len(template.tracks) and template.tracks[track].is_drum == is_drum:
+            return int(template.tracks[track].program), int(track)
+    program, found = 0, 0
     if len(matching):
-        first_track = int(matching["track"].min())
-        return int(matching["program"][matching["track"] == first_track][0]), first_track
-    for index, info in enumerate(template.tracks):
-        if info.is_drum == is_drum and (track is None or index == track):
-            return int(info.program), index
-    return 0, fallback_track
+        found = int(matching["track"].min())
+        program = int(matching["program"][matching["track"] == found][0])
+    else:
+        for index, info in enumerate(template.tracks):
+            if info.is_drum == is_drum:
+                program, found = int(info.program), index
+                break
+    return program, found if track is None else int(track)
 
 
 def build_sequence(

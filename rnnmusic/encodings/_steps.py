@@ -26,7 +26,8 @@ def quantize_durations(grid: StepGrid, notes: np.ndarray, drops: DropCounter) ->
 
     Both times round to the nearest step. A note whose onset and end round to the same step
     is kept as one step long when it lasts at least half a step, and dropped as ``too_short``
-    otherwise (that includes zero-length notes).
+    otherwise (that includes zero-length notes). A note whose onset rounds to a step before
+    0 is dropped as ``negative_time``.
     """
     if len(notes) == 0:
         empty = np.zeros(0, dtype=np.int64)
@@ -34,11 +35,13 @@ def quantize_durations(grid: StepGrid, notes: np.ndarray, drops: DropCounter) ->
     onset = grid.quantize(notes["start"])
     end = grid.quantize(notes["end"])
     length = np.asarray(grid.to_steps(notes["end"])) - np.asarray(grid.to_steps(notes["start"]))
+    negative = onset < 0
     collapsed = end <= onset
-    too_short = collapsed & (length < MIN_STEPS)
+    too_short = collapsed & (length < MIN_STEPS) & ~negative
     end = np.where(collapsed, onset + 1, end)
+    drops.add("negative_time", negative.sum())
     drops.add("too_short", too_short.sum())
-    kept = np.flatnonzero(~too_short)
+    kept = np.flatnonzero(~(too_short | negative))
     return kept, onset[kept], end[kept]
 
 

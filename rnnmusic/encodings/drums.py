@@ -8,7 +8,8 @@ Only drum notes (``is_drum``, MIDI channel 10) count: others are dropped as ``no
 drum pitches without a class (effects such as whistles, cuica, vibraslap, metronome clicks)
 as ``unmapped_pitch``. Only onsets matter: a hit's onset rounds to the nearest step of a grid
 that follows the tempo map, and its duration is ignored, so no drum note is too short. Two
-hits of one class in one step are one hit (the other counts as ``duplicate``).
+hits of one class in one step are one hit (the other counts as ``duplicate``); a hit
+before time 0 is dropped as ``negative_time``.
 
 Decoded hits use one canonical pitch per class (:data:`CANONICAL_PITCHES`), last one step,
 play at the config's ``velocity`` and are drum notes with the program and track of the
@@ -155,6 +156,9 @@ class DrumsEncoding(Encoding):
         drops.add("unmapped_pitch", unmapped.sum())
         cls = cls[~unmapped]
         step = grid_of(seq, self.config.steps_per_quarter).quantize(notes["start"][~unmapped])
+        negative = step < 0
+        drops.add("negative_time", negative.sum())
+        step, cls = step[~negative], cls[~negative]
         total = int(step.max()) + 1 if len(step) else 0
         hits = np.unique(step * len(DRUM_CLASSES) + cls)
         drops.add("duplicate", len(step) - len(hits))

@@ -1,7 +1,7 @@
 """Melody: one monophonic line on a step grid, one token per step.
 
 Tokens (after bos): ``rest``, ``hold``, then ``note_on:p`` for every pitch p from
-``min_pitch`` to ``max_pitch``; 3 + (max_pitch - min_pitch) tokens with bos, 40 by default.
+``min_pitch`` to ``max_pitch``: 4 + max_pitch - min_pitch tokens with bos, 40 by default.
 Each token is one step: ``note_on:p`` starts pitch p (ending whatever sounded), ``hold``
 continues the sounding note, ``rest`` is silence. ``hold`` may not follow bos or ``rest``
 (there is nothing to hold); a decoder given one anyway reads it as a rest.
@@ -18,7 +18,7 @@ Before the voice is picked, notes are dropped and counted by reason: ``drums`` (
 are ignored), ``out_of_range`` (pitch outside min_pitch..max_pitch), ``too_short`` (onset
 and end round to the same step and the note lasts less than half a step; a note of at least
 half a step that rounds to zero steps is kept one step long), ``duplicate`` (same pitch and
-onset step as a longer note). Notes of the same pitch that overlap sound as their union, and
+onset step as a longer note), ``negative_time`` (onset before time 0). Notes of the same pitch that overlap sound as their union, and
 every onset starts a new note. Notes the voice rule hides entirely count as ``not_in_voice``.
 
 Times round to the nearest step of a grid that follows the tempo map

@@ -10,7 +10,8 @@ Encoding (what :meth:`PerformanceEncoding.normalize` shows):
 
 - Start and end times round to the nearest multiple of ``time_shift_ms``. A note whose
   rounded start and end coincide (it lasts less than one shift step) is dropped as
-  ``too_short``; drum notes are dropped as ``drums`` (pitches of channel 10 are not notes).
+  ``too_short``; drum notes are dropped as ``drums`` (pitches of channel 10 are not notes);
+  a note that starts before time 0 as ``negative_time``.
 - Velocity bins have width ``ceil(127 / num_velocity_bins)`` (4 for 32 bins): bin b holds
   velocities ``(b-1)*width + 1 .. b*width``; a decoded note plays at the upper edge of its
   bin, ``min(b*width, 127)`` (so 127 survives; 100 becomes 100, 101 becomes 104).
@@ -123,7 +124,8 @@ class PerformanceEncoding(Encoding):
         return table
 
     def _token_pitch(self, token: Token) -> int:
-        return token.value if token.kind == "note_on" else -1
+        # note_off carries its pitch too, so that transposing a token window moves both ends of a note
+        return token.value if token.kind in ("note_on", "note_off") else -1
 
     def _token_advance(self, token: Token) -> float:
         return token.value * self.config.time_shift_ms / 1000.0 if token.kind == "time_shift" else 0.0
@@ -139,9 +141,11 @@ class PerformanceEncoding(Encoding):
         scale = 1000.0 / self.config.time_shift_ms
         onset = np.rint(notes["start"] * scale + 1e-9).astype(np.int64)
         end = np.rint(notes["end"] * scale + 1e-9).astype(np.int64)
-        too_short = end <= onset
+        negative = onset < 0
+        too_short = (end <= onset) & ~negative
+        drops.add("negative_time", negative.sum())
         drops.add("too_short", too_short.sum())
-        keep = ~too_short
+        keep = ~(too_short | negative)
         pitch, onset, end = notes["pitch"][keep].astype(np.int64), onset[keep], end[keep]
         vbin = self.velocity_bin(notes["velocity"][keep])
         unique = dedupe_onsets(pitch, onset, end)

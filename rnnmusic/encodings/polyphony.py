@@ -17,11 +17,12 @@ the step before as an onset; pitch tokens after the last ``step_end`` form a las
 
 Notes are dropped and counted by reason: ``drums``, ``out_of_range``, ``too_short`` (onset
 and end round to the same step and the note lasts less than half a step; one that lasts at
-least half a step is kept one step long) and ``duplicate`` (same pitch and onset step as a
-longer note, e.g. a doubling in another track). Notes of all tracks merge. Same-pitch rule:
-a pitch sounds over the union of its notes and every onset starts a new note, so a repeated
-note that abuts the one before is an onset, and a note struck again while it sounds ends
-there (the new note lasts until the later of both ends, or the next onset).
+least half a step is kept one step long), ``duplicate`` (same pitch and onset step as a
+longer note, e.g. a doubling in another track) and ``negative_time`` (onset before time 0).
+Notes of all tracks merge. Same-pitch rule: a pitch sounds over the union of its notes and
+every onset starts a new note, so a repeated note that abuts the one before is an onset, and
+a note struck again while it sounds ends there (the new note lasts until the later of both
+ends, or the next onset).
 
 :meth:`PolyphonyEncoding.encode_frames` and :meth:`PolyphonyEncoding.decode_frames` encode
 lists of frames (ascending pitch lists, one per step) directly.

@@ -35,6 +35,7 @@ def encoding(name: str, config: dict):
 
 times = st.one_of(
     st.floats(0.0, 12.0, allow_nan=False, allow_infinity=False),
+    st.floats(-0.3, 0.0, allow_nan=False),  # before time 0: dropped, or rounded to 0
     st.integers(0, 96).map(lambda k: k * 0.125),  # on the sixteenth grid at 120 qpm
 )
 durations = st.one_of(
@@ -112,3 +113,35 @@ def valid_walks(enc, max_size: int = 60):
         return ids
 
     return st.lists(st.integers(0, 1 << 16), max_size=max_size).map(walk)
+
+
+def make_seq(*notes, **fields) -> NoteSequence:
+    """A NoteSequence from (pitch, start, end) or full Note-tuple rows; other fields by keyword."""
+    rows = []
+    for n in notes:
+        if len(n) == 3:
+            pitch, start, end = n
+            rows.append((pitch, 100, start, end, 0, False, 0))
+        else:
+            rows.append(tuple(n))
+    return NoteSequence(notes=np.array(rows, dtype=NOTE_DTYPE), **fields)
+
+
+def token_names(enc, ids) -> list[str]:
+    """Token ids as 'kind:value' strings ('kind' alone for tokens without a value)."""
+    names = []
+    for i in ids:
+        token = enc.tokens[int(i)]
+        names.append(token.kind if token.kind in ("bos", "rest", "hold", "step_end") else str(token))
+    return names
+
+
+def ids_of(enc, *names: str) -> list[int]:
+    """The ids of tokens written as in :func:`token_names`."""
+    by_name = {name: i for i, name in enumerate(token_names(enc, range(enc.vocab_size)))}
+    return [by_name[n] for n in names]
+
+
+def note_tuples(seq: NoteSequence) -> list[tuple[int, float, float]]:
+    """(pitch, start, end) of every note, times rounded to 1e-9 s."""
+    return [(int(n.pitch), round(n.start, 9), round(n.end, 9)) for n in seq.iter_notes()]
