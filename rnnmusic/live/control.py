@@ -1,0 +1,173 @@
+"""Live control from MIDI CCs: temperature, regenerate, mute and the key/scale constraint.
+
+A :class:`ControlMap` binds a controller number (on one channel, or any) to an
+action and turns the controller's value into that action's setting. Maps are
+learned by moving each control once (:func:`learn`) and saved as a small JSON
+file::
+
+    {"version": 1, "controls": [{"action": "temperature", "cc": 21, "channel": null, "low": 0.1, "high": 2.0}, ...]}
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from rnnmusic.atomic import atomic_output
+from rnnmusic.engine.keys import key_name
+from rnnmusic.errors import ConfigError
+from rnnmusic.live.messages import CONTROL_CHANGE
+from rnnmusic.live.ports import MidiInput
+
+ACTIONS = ("temperature", "regenerate", "mute", "key")
+# CC value 0 lifts the key constraint; the rest of the range steps through the 24 keys.
+KEYS: tuple[str | None, ...] = (None,) + tuple(key_name(t, m) for t in range(12) for m in (False, True))
+FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Binding:
+    action: str
+    cc: int
+    channel: int | None = None  # 0-15, or None for any channel
+    low: float = 0.1  # temperature at CC value 0
+    high: float = 2.0  # temperature at CC value 127
+
+    def __post_init__(self) -> None:
+        if self.action not in ACTIONS:
+            raise ConfigError(f"unknown control action {self.action!r}; actions: {', '.join(ACTIONS)}")
+        if not isinstance(self.cc, int) or not 0 <= self.cc <= 119:
+            raise ConfigError(f"{self.action}: cc must be a controller number 0-119, not {self.cc!r}")
+        if self.channel is not None and (not isinstance(self.channel, int) or not 0 <= self.channel <= 15):
+            raise ConfigError(f"{self.action}: channel must be 0-15 or null, not {self.channel!r}")
+        if not 0 <= self.low <= self.high <= 100:
+            raise ConfigError(f"{self.action}: need 0 <= low <= high <= 100, got {self.low!r} and {self.high!r}")
+
+
+class ControlMap:
+    """Bindings from (channel, controller) to actions; :meth:`match` turns a CC message into an action."""
+
+    def __init__(self, bindings: Sequence[Binding] = ()) -> None:
+        self.bindings = tuple(bindings)
+        self._index: dict[tuple[int | None, int], Binding] = {}
+        for binding in self.bindings:
+            key = (binding.channel, binding.cc)
+            if key in self._index:
+                raise ConfigError(f"cc {binding.cc} is bound twice ({self._index[key].action} and {binding.action})")
+            self._index[key] = binding
+        self._last: dict[tuple[int | None, int], int] = {}
+
+    def match(self, data: bytes) -> tuple[str, Any] | None:
+        """(action, value) for a bound CC message, else None. Regenerate fires when the value rises past 63."""
+        if len(data) != 3 or data[0] & 0xF0 != CONTROL_CHANGE:
+            return None
+        channel, cc, value = data[0] & 0x0F, data[1], data[2]
+        key = (channel, cc) if (channel, cc) in self._index else (None, cc)
+        binding = self._index.get(key)
+        if binding is None:
+            return None
+        previous, self._last[key] = self._last.get(key, 0), value
+        if binding.action == "temperature":
+            return "temperature", round(binding.low + (binding.high - binding.low) * value / 127.0, 3)
+        if binding.action == "mute":
+            return "mute", value >= 64
+        if binding.action == "key":
+            return "key", KEYS[value * len(KEYS) // 128]
+        return "regenerate", value >= 64 > previous  # False: consumed, but nothing to do
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"version": FORMAT_VERSION, "controls": [asdict(b) for b in self.bindings]}
+
+    @classmethod
+    def from_dict(cls, data: Any, source: str = "<map>") -> "ControlMap":
+        if not isinstance(data, dict) or not isinstance(data.get("controls"), list):
+            raise ConfigError(f"{source}: not a control map (expected {{\"version\": 1, \"controls\": [...]}})")
+        if data.get("version", FORMAT_VERSION) > FORMAT_VERSION:
+            raise ConfigError(f"{source}: control map version {data['version']} is newer than this rnnmusic reads")
+        bindings = []
+        for i, entry in enumerate(data["controls"]):
+            if not isinstance(entry, dict):
+                raise ConfigError(f"{source}: control {i + 1} is not an object")
+            unknown = sorted(set(entry) - {"action", "cc", "channel", "low", "high"})
+            if unknown or "action" not in entry or "cc" not in entry:
+                raise ConfigError(f"{source}: control {i + 1} needs action and cc (unknown keys: {', '.join(unknown) or 'none'})")
+            try:
+                bindings.append(Binding(**entry))
+            except ConfigError as exc:
+                raise ConfigError(f"{source}: control {i + 1}: {exc}") from None
+            except TypeError:
+                raise ConfigError(f"{source}: control {i + 1} has values of the wrong type") from None
+        try:
+            return cls(bindings)
+        except ConfigError as exc:
+            raise ConfigError(f"{source}: {exc}") from None
+
+    def save(self, path: str | os.PathLike) -> Path:
+        path = Path(path)
+        with atomic_output(path) as tmp:
+            Path(tmp).write_text(json.dumps(self.to_dict(), indent=2) + "\n", encoding="utf-8")
+        return path
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> "ControlMap":
+        path = Path(path)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"{path}: no such control map file (make one with --learn)") from None
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise ConfigError(f"{path}: cannot read the control map: {exc}") from None
+        return cls.from_dict(data, str(path))
+
+
+def learn(
+    port: MidiInput,
+    actions: Sequence[str] = ACTIONS,
+    timeout: float = 15.0,
+    settle: float = 0.5,
+    prompt: Callable[[str], None] = print,
+) -> ControlMap:
+    """Bind each action to the next controller moved on ``port``; an action nobody moves within ``timeout`` is skipped.
+
+    After each binding, messages keep draining until the control has been still for ``settle``
+    seconds, so turning one knob does not bind it to the next action too.
+    """
+    inbox: queue.SimpleQueue[bytes] = queue.SimpleQueue()
+    port.set_callback(lambda data, arrived: inbox.put(data))
+    bindings: list[Binding] = []
+    used: set[tuple[int, int]] = set()
+    try:
+        for action in actions:
+            prompt(f"move the control for {action} (skip: wait {timeout:g} s)")
+            deadline = time.monotonic() + timeout
+            found = None
+            while found is None and (left := deadline - time.monotonic()) > 0:
+                try:
+                    data = inbox.get(timeout=left)
+                except queue.Empty:
+                    break
+                if len(data) == 3 and data[0] & 0xF0 == CONTROL_CHANGE and (data[0] & 0x0F, data[1]) not in used:
+                    found = (data[0] & 0x0F, data[1])
+            if found is None:
+                prompt(f"  {action}: skipped")
+                continue
+            used.add(found)
+            bindings.append(Binding(action, found[1], found[0]))
+            prompt(f"  {action}: cc {found[1]} on channel {found[0] + 1}")
+            _drain_until_still(inbox, settle)
+    finally:
+        port.set_callback(None)
+    return ControlMap(bindings)
+
+
+def _drain_until_still(inbox: queue.SimpleQueue, settle: float) -> None:
+    while True:
+        try:
+            inbox.get(timeout=settle)
+        except queue.Empty:
+            return

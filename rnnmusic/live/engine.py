@@ -1,0 +1,280 @@
+"""The live engine: generation running ahead on its own thread, feeding the sender thread on the clock.
+
+Data flows one way: clock and input messages -> generation thread -> scheduler
+(sender thread) -> output port. Three threads take part:
+
+* the input thread (the MIDI backend's callback) feeds the clock follower, the
+  call capture, the CC controls and pass-through; it does nothing slow;
+* the generation thread keeps ``lookahead_bars`` of music queued ahead of the beat,
+  chunk by chunk, and applies control changes between chunks;
+* the sender thread (:class:`~rnnmusic.live.scheduler.Scheduler`) sends each message
+  on time and tracks every sounding note.
+
+Every way of ending (stop, transport Stop, a clock that goes quiet, an exception in
+generation, a lost port) goes through :meth:`Scheduler.panic`, which ends every
+sounding note and sends All Notes Off on each channel used.
+"""
+
+from __future__ import annotations
+
+import gc
+import itertools
+import math
+import queue
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from rnnmusic.errors import ConfigError, PortError
+from rnnmusic.live.capture import CallCapture, call_sequence
+from rnnmusic.live.config import LiveConfig, note_entries
+from rnnmusic.live.clock import BeatClock, InternalClock, MidiClockFollower, Timeline, Transport
+from rnnmusic.live.control import ControlMap
+from rnnmusic.live.messages import program_change
+from rnnmusic.live.ports import MidiInput, MidiOutput
+from rnnmusic.live.scheduler import Scheduler
+from rnnmusic.live.source import NoteSource
+
+START_LEAD = 0.1  # seconds between start() and the first beat of the internal clock
+ANSWER_LEAD = 0.05  # seconds of margin before an answer or a regenerated passage begins
+POLL = 0.02  # seconds between generation-thread rounds when nothing wakes it
+CHECK_EVERY = 0.25  # seconds between port, clock and note-length checks
+
+
+@dataclass
+class LiveStats:
+    chunks: int = 0
+    underruns: int = 0  # chunks queued after their first beat was already due
+    min_lead: float = math.inf  # seconds: the least time between queuing a chunk and its first beat
+    answers: int = 0
+    guarded: int = 0  # notes ended by the maximum note length guard
+
+
+class LiveEngine:
+    """Plays a NoteSource through an output port in time with a clock, with every note accounted for."""
+
+    def __init__(
+        self,
+        source: NoteSource,
+        output: MidiOutput,
+        clock: BeatClock,
+        config: LiveConfig = LiveConfig(),
+        input: MidiInput | None = None,
+        controls: ControlMap | None = None,
+        now: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if config.mode == "call-response" and input is None:
+            raise ConfigError("call-response mode listens to the player: give an input port (--in)")
+        self.source, self.output, self.clock, self.config = source, output, clock, config
+        self.input, self.controls = input, controls
+        self._now = now
+        self.stats = LiveStats()
+        self.scheduler = Scheduler(output, clock.timeline, now=now, latency=config.latency_ms / 1000.0,
+                                   record=config.record, realtime=config.realtime, on_error=self._fail)
+        self.capture = CallCapture(config.silence_beats) if config.mode == "call-response" else None
+        self.failure: BaseException | None = None
+        self._commands: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+        self._lock = threading.Lock()  # guards the placement below against a transport Stop
+        self._epoch = 0
+        self._origin: float | None = None  # beat where the music now queued began; None: nothing placed
+        self._place = 0.0  # beat where the next chunk goes
+        self._segment_end = math.inf  # continuous mode plays on; an answer ends after answer_bars
+        self._ids = itertools.count(1).__next__
+        self._thread: threading.Thread | None = None
+        self._last_check = -math.inf
+        clock.subscribe(self._on_clock)
+        if input is not None:
+            input.set_callback(self._on_input)
+
+    # -- life cycle ------------------------------------------------------------
+    def start(self) -> None:
+        """Start sending; the internal clock's first beat comes once the first lookahead is ready."""
+        gc.collect()
+        gc.freeze()  # what exists now (model, modules) is never scanned again: shorter GC pauses
+        self.scheduler.start()
+        if self.config.program is not None:
+            self.scheduler.send_now(program_change(self.config.channel, self.config.program))
+        self.step()  # prepares the first lookahead while the clock is still stopped
+        if isinstance(self.clock, InternalClock):
+            self.clock.start(self._now() + START_LEAD)
+        self._thread = threading.Thread(target=self._run, name="rnnmusic-generate", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop every thread and end every sounding note (All Notes Off on each channel used)."""
+        self._stopping.set()
+        self._wake.set()
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join()
+        if self.input is not None:
+            self.input.set_callback(None)
+        self.scheduler.stop(panic=True)
+        gc.unfreeze()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until the engine stops by itself (failure) or ``timeout``; True when stopped."""
+        return self._stopping.wait(timeout)
+
+    @property
+    def stopped(self) -> bool:
+        return self._stopping.is_set()
+
+    def beat(self) -> float:
+        """The current beat on the clock (frozen while the transport is stopped)."""
+        return self.clock.timeline.beat_at(self._now())
+
+    def _fail(self, exc: BaseException) -> None:
+        if self.failure is None:
+            self.failure = exc
+        self._stopping.set()
+        self._wake.set()
+        try:
+            self.scheduler.panic()
+        except Exception:  # the output itself may be what failed
+            pass
+
+    # -- input and clock (input thread) ------------------------------------------
+    def _on_input(self, data: bytes, arrived: float) -> None:
+        try:
+            if data[0] >= 0xF0:
+                if isinstance(self.clock, MidiClockFollower):
+                    self.clock.handle(data, arrived)
+                return
+            action = self.controls.match(data) if self.controls is not None else None
+            if action is not None:
+                if action[0] == "mute":
+                    self.scheduler.set_muted(bool(action[1]))
+                else:
+                    self._commands.put(action)
+                    self._wake.set()
+                return
+            if self.capture is not None:
+                self.capture.handle(data, self.clock.timeline.beat_at(arrived))
+            if self.config.pass_through:
+                self.scheduler.send_now(data)
+        except BaseException as exc:  # never let an error die silently on the backend's thread
+            self._fail(exc)
+
+    def _on_clock(self, event: Transport, timeline: Timeline) -> None:
+        self.scheduler.set_timeline(timeline)
+        if event is Transport.STOP:
+            with self._lock:
+                self._epoch += 1
+                self._origin = None
+            self.scheduler.panic()  # transport stop silences at once
+            if self.capture is not None:
+                self.capture.clear()
+        if event is not Transport.TEMPO:
+            self._wake.set()
+
+    # -- generation thread -------------------------------------------------------
+    def _run(self) -> None:
+        try:
+            while not self._stopping.is_set():
+                self.step()
+                self._wake.wait(POLL)
+                self._wake.clear()
+        except BaseException as exc:
+            self._fail(exc)
+
+    def step(self) -> None:
+        """One round of the generation thread: commands, placement, generation, watchdogs (tests call it directly)."""
+        timeline, now = self.clock.timeline, self._now()
+        self._apply_commands(timeline, now)
+        if self.capture is not None:
+            self._maybe_answer(timeline, now)
+        else:
+            self._maybe_place(timeline, now)
+        self._fill(timeline, now)
+        if now - self._last_check >= CHECK_EVERY:
+            self._last_check = now
+            self._check(timeline, now)
+
+    def _bar_at_or_after(self, beat: float) -> float:
+        per_bar = self.clock.meter.beats_per_bar
+        return math.ceil(beat / per_bar - 1e-9) * per_bar
+
+    def _lead_beats(self, timeline: Timeline) -> float:
+        return ANSWER_LEAD / timeline.seconds_per_beat
+
+    def _restart_at(self, beat: float, segment_end: float = math.inf) -> None:
+        self.scheduler.cancel_from(-math.inf)
+        with self._lock:
+            self._origin = self._place = beat
+            self._segment_end = segment_end
+
+    def _maybe_place(self, timeline: Timeline, now: float) -> None:
+        """Continuous mode: decide where the music goes (bar-aligned) when nothing is placed or the song moved."""
+        if timeline.running:
+            if self._origin is None:
+                self._restart_at(self._bar_at_or_after(timeline.beat_at(now) + self._lead_beats(timeline)))
+            return
+        want = self._bar_at_or_after(timeline.anchor_beat)
+        if self._origin != want:  # stopped: prepare the bar the transport will start from
+            self._restart_at(want)
+
+    def _maybe_answer(self, timeline: Timeline, now: float) -> None:
+        """Call-response: once the player has been quiet long enough, answer from the next beat."""
+        if not timeline.running or (self._origin is not None and self._place < self._segment_end):
+            return
+        beat = timeline.beat_at(now)
+        if not self.capture.ready(beat):
+            return
+        meter = self.clock.meter
+        self.source.prime(call_sequence(self.capture.take(), timeline.bpm, meter.numerator, meter.denominator))
+        start = math.ceil(beat + self._lead_beats(timeline) - 1e-9)
+        self._restart_at(start, start + self.config.answer_bars * meter.beats_per_bar)
+        self.stats.answers += 1
+
+    def _fill(self, timeline: Timeline, now: float) -> None:
+        """Generate chunk by chunk until the lookahead (or the answer) is queued."""
+        if self._origin is None:
+            return
+        ahead = self.config.lookahead_bars * self.clock.meter.beats_per_bar
+        horizon = (timeline.beat_at(now) if timeline.running else self._origin) + ahead
+        while not self._stopping.is_set():
+            with self._lock:
+                epoch, place = self._epoch, self._place
+                if self._origin is None or place >= min(horizon, self._segment_end) - 1e-9:
+                    return
+                beats = min(self.config.chunk_beats, self._segment_end - place)
+            position = self.source.position
+            entries = note_entries(self.source.next_notes(beats), place - position, self.config, self._ids)
+            with self._lock:
+                if epoch != self._epoch:
+                    return  # a transport Stop came while generating: this chunk is for a song that stopped
+                lead = self.scheduler.timeline.seconds_at(place) - self.scheduler.latency - self._now()
+                if lead != math.inf:
+                    self.stats.min_lead = min(self.stats.min_lead, lead)
+                    self.stats.underruns += lead < 0
+                self.scheduler.push_many(entries)
+                self._place = place + beats
+                self.stats.chunks += 1
+
+    def _apply_commands(self, timeline: Timeline, now: float) -> None:
+        while True:
+            try:
+                name, value = self._commands.get_nowait()
+            except queue.Empty:
+                return
+            if name in ("temperature", "key"):
+                self.source.set_options(**{name: value})
+            elif name == "regenerate" and value and self._origin is not None:
+                cut = math.ceil(timeline.beat_at(now) + self._lead_beats(timeline)) if timeline.running else self._origin
+                self.scheduler.cancel_from(cut)
+                with self._lock:
+                    self._place = min(self._place, max(cut, self._origin))
+
+    def _check(self, timeline: Timeline, now: float) -> None:
+        """The slow watchdogs: lost ports, a clock gone quiet, notes held too long."""
+        for port, kind in ((self.output, "output"), (self.input, "input")):
+            if port is not None and not port.is_alive():
+                raise PortError(f"MIDI {kind} {port.name!r} has gone away")
+        if isinstance(self.clock, MidiClockFollower):
+            self.clock.check(now)
+        if timeline.running:
+            limit = (self.config.max_note_beats + 0.5) * timeline.seconds_per_beat
+            self.stats.guarded += self.scheduler.end_overdue(limit)
