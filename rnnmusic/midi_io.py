@@ -1,22 +1,47 @@
 """The one place MIDI files are read and written.
 
-Reading uses symusic (a C++ parser, two orders of magnitude faster than
-pretty_midi) in ticks, and converts ticks to seconds here in float64 through the
-file's own tempo map. Every parser failure becomes a :class:`MidiFileError`
-naming the file and the reason. Writing uses mido and is atomic: a temporary file
-in the same folder, then a rename, so a failure never leaves half a file.
+Reading gives the notes pretty_midi gives, at symusic's speed. symusic (a C++
+parser) pairs note-ons and note-offs first-in-first-out, one note per note-off;
+pretty_midi lets one note-off end *every* sounding note of its pitch and drops
+notes whose note-on and note-off share a tick. The two agree except where notes
+of one pitch are stacked on one channel, so each file is read like this:
+
+1. its chunks are checked here (clear errors for truncated files and bad headers);
+2. symusic parses it with a sentinel appended to every track: note-offs for all
+   channels and pitches, far past the track's end, so a note-on that symusic
+   would drop unpaired surfaces as a note ending at the sentinel;
+3. zero-length notes are dropped (as pretty_midi does), and if any pitch is
+   stacked (a note starting before the previous note of its pitch ends, two at
+   one tick, or one left unpaired) the file is read again event by event in
+   Python with pretty_midi's rule. Typical files never take that path.
+
+Tracks of the NoteSequence are what pretty_midi calls instruments: one per
+(MIDI track, channel, program), listed by MIDI track, then channel, then program;
+channel 10 is drums. Two deliberate differences from pretty_midi: tempo, meter
+and key events count on any track (pretty_midi reads them from the first track
+only), and a note belongs to the program in force at its note-on (pretty_midi:
+at its note-off; they differ only for a program change inside a held note).
+Only the pedal controllers are kept (64 sustain, 66 sostenuto, 67 soft): nothing
+downstream uses the others and a file may hold tens of thousands of them.
+
+Writing uses mido and is atomic: a temporary file in the same folder, then a
+rename, so a failure never leaves half a file.
 """
 
 from __future__ import annotations
 
+import io
 import os
+import struct
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 
 from rnnmusic.errors import MidiFileError
+from rnnmusic.midi_exact import DRUM_CHANNEL, KEPT_CONTROLS, ParsedInstrument, ParsedMidi, read_exact, tonic_from_sharps
 from rnnmusic.notes import (
     NOTE_DTYPE,
     ControlChange,
@@ -29,11 +54,33 @@ from rnnmusic.notes import (
 
 # A file longer than this is treated as corrupt: it is what absurd tick values produce.
 MAX_SECONDS = 24 * 3600.0
-WRITE_TICKS_PER_QUARTER = 480
+
+_END_OF_TRACK = b"\xff\x2f\x00"
+_EMPTY_TEXT = b"\xff\x01\x00"  # same length as end-of-track, so it can take its place
+_SENTINEL_DELTA = 0x0FFFFFFF  # the largest delta a MIDI file can hold (4-byte VLQ)
+
+
+def _sentinel_block() -> bytes:
+    """Delta of _SENTINEL_DELTA ticks, then a note-off for every channel and pitch, then end-of-track."""
+    events = bytearray(b"\xff\xff\xff\x7f")  # _SENTINEL_DELTA as a variable-length quantity
+    for channel in range(16):
+        if channel:
+            events.append(0)
+        events += bytes((0x80 | channel, 0, 0))
+        for pitch in range(1, 128):
+            events += bytes((0, pitch, 0))  # running status: delta, pitch, velocity
+    return bytes(events) + b"\x00" + _END_OF_TRACK
+
+
+_SENTINEL = _sentinel_block()
+
+
+# ---------------------------------------------------------------------------
+# reading: public API
 
 
 def read_midi(path: str | os.PathLike, require_notes: bool = True) -> NoteSequence:
-    """Read a .mid file into a NoteSequence, or raise MidiFileError naming the file."""
+    """Read a .mid file into a NoteSequence, or raise MidiFileError naming the file and the reason."""
     path = Path(path)
     if path.is_dir():
         raise MidiFileError(path, "is a directory, not a MIDI file")
@@ -47,21 +94,26 @@ def read_midi(path: str | os.PathLike, require_notes: bool = True) -> NoteSequen
 
 
 def read_midi_bytes(data: bytes, source: str = "<bytes>", require_notes: bool = True) -> NoteSequence:
-    """Parse the bytes of a Standard MIDI File into a NoteSequence."""
-    import symusic  # imported here so `import rnnmusic` stays light
-
-    if len(data) == 0:
-        raise MidiFileError(source, "is empty (0 bytes)")
-    if not data.startswith(b"MThd"):
-        raise MidiFileError(source, "is not a Standard MIDI File (no MThd header)")
-    try:
-        score = symusic.Score.from_midi(data)
-    except Exception as exc:  # symusic raises RuntimeError/ValueError with parser detail
-        raise MidiFileError(source, f"is not a valid MIDI file ({_short(exc)})") from None
-    seq = _score_to_sequence(score, source)
+    """Parse the bytes of a Standard MIDI File into a NoteSequence (see the module docstring for the rules)."""
+    chunks = _split_chunks(data, source)
+    parsed = _read_fast(chunks)
+    if parsed is None:
+        parsed = read_exact(chunks.tracks, chunks.ticks_per_quarter, source)
+    seq = _to_sequence(parsed, source)
     if require_notes and len(seq.notes) == 0:
         raise MidiFileError(source, "has no notes")
     return seq
+
+
+def read_text_events(path: str | os.PathLike) -> list[str]:
+    """The text meta events of a file (where rnnmusic records how a take was made)."""
+    import mido
+
+    try:
+        midi = mido.MidiFile(str(path))
+    except Exception as exc:
+        raise MidiFileError(path, f"is not a valid MIDI file ({_short(exc)})") from None
+    return [msg.text for track in midi.tracks for msg in track if msg.type == "text"]
 
 
 def _short(exc: Exception) -> str:
@@ -69,11 +121,121 @@ def _short(exc: Exception) -> str:
     return text[:160]
 
 
+# ---------------------------------------------------------------------------
+# reading: structure
+
+
+@dataclass
+class _Chunks:
+    header: bytes  # the whole MThd chunk
+    tracks: list[bytes]  # the body of every MTrk chunk, in order
+    ticks_per_quarter: int
+
+    def assemble(self, tracks: Sequence[bytes] | None = None) -> bytes:
+        bodies = self.tracks if tracks is None else tracks
+        return self.header + b"".join(b"MTrk" + struct.pack(">I", len(b)) + b for b in bodies)
+
+
+def _split_chunks(data: bytes, source: str) -> _Chunks:
+    """Check the chunk structure (header, lengths) and return the track bodies; unknown chunks are skipped."""
+    if len(data) == 0:
+        raise MidiFileError(source, "is empty (0 bytes)")
+    if not data.startswith(b"MThd"):
+        raise MidiFileError(source, "is not a Standard MIDI File (no MThd header)")
+    if len(data) < 14:
+        raise MidiFileError(source, f"is truncated (the header needs 14 bytes, the file has {len(data)})")
+    length, fmt, declared, division = struct.unpack(">IHHH", data[4:14])
+    if length < 6 or 8 + length > len(data):
+        raise MidiFileError(source, f"has an invalid header (header length {length})")
+    if fmt > 2:
+        raise MidiFileError(source, f"has an invalid header (format {fmt}; MIDI files are format 0, 1 or 2)")
+    if division & 0x8000:
+        raise MidiFileError(source, "uses SMPTE time division, which rnnmusic cannot read (only ticks per quarter)")
+    if division == 0:
+        raise MidiFileError(source, "has an invalid header (0 ticks per quarter note)")
+    tracks: list[bytes] = []
+    pos = 8 + length
+    while pos + 8 <= len(data) and len(tracks) < declared:
+        name = data[pos : pos + 4]
+        (size,) = struct.unpack(">I", data[pos + 4 : pos + 8])
+        if pos + 8 + size > len(data):
+            raise MidiFileError(
+                source, f"is truncated (track {len(tracks) + 1} needs {size} bytes, {len(data) - pos - 8} remain)"
+            )
+        if name == b"MTrk":
+            tracks.append(data[pos + 8 : pos + 8 + size])
+        elif not name.isalnum():
+            raise MidiFileError(source, f"is corrupt (no track header at byte {pos})")
+        pos += 8 + size
+    if len(tracks) < declared:
+        raise MidiFileError(source, f"is truncated (the header declares {declared} tracks, the file holds {len(tracks)})")
+    header = data[:8] + struct.pack(">HHH", fmt, len(tracks), division) + data[14 : 8 + length]
+    return _Chunks(header, tracks, division)
+
+
+# ---------------------------------------------------------------------------
+# reading: the fast path
+
+
+def _read_fast(chunks: _Chunks) -> ParsedMidi | None:
+    """symusic's reading, or None when this file needs the exact event-by-event reader."""
+    import symusic  # imported here so `import rnnmusic` stays light
+
+    if not all(body.endswith(_END_OF_TRACK) for body in chunks.tracks):
+        return None  # no sentinel can be placed safely; let the exact reader judge the file
+    bodies = [body[:-3] + _EMPTY_TEXT + _SENTINEL for body in chunks.tracks]
+    try:
+        score = symusic.Score.from_midi(chunks.assemble(bodies))
+    except Exception:
+        return None  # the exact reader gives the precise error (or reads what symusic refuses)
+
+    instruments = []
+    for track in score.tracks:
+        arrays = track.notes.numpy()
+        start = arrays["time"].astype(np.int64)
+        end = start + arrays["duration"].astype(np.int64)
+        pitch = arrays["pitch"].astype(np.int64)
+        if len(start) and (end.max() >= _SENTINEL_DELTA or start.min() < 0 or end.min() < start.min()):
+            return None  # an unpaired note-on reached the sentinel, or ticks beyond what symusic holds
+        if _stacked(start, end, pitch):
+            return None
+        keep = end > start  # pretty_midi drops note-on/note-off pairs at one tick
+        if not keep.any():
+            continue
+        velocity = arrays["velocity"].astype(np.int64)
+        notes = np.stack([start[keep], end[keep], pitch[keep], velocity[keep]], axis=1)
+        cc = track.controls.numpy()
+        wanted = np.isin(cc["number"], KEPT_CONTROLS)
+        controls = list(zip(cc["time"][wanted].tolist(), cc["number"][wanted].tolist(), cc["value"][wanted].tolist()))
+        instruments.append(ParsedInstrument(str(track.name), int(track.program), bool(track.is_drum), notes, controls))
+
+    return ParsedMidi(
+        chunks.ticks_per_quarter,
+        tempos=[(int(t.time), float(t.qpm)) for t in score.tempos],
+        meters=[(int(m.time), int(m.numerator), int(m.denominator)) for m in score.time_signatures],
+        keys=[(int(k.time), tonic_from_sharps(int(k.key), bool(k.tonality)), bool(k.tonality)) for k in score.key_signatures],
+        instruments=instruments,
+    )
+
+
+def _stacked(start: np.ndarray, end: np.ndarray, pitch: np.ndarray) -> bool:
+    """True when a pitch sounds twice at once, where first-in-first-out pairing and pretty_midi may differ."""
+    if len(start) < 2:
+        return False
+    order = np.lexsort((start, pitch))
+    s, e, p = start[order], end[order], pitch[order]
+    same = p[1:] == p[:-1]
+    return bool(np.any(same & ((s[1:] < e[:-1]) | (s[1:] == s[:-1]))))
+
+
+# ---------------------------------------------------------------------------
+# reading: ticks to a NoteSequence
+
+
 class _TickClock:
     """Ticks to seconds through a tempo map (float64 throughout)."""
 
     def __init__(self, tpq: int, tempo_ticks: np.ndarray, qpms: np.ndarray):
-        self.tpq = tpq
         self.ticks = tempo_ticks
         self.sec_per_tick = 60.0 / (qpms * tpq)
         spans = np.diff(tempo_ticks) * self.sec_per_tick[:-1]
@@ -85,81 +247,59 @@ class _TickClock:
         return self.seconds[i] + (t - self.ticks[i]) * self.sec_per_tick[i]
 
 
-def _score_to_sequence(score, source: str) -> NoteSequence:
-    tpq = int(score.ticks_per_quarter)
-    if tpq <= 0:
-        raise MidiFileError(source, f"has an invalid time division ({tpq} ticks per quarter)")
-    tempo_events = sorted(((int(t.time), float(t.qpm)) for t in score.tempos), key=lambda x: x[0])
-    tempo_events = [(tick, qpm) for tick, qpm in tempo_events if qpm > 0]
-    if not tempo_events or tempo_events[0][0] > 0:
-        tempo_events.insert(0, (0, tempo_events[0][1] if tempo_events else 120.0))
-    # keep the last tempo of several at one tick, as a player would
-    dedup: dict[int, float] = {}
-    for tick, qpm in tempo_events:
-        dedup[tick] = qpm
-    tempo_ticks = np.array(list(dedup.keys()), dtype=np.float64)
-    qpms = np.array(list(dedup.values()), dtype=np.float64)
-    clock = _TickClock(tpq, tempo_ticks, qpms)
+def _tempo_clock(parsed: ParsedMidi) -> tuple[_TickClock, np.ndarray]:
+    by_tick: dict[int, float] = {}
+    for tick, qpm in sorted(parsed.tempos, key=lambda t: t[0]):
+        if qpm > 0:
+            by_tick[tick] = qpm  # of several tempos at one tick the last wins, as a player would
+    if not by_tick or min(by_tick) > 0:
+        by_tick[0] = by_tick[min(by_tick)] if by_tick else 120.0
+    ticks = np.array(sorted(by_tick), dtype=np.float64)
+    qpms = np.array([by_tick[int(t)] for t in ticks], dtype=np.float64)
+    return _TickClock(parsed.ticks_per_quarter, ticks, qpms), qpms
 
-    note_blocks = []
-    controls: list[ControlChange] = []
-    tracks: list[Track] = []
-    for index, track in enumerate(score.tracks):
-        tracks.append(Track(str(track.name), int(track.program), bool(track.is_drum)))
-        arrays = track.notes.numpy()
-        count = len(arrays["time"])
-        if count:
-            start_ticks = arrays["time"].astype(np.int64)
-            end_ticks = start_ticks + arrays["duration"].astype(np.int64)
-            block = np.empty(count, dtype=NOTE_DTYPE)
-            block["pitch"] = arrays["pitch"].astype(np.int16) & 0x7F
-            block["velocity"] = arrays["velocity"].astype(np.int16) & 0x7F
-            block["start"] = clock(start_ticks)
-            block["end"] = clock(end_ticks)
-            block["program"] = int(track.program)
-            block["is_drum"] = bool(track.is_drum)
-            block["track"] = index
-            note_blocks.append(block)
-        for cc in track.controls:
-            controls.append(ControlChange(float(clock(int(cc.time))), int(cc.number), int(cc.value), index))
 
-    notes = np.concatenate(note_blocks) if note_blocks else np.empty(0, dtype=NOTE_DTYPE)
-    last = float(notes["end"].max()) if len(notes) else 0.0
+def _to_sequence(parsed: ParsedMidi, source: str) -> NoteSequence:
+    clock, qpms = _tempo_clock(parsed)
+    blocks = []
+    for index, inst in enumerate(parsed.instruments):
+        block = np.empty(len(inst.notes), dtype=NOTE_DTYPE)
+        block["start"] = clock(inst.notes[:, 0])
+        block["end"] = clock(inst.notes[:, 1])
+        block["pitch"] = inst.notes[:, 2]
+        block["velocity"] = inst.notes[:, 3]
+        block["program"] = inst.program
+        block["is_drum"] = inst.is_drum
+        block["track"] = index
+        blocks.append(block)
+    notes = np.concatenate(blocks) if blocks else np.empty(0, dtype=NOTE_DTYPE)
+
+    last_ticks = [t for t, *_ in parsed.tempos + parsed.meters + parsed.keys]
+    for inst in parsed.instruments:
+        last_ticks += [int(inst.notes[:, 1].max())] + [c[0] for c in inst.controls[-1:]]
+    last = float(clock(max(last_ticks, default=0)))
     if not np.isfinite(last) or last > MAX_SECONDS:
-        raise MidiFileError(source, f"has absurd event times (a note ends after {last / 3600:.0f} hours)")
+        hours = f"{last / 3600:.0f} hours" if np.isfinite(last) else "an endless time"
+        raise MidiFileError(source, f"has absurd event times (an event {hours} in; the file is probably corrupt)")
 
-    tempos = tuple(TempoChange(float(s), float(q)) for s, q in zip(clock.seconds, qpms))
-    meters = tuple(
-        TimeSignature(float(clock(int(ts.time))), int(ts.numerator), int(ts.denominator))
-        for ts in score.time_signatures
-        if ts.numerator > 0 and ts.denominator > 0
-    )
-    keys = tuple(
-        KeySignature(float(clock(int(ks.time))), _tonic_pitch_class(int(ks.key), bool(ks.tonality)), bool(ks.tonality))
-        for ks in score.key_signatures
+    controls = tuple(
+        ControlChange(float(s), number, value, index)
+        for index, inst in enumerate(parsed.instruments)
+        if inst.controls
+        for s, (_, number, value) in zip(clock([c[0] for c in inst.controls]).tolist(), inst.controls)
     )
     return NoteSequence(
         notes=notes,
-        tempos=tempos,
-        time_signatures=meters,
-        key_signatures=keys,
-        control_changes=tuple(controls),
-        tracks=tuple(tracks),
+        tempos=tuple(TempoChange(float(s), float(q)) for s, q in zip(clock.seconds, qpms)),
+        time_signatures=tuple(
+            TimeSignature(float(clock(t)), n, d) for t, n, d in parsed.meters if n > 0 and d > 0
+        ),
+        key_signatures=tuple(KeySignature(float(clock(t)), tonic, minor) for t, tonic, minor in parsed.keys),
+        control_changes=controls,
+        tracks=tuple(Track(i.name, i.program, i.is_drum) for i in parsed.instruments),
         source=source,
-        total_time=last,
+        total_time=float(notes["end"].max()) if len(notes) else 0.0,
     )
-
-
-def _tonic_pitch_class(sharps: int, minor: bool) -> int:
-    """Key signature (sharps > 0, flats < 0) to the tonic's pitch class."""
-    major_tonic = (sharps * 7) % 12
-    return (major_tonic + 9) % 12 if minor else major_tonic
-
-
-def _key_to_sharps(key: int, minor: bool) -> int:
-    major_tonic = (key + 3) % 12 if minor else key % 12
-    sharps = (major_tonic * 7) % 12  # circle of fifths position
-    return sharps - 12 if sharps > 6 else sharps
 
 
 # ---------------------------------------------------------------------------
@@ -173,10 +313,19 @@ def write_midi(seq: NoteSequence, path: str | os.PathLike, text_events: Sequence
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise MidiFileError(path, f"cannot be written: folder {folder} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise MidiFileError(path, f"cannot be written ({exc.strerror or exc})") from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        # mkstemp makes the file private (0600); give it the permissions a plain open() would
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
@@ -185,72 +334,102 @@ def write_midi(seq: NoteSequence, path: str | os.PathLike, text_events: Sequence
 
 
 def sequence_to_midi_bytes(seq: NoteSequence, text_events: Sequence[str] = ()) -> bytes:
-    """Encode a NoteSequence as the bytes of a format-1 Standard MIDI File."""
-    import io
+    """Encode a NoteSequence as the bytes of a format-1 Standard MIDI File.
 
+    The first track holds tempos, meters, keys and ``text_events``; then one track per
+    (track, program, drum) of the notes, drums on channel 10. MIDI sounds a pitch once
+    per channel, so where notes of one pitch overlap in a track the earlier one is ended
+    where the later starts (of notes starting together, the longest is kept).
+    """
     import mido
 
-    tpq = WRITE_TICKS_PER_QUARTER
+    tpq = _ticks_per_quarter(seq)
+    to_ticks = _seconds_to_ticks(seq, tpq)
+    midi = mido.MidiFile(type=1, ticks_per_beat=tpq)
+    meta: list[tuple[int, int, object]] = [(0, 0, mido.MetaMessage("text", text=t)) for t in text_events]
+    for tempo in seq.tempos:
+        meta.append((int(to_ticks(tempo.time)), 1, mido.MetaMessage("set_tempo", tempo=round(60_000_000 / tempo.qpm))))
+    for ts in seq.time_signatures:
+        message = mido.MetaMessage("time_signature", numerator=ts.numerator, denominator=ts.denominator)
+        meta.append((int(to_ticks(ts.time)), 2, message))
+    for ks in seq.key_signatures:
+        meta.append((int(to_ticks(ks.time)), 3, mido.MetaMessage("key_signature", key=_mido_key_name(ks.key, ks.minor))))
+    midi.tracks.append(_to_track(meta))
+
+    notes = seq.notes
+    parts = sorted(set(zip(notes["track"].tolist(), notes["is_drum"].tolist(), notes["program"].tolist())))
+    with_notes = {p[0] for p in parts}
+    parts += [(t, _track_info(seq, t).is_drum, _track_info(seq, t).program) for t in _control_tracks(seq, with_notes)]
+    melodic = [c for c in range(16) if c != DRUM_CHANNEL]
+    controls_written: set[int] = set()
+    for number, (track, is_drum, program) in enumerate(parts):
+        channel = DRUM_CHANNEL if is_drum else melodic[number % len(melodic)]
+        info = _track_info(seq, track)
+        events: list[tuple[int, int, object]] = []
+        if info.name:
+            events.append((0, 0, mido.MetaMessage("track_name", name=info.name)))
+        events.append((0, 0, mido.Message("program_change", channel=channel, program=program)))
+        if track not in controls_written:  # a track's controls go with its first part only
+            controls_written.add(track)
+            for cc in seq.control_changes:
+                if cc.track == track:
+                    message = mido.Message("control_change", channel=channel, control=cc.number, value=cc.value)
+                    events.append((int(to_ticks(cc.time)), 1, message))
+        mine = notes[(notes["track"] == track) & (notes["is_drum"] == is_drum) & (notes["program"] == program)]
+        for pitch, velocity, on, off in _monophonic_per_pitch(mine, to_ticks):
+            # note-offs sort before note-ons at one tick so a repeated pitch is not cut short
+            events.append((on, 3, mido.Message("note_on", channel=channel, note=pitch, velocity=max(1, velocity))))
+            events.append((off, 2, mido.Message("note_off", channel=channel, note=pitch, velocity=0)))
+        midi.tracks.append(_to_track(events))
+
+    buffer = io.BytesIO()
+    midi.save(file=buffer)
+    return buffer.getvalue()
+
+
+def _ticks_per_quarter(seq: NoteSequence) -> int:
+    """A resolution fine enough that one tick is at most 1 ms at the slowest tempo (a multiple of 480)."""
+    slowest = min(t.qpm for t in seq.tempos)
+    needed = 60_000.0 / slowest  # ticks per quarter for a 1 ms tick
+    return int(min(32640, max(480, 480 * np.ceil(needed / 480))))
+
+
+def _seconds_to_ticks(seq: NoteSequence, tpq: int):
     tempo_seconds = np.array([t.time for t in seq.tempos])
     qpms = np.array([t.qpm for t in seq.tempos])
     tempo_ticks = np.zeros(len(qpms))
-    if len(qpms) > 1:
-        tempo_ticks[1:] = np.cumsum(np.diff(tempo_seconds) * qpms[:-1] / 60.0 * tpq)
+    tempo_ticks[1:] = np.cumsum(np.diff(tempo_seconds) * qpms[:-1] / 60.0 * tpq)
 
     def to_ticks(seconds) -> np.ndarray:
         s = np.asarray(seconds, dtype=np.float64)
         i = np.clip(np.searchsorted(tempo_seconds, s, side="right") - 1, 0, None)
         return np.rint(tempo_ticks[i] + (s - tempo_seconds[i]) * qpms[i] / 60.0 * tpq).astype(np.int64)
 
-    midi = mido.MidiFile(type=1, ticks_per_beat=tpq)
-    meta: list[tuple[int, int, mido.MetaMessage]] = []
-    for text in text_events:
-        meta.append((0, 0, mido.MetaMessage("text", text=text)))
-    for tempo, tick in zip(seq.tempos, to_ticks(tempo_seconds)):
-        meta.append((int(tick), 1, mido.MetaMessage("set_tempo", tempo=int(round(60_000_000 / tempo.qpm)))))
-    for ts in seq.time_signatures:
-        meta.append(
-            (int(to_ticks(ts.time)), 2, mido.MetaMessage("time_signature", numerator=ts.numerator, denominator=ts.denominator))
-        )
-    for ks in seq.key_signatures:
-        name = _mido_key_name(ks.key, ks.minor)
-        meta.append((int(to_ticks(ks.time)), 3, mido.MetaMessage("key_signature", key=name)))
-    midi.tracks.append(_to_track(meta))
+    return to_ticks
 
-    track_indices = sorted(set(seq.notes["track"].tolist()) | {c.track for c in seq.control_changes})
-    next_channel = 0
-    for track_index in track_indices:
-        in_track = seq.notes[seq.notes["track"] == track_index]
-        info = seq.tracks[track_index] if 0 <= track_index < len(seq.tracks) else None
-        is_drum = bool(in_track["is_drum"][0]) if len(in_track) else bool(info and info.is_drum)
-        program = int(in_track["program"][0]) if len(in_track) else (info.program if info else 0)
-        if is_drum:
-            channel = 9
-        else:
-            channel = next_channel
-            next_channel = next_channel + 1 if next_channel + 1 != 9 else 10
-            channel %= 16
-        events: list[tuple[int, int, object]] = []
-        if info and info.name:
-            events.append((0, 0, mido.MetaMessage("track_name", name=info.name)))
-        if not is_drum:
-            events.append((0, 1, mido.Message("program_change", channel=channel, program=program)))
-        starts, ends = to_ticks(in_track["start"]), to_ticks(in_track["end"])
-        for pitch, velocity, on, off in zip(in_track["pitch"].tolist(), in_track["velocity"].tolist(), starts, ends):
-            off = max(int(off), int(on) + 1)  # a note must last at least one tick to survive a reader
-            # note-offs sort before note-ons at one tick so a repeated pitch is not cut short
-            events.append((int(on), 3, mido.Message("note_on", channel=channel, note=pitch, velocity=max(1, velocity))))
-            events.append((off, 2, mido.Message("note_off", channel=channel, note=pitch, velocity=0)))
-        for cc in seq.control_changes:
-            if cc.track == track_index:
-                events.append(
-                    (int(to_ticks(cc.time)), 1, mido.Message("control_change", channel=channel, control=cc.number, value=cc.value))
-                )
-        midi.tracks.append(_to_track(events))
 
-    buffer = io.BytesIO()
-    midi.save(file=buffer)
-    return buffer.getvalue()
+def _monophonic_per_pitch(notes: np.ndarray, to_ticks) -> list[tuple[int, int, int, int]]:
+    """(pitch, velocity, on tick, off tick) with no two notes of one pitch sounding at once."""
+    on, off = to_ticks(notes["start"]), to_ticks(notes["end"])
+    off = np.maximum(off, on + 1)  # a note must last at least one tick to survive a reader
+    pitch = notes["pitch"].astype(np.int64)
+    order = np.lexsort((-off, on, pitch))  # by pitch, start, longest first
+    pitch, on, off, velocity = pitch[order], on[order], off[order], notes["velocity"][order].astype(np.int64)
+    same_pitch = np.append(pitch[1:] == pitch[:-1], False)
+    next_on = np.append(on[1:], 0)
+    keep = ~np.append(False, same_pitch[:-1] & (on[1:] == on[:-1]))  # one of notes starting together
+    cut = same_pitch & (next_on < off)
+    off = np.where(cut, np.maximum(next_on, on), off)
+    rows = np.stack([pitch, velocity, on, off], axis=1)[keep & (off > on)]
+    return [tuple(r) for r in rows.tolist()]
+
+
+def _track_info(seq: NoteSequence, track: int) -> Track:
+    return seq.tracks[track] if 0 <= track < len(seq.tracks) else Track()
+
+
+def _control_tracks(seq: NoteSequence, with_notes: set[int]) -> list[int]:
+    return sorted({c.track for c in seq.control_changes} - with_notes)
 
 
 def _to_track(events):
@@ -272,14 +451,3 @@ _MINOR_NAMES = ["Cm", "C#m", "Dm", "Ebm", "Em", "Fm", "F#m", "Gm", "G#m", "Am", 
 
 def _mido_key_name(key: int, minor: bool) -> str:
     return (_MINOR_NAMES if minor else _MAJOR_NAMES)[key % 12]
-
-
-def read_text_events(path: str | os.PathLike) -> list[str]:
-    """The text meta events of a file (where rnnmusic records how a take was made)."""
-    import mido
-
-    try:
-        midi = mido.MidiFile(str(path))
-    except Exception as exc:
-        raise MidiFileError(path, f"is not a valid MIDI file ({_short(exc)})") from None
-    return [msg.text for track in midi.tracks for msg in track if msg.type == "text"]
