@@ -1,0 +1,26 @@
+"""The generation engine: ONNX Runtime models, sampling, and the API the CLI, GUI and live engine share.
+
+Importing this package is cheap: onnxruntime loads on the first :func:`load_model`.
+"""
+
+from rnnmusic.engine.catalog import ModelEntry, default_model_for, list_models, resolve_model, seed_kind
+from rnnmusic.engine.generator import GenerationCancelled, Generator, Takes
+from rnnmusic.engine.model import Model, load_model, load_model_file
+from rnnmusic.engine.options import GenerateOptions
+from rnnmusic.engine.provenance import Provenance
+
+__all__ = [
+    "GenerateOptions",
+    "GenerationCancelled",
+    "Generator",
+    "Model",
+    "ModelEntry",
+    "Provenance",
+    "Takes",
+    "default_model_for",
+    "list_models",
+    "load_model",
+    "load_model_file",
+    "resolve_model",
+    "seed_kind",
+]

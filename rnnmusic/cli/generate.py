@@ -1,0 +1,183 @@
+"""`rnnmusic generate SEED.mid`: continue a MIDI seed with a model and write the takes.
+
+A thin shell over :class:`rnnmusic.engine.Generator`: it turns arguments into
+GenerateOptions, picks the model (by the seed's kind when none is named), and writes
+every output (MIDI files, WAVs, pictures) through temporary files that are renamed
+only once all of them are complete, so a failure leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import re
+import sys
+from pathlib import Path
+
+from rnnmusic.errors import ConfigError, RnnmusicError
+
+_NOTE = re.compile(r"^([A-Ga-g])([#b]?)(\d)$")
+_LETTERS = {"c": 0, "d": 2, "e": 4, "f": 5, "g": 7, "a": 9, "b": 11}
+
+
+def register(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("seed_file", metavar="SEED.mid", help="the MIDI file to continue")
+    parser.add_argument("-o", "--output", metavar="OUT.mid",
+                        help="file to write (with --num N: OUT-1.mid ... OUT-N.mid); "
+                             "default SEED-MODEL-RANDOMSEED.mid beside the seed")
+    parser.add_argument("--model", metavar="NAME|PATH",
+                        help="shipped or user model name, or a .onnx file (default: the shipped model for the seed's kind)")
+    length = parser.add_mutually_exclusive_group()
+    length.add_argument("--bars", type=float, metavar="N", help="length of the continuation in bars (default 8)")
+    length.add_argument("--steps", type=int, metavar="N", help="length in grid steps")
+    length.add_argument("--seconds", type=float, metavar="S", help="length in seconds")
+    parser.add_argument("--temperature", type=float, default=1.0, metavar="T",
+                        help="randomness: below 1 safer, above 1 wilder, 0 always the likeliest (default 1)")
+    parser.add_argument("--top-k", type=int, metavar="K", help="sample only among the K likeliest tokens")
+    parser.add_argument("--top-p", type=float, metavar="P", help="sample only among the likeliest tokens holding P of the mass")
+    parser.add_argument("--num", type=int, default=1, metavar="N", help="variations, sampled together (default 1)")
+    parser.add_argument("--seed", type=int, metavar="S", help="random seed (default: a fresh one, recorded in the file)")
+    parser.add_argument("--key", metavar="KEY", help="keep to a key: auto (from the seed) or e.g. C:major, F#:minor")
+    parser.add_argument("--pitch-range", metavar="LO-HI", help="keep pitches in a range, e.g. 55-79 or G3-G5")
+    parser.add_argument("--max-polyphony", type=int, metavar="N", help="at most N notes at once")
+    parser.add_argument("--beam-size", type=int, default=1, metavar="N", help="beam search: beams kept (default 1: off)")
+    parser.add_argument("--branch-factor", type=int, default=1, metavar="N", help="beam search: branches per beam")
+    parser.add_argument("--tempo", default="keep", metavar="keep|BPM", help="output tempo: the seed's (keep) or a BPM")
+    parser.add_argument("--continuation-only", action="store_true", help="write the continuation without the seed")
+    parser.add_argument("--wav", metavar="OUT.wav", help="also render audio (needs FluidSynth and a GM SoundFont)")
+    parser.add_argument("--plot", metavar="OUT.png", help="also draw a piano roll (seed and continuation in two colours)")
+    parser.add_argument("--threads", type=int, metavar="N", help="ONNX Runtime threads (default 1)")
+    parser.add_argument("--provider", default="cpu", choices=("auto", "cpu", "cuda"),
+                        help="execution provider: cpu (default), cuda, or auto (an accelerator when installed)")
+
+
+def parse_pitch_range(text: str) -> tuple[int, int]:
+    """'48-84' or 'C3-C6' (C4 = 60) -> (48, 84)."""
+    parts = text.split("-")
+    if len(parts) != 2:
+        raise ConfigError(f"--pitch-range {text!r}: give LO-HI, e.g. 48-84 or C3-C6")
+    return _pitch(parts[0], text), _pitch(parts[1], text)
+
+
+def _pitch(part: str, text: str) -> int:
+    part = part.strip()
+    if part.isdigit():
+        return int(part)
+    match = _NOTE.match(part)
+    if not match:
+        raise ConfigError(f"--pitch-range {text!r}: {part!r} is neither a MIDI number nor a note like C4")
+    letter, accidental, octave = match.groups()
+    return _LETTERS[letter.lower()] + {"#": 1, "b": -1, "": 0}[accidental] + (int(octave) + 1) * 12
+
+
+def parse_tempo(text: str) -> float | None:
+    """None for 'keep', else the BPM."""
+    if text == "keep":
+        return None
+    try:
+        bpm = float(text)
+    except ValueError:
+        raise ConfigError(f"--tempo {text!r}: give keep or a BPM such as 96") from None
+    if not 1 <= bpm <= 1000:
+        raise ConfigError(f"--tempo {text!r}: a BPM must be between 1 and 1000")
+    return bpm
+
+
+def numbered(path: Path, index: int, count: int) -> Path:
+    """``path`` itself for a single take, else ``stem-INDEX.suffix``."""
+    return path if count == 1 else path.with_name(f"{path.stem}-{index}{path.suffix}")
+
+
+def _default_output(seed_path: Path, model_name: str, random_seed: int) -> Path:
+    name = f"{seed_path.stem}-{model_name}-{random_seed}.mid"
+    folder = seed_path.parent
+    return (folder if os.access(folder, os.W_OK) else Path.cwd()) / name
+
+
+def _check_writable(paths: list[Path], seed_path: Path) -> None:
+    for path in paths:
+        folder = path.parent if str(path.parent) else Path(".")
+        if not folder.is_dir():
+            raise RnnmusicError(f"{path}: cannot be written: folder {folder} does not exist")
+        if path.exists() and path.resolve() == seed_path.resolve():
+            raise RnnmusicError(f"{path}: is the seed file; choose another output name")
+
+
+def run(args: argparse.Namespace) -> int:
+    from rnnmusic import __version__
+    from rnnmusic.engine import GenerateOptions, Generator, Provenance, default_model_for, load_model, load_model_file
+    from rnnmusic.engine.takes import at_tempo
+    from rnnmusic.midi_io import read_midi, sequence_to_midi_bytes
+
+    options = GenerateOptions(
+        bars=args.bars, steps=args.steps, seconds=args.seconds, temperature=args.temperature, top_k=args.top_k,
+        top_p=args.top_p, num=args.num, seed=args.seed, key=args.key,
+        pitch_range=parse_pitch_range(args.pitch_range) if args.pitch_range else None,
+        max_polyphony=args.max_polyphony, beam_size=args.beam_size, branch_factor=args.branch_factor,
+        continuation_only=args.continuation_only,
+    ).with_seed()
+    tempo = parse_tempo(args.tempo)
+    audio = None
+    if args.wav:
+        from rnnmusic.audio import check_audio
+
+        audio = check_audio()  # before any work: a missing FluidSynth must not cost a generation
+    seed_path = Path(args.seed_file)
+    seed = read_midi(seed_path)
+    if args.model:
+        model = load_model(args.model, providers=args.provider, threads=args.threads)
+    else:
+        model = load_model_file(default_model_for(seed).path, providers=args.provider, threads=args.threads)
+
+    base = Path(args.output) if args.output else _default_output(seed_path, model.name, options.seed)
+    count = options.num
+    outputs = [numbered(base, k, count) for k in range(1, count + 1)]
+    wavs = [numbered(Path(args.wav), k, count) for k in range(1, count + 1)] if args.wav else []
+    plots = [numbered(Path(args.plot), k, count) for k in range(1, count + 1)] if args.plot else []
+    _check_writable(outputs + wavs + plots, seed_path)
+
+    takes = Generator(model).generate(seed, options, progress=_progress_printer())
+    start = takes.continuation_start
+    sequences = list(takes.sequences)
+    if tempo is not None:
+        from rnnmusic.grid import StepGrid
+
+        start = float(StepGrid.for_sequence(sequences[0], 1).to_steps(start)) * 60.0 / tempo
+        sequences = [at_tempo(seq, tempo) for seq in sequences]
+
+    with contextlib.ExitStack() as stack:
+        from rnnmusic.atomic import atomic_output
+
+        for index, seq in enumerate(sequences):
+            record = Provenance(model.name, model.content_hash, takes.options, index + 1, seed_path.name,
+                                "keep" if tempo is None else f"{tempo:g}", __version__)
+            midi_tmp = stack.enter_context(atomic_output(outputs[index]))
+            midi_tmp.write_bytes(sequence_to_midi_bytes(seq, [record.to_text()]))
+            if audio is not None:
+                from rnnmusic.audio import render_wav_to
+
+                wav_tmp = stack.enter_context(atomic_output(wavs[index]))
+                render_wav_to(audio[0], audio[1], midi_tmp, wav_tmp, name=str(wavs[index]))
+            if plots:
+                from rnnmusic.pianoroll import piano_roll_png
+
+                stack.enter_context(atomic_output(plots[index])).write_bytes(piano_roll_png(seq, start))
+    key = f", key {takes.key}" if takes.key else ""
+    print(f"model {model.name} ({model.encoding.name}, {model.content_hash[:8]}), seed {options.seed}{key}",
+          file=sys.stderr)
+    for path in outputs + wavs + plots:
+        print(f"wrote {path}")
+    return 0
+
+
+def _progress_printer():
+    """A progress callback drawing a percentage on a terminal, or None when stderr is not one."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(fraction: float) -> None:
+        end = "\n" if fraction >= 1.0 else ""
+        print(f"\rgenerating {fraction:4.0%}", end=end, file=sys.stderr, flush=True)
+
+    return show

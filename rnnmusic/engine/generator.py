@@ -1,0 +1,164 @@
+"""Generator: continue a seed with a model, the API the CLI, the GUI and the live engine share.
+
+The seed is encoded with the model's own encoding and prefilled in one model call
+(bos first; no seed means bos alone, i.e. from scratch). Then the variations are
+sampled together, one token per call, carrying the recurrent state. Each take is
+the seed as it was read (all its tracks, tempo map, meters and controls) plus the
+decoded continuation, which starts where the seed's tokens end, on the seed's
+instrument and at its last tempo.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Callable, Iterator
+
+import numpy as np
+
+from rnnmusic.encodings import BOS_ID
+from rnnmusic.engine.masks import TokenMasks
+from rnnmusic.engine.model import Model
+from rnnmusic.engine.options import GenerateOptions
+from rnnmusic.engine.sampling import Sampler
+from rnnmusic.engine.search import Batch, beam_loop, sample_loop, token_cap
+from rnnmusic.engine.takes import compose_take
+from rnnmusic.engine.timeline import Timeline
+from rnnmusic.notes import NoteSequence
+
+Progress = Callable[[float], None]
+
+
+class GenerationCancelled(Exception):
+    """Raised by a generation whose cancel event was set; nothing was produced."""
+
+
+@dataclass(frozen=True)
+class Takes:
+    """The result of :meth:`Generator.generate`."""
+
+    sequences: tuple[NoteSequence, ...]
+    continuation_start: float  # seconds at which the continuation begins in every sequence
+    options: GenerateOptions  # as used, with the concrete random seed
+    key: str | None  # the key constraint applied ("auto" resolved), if any
+
+
+@dataclass
+class Primed:
+    """A seed made ready: its tokens, its place in time, the masks, and the model after reading it."""
+
+    seed: NoteSequence | None
+    seed_ids: np.ndarray  # int64, without bos
+    timeline: Timeline
+    masks: TokenMasks
+    state: np.ndarray  # [parts, layers, 1, hidden]
+    logits: np.ndarray  # [vocab]: the first continuation token's logits
+    last: int  # the last token read
+
+
+class Generator:
+    """Continues seeds with one model (see the module doc). Safe to reuse; not to share between threads."""
+
+    def __init__(self, model: Model):
+        self.model = model
+        self.encoding = model.encoding
+        self.advance = np.asarray(self.encoding.time_advance, dtype=np.float64)
+        positive = self.advance[self.advance > 0]
+        self.min_advance = float(positive.min()) if len(positive) else 1.0
+
+    # -- preparing ---------------------------------------------------------------------
+    def prime(self, seed: NoteSequence | None, options: GenerateOptions) -> Primed:
+        """Encode the seed, build the masks and read the seed into the model in one call."""
+        has_notes = seed is not None and len(seed.notes) > 0
+        # a seed without notes still lends its tempo and meter: generation starts from bos
+        seed_ids = np.asarray(self.encoding.encode(seed), dtype=np.int64) if has_notes else np.zeros(0, dtype=np.int64)
+        masks = TokenMasks(self.encoding, options, seed)
+        ids = np.concatenate([[BOS_ID], seed_ids]).astype(np.int64)[None, :]
+        logits, state = self.model.run(ids, self.model.initial_state(1))
+        return Primed(seed, seed_ids, Timeline(self.encoding, seed, seed_ids), masks, state,
+                      np.array(logits[0, -1], dtype=np.float32), int(ids[0, -1]))
+
+    # -- whole takes -------------------------------------------------------------------
+    def generate(self, seed: NoteSequence | None, options: GenerateOptions, progress: Progress | None = None,
+                 cancel: threading.Event | None = None) -> Takes:
+        """``options.num`` continuations of ``seed`` sampled in one batched run."""
+        options = options.with_seed()
+        primed = self.prime(seed, options)
+        token_lists = self._sample(primed, options, progress, cancel)
+        sequences = tuple(compose_take(primed, self.encoding, ids, options.continuation_only) for ids in token_lists)
+        start = primed.timeline.start_seconds
+        if options.continuation_only and primed.seed is not None and len(primed.seed_ids):
+            start -= primed.timeline.bar_line_before(start)
+        return Takes(sequences, float(start), options, primed.masks.key_name)
+
+    def continue_sequence(self, seed: NoteSequence | None, options: GenerateOptions,
+                          progress: Progress | None = None, cancel: threading.Event | None = None) -> list[NoteSequence]:
+        """``options.num`` takes, each the seed (unless continuation_only) plus its continuation."""
+        return list(self.generate(seed, options, progress, cancel).sequences)
+
+    def _sample(self, primed: Primed, options: GenerateOptions, progress: Progress | None,
+                cancel: threading.Event | None) -> list[np.ndarray]:
+        """Token ids of each variation's continuation."""
+        target = primed.timeline.target_units(options.length)
+        cap = token_cap(target, self.min_advance)
+        sampler = Sampler(options.seed, options.temperature, options.top_k, options.top_p)
+        reporter = _Reporter(progress, cancel)
+        if options.uses_beam:
+            rows = options.num * options.beam_size * options.branch_factor
+            batch = Batch.repeat(primed.state, primed.logits, primed.last, rows, primed.masks)
+            loop = beam_loop(self.model, batch, sampler, primed.masks, self.advance, target, cap,
+                             options.num, options.beam_size, options.branch_factor)
+            result: list[np.ndarray] = []
+            for step, item in enumerate(loop):
+                if isinstance(item, list):
+                    result = item
+                else:
+                    reporter.tick(step, lambda: item)
+            reporter.finish()
+            return result
+        batch = Batch.repeat(primed.state, primed.logits, primed.last, options.num, primed.masks)
+        out = np.zeros((options.num, cap), dtype=np.int64)
+        done_at = np.zeros(options.num, dtype=np.int64)
+        generated = np.zeros(options.num, dtype=np.float64)
+        for step in sample_loop(self.model, batch, sampler, primed.masks, self.advance, target, out, done_at, generated):
+            reporter.tick(step, lambda: float(np.minimum(generated, target).mean() / target))
+        reporter.finish()
+        return [out[r, : done_at[r]].copy() for r in range(options.num)]
+
+    # -- streaming ---------------------------------------------------------------------
+    def stream(self, seed: NoteSequence | None, options: GenerateOptions,
+               cancel: threading.Event | None = None) -> Iterator["StreamEvent"]:
+        """Events as the takes are sampled: notes once they are final, progress, then the finished takes."""
+        from rnnmusic.engine.stream import stream_events
+
+        return stream_events(self, seed, options, cancel)
+
+    def open_stream(self, seed: NoteSequence | None, options: GenerateOptions) -> "GenerationStream":
+        """A stateful, open-ended continuation for the live engine (see :class:`GenerationStream`)."""
+        from rnnmusic.engine.stream import GenerationStream
+
+        return GenerationStream(self, seed, options)
+
+
+class _Reporter:
+    """Progress callbacks (at most one per percent) and cancellation checks for a token loop."""
+
+    def __init__(self, progress: Progress | None, cancel: threading.Event | None):
+        self.progress = progress
+        self.cancel = cancel
+        self.reported = -1.0
+
+    def tick(self, step: int, fraction: Callable[[], float]) -> None:
+        if self.cancel is not None and self.cancel.is_set():
+            raise GenerationCancelled("generation cancelled")
+        if self.progress is not None and step % 8 == 0:
+            value = fraction()
+            if value >= self.reported + 0.01:
+                self.reported = value
+                self.progress(min(value, 1.0))
+
+    def finish(self) -> None:
+        if self.cancel is not None and self.cancel.is_set():
+            raise GenerationCancelled("generation cancelled")
+        if self.progress is not None:
+            self.progress(1.0)

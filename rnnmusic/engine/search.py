@@ -1,0 +1,147 @@
+"""The batched token loops: plain sampling and beam search, one token per model step.
+
+A :class:`Batch` is the rows being generated together: recurrent state, next-token
+logits, last token, polyphony counters and units of time generated. Both loops are
+Python generators that yield after every token, so the caller can report progress,
+stream notes or stop (cancellation) without the loops knowing about any of it.
+
+The plain loop is the hot path: per token one ``session.run`` plus a handful of numpy
+calls on preallocated arrays. Rows that reach the target length early keep running
+with the others (a batched step costs the same) and are cut afterwards.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator
+
+import numpy as np
+
+from rnnmusic.engine.beam import best_rows, select_beams
+from rnnmusic.engine.masks import TokenMasks
+from rnnmusic.engine.model import Model
+from rnnmusic.engine.sampling import Sampler
+
+#: a token loop stops after this many tokens per unit of time asked for, whatever the model does
+TOKENS_PER_UNIT_CAP = 48
+MIN_TOKEN_CAP = 256
+
+
+@dataclass
+class Batch:
+    """The rows generated together; arrays are indexed by row."""
+
+    state: np.ndarray  # [parts, layers, rows, hidden]
+    logits: np.ndarray  # [rows, vocab], the next token's logits
+    last: np.ndarray  # [rows] int64, the previous token
+    counts: np.ndarray  # polyphony counters by row (see TokenMasks.start_counts)
+
+    @classmethod
+    def repeat(cls, state: np.ndarray, logits: np.ndarray, last: int, rows: int, masks: TokenMasks) -> "Batch":
+        """``rows`` copies of one prefilled row (state ``[.., 1, ..]``, logits ``[vocab]``)."""
+        return cls(
+            np.ascontiguousarray(np.repeat(state, rows, axis=2)),
+            np.repeat(logits[None, :], rows, axis=0).astype(np.float32),
+            np.full(rows, last, dtype=np.int64),
+            masks.start_counts(rows),
+        )
+
+    def take(self, rows: np.ndarray) -> None:
+        """Keep (and reorder / duplicate) the given rows."""
+        self.state = np.ascontiguousarray(self.state[:, :, rows])
+        self.logits = self.logits[rows]
+        self.last = self.last[rows]
+        self.counts = self.counts[rows]
+
+
+def token_cap(target_units: float, min_advance: float) -> int:
+    """The most tokens a loop may sample for ``target_units`` (a guard against a model that never advances time)."""
+    return MIN_TOKEN_CAP + int(np.ceil(target_units / min_advance)) * TOKENS_PER_UNIT_CAP
+
+
+def sample_loop(model: Model, batch: Batch, sampler: Sampler, masks: TokenMasks, advance: np.ndarray,
+                target_units: float, out: np.ndarray, done_at: np.ndarray, generated: np.ndarray) -> Iterator[int]:
+    """Sample tokens for every row into ``out[:, i]`` until every row has ``target_units``.
+
+    ``done_at[r]`` becomes the number of tokens row r needed (its take is ``out[r, :done_at[r]]``);
+    ``generated[r]`` counts the units row r has sampled. Yields the number of tokens so far after each.
+    """
+    rows = len(batch.last)
+    generated[:] = 0.0
+    done_at[:] = 0
+    feed = np.empty((rows, 1), dtype=np.int64)
+    polyphony = masks.max_polyphony is not None
+    for i in range(out.shape[1]):
+        tokens, _ = sampler.sample(batch.logits, masks.bias(batch.last, batch.counts if polyphony else None))
+        out[:, i] = tokens
+        if polyphony:
+            masks.update_counts(batch.counts, tokens)
+        generated += advance[tokens]
+        finished = (generated >= target_units) & (done_at == 0)
+        if finished.any():
+            done_at[finished] = i + 1
+            if done_at.all():
+                batch.last = tokens
+                yield i + 1
+                return
+        feed[:, 0] = tokens
+        logits, batch.state = model.run(feed, batch.state)
+        batch.logits = logits[:, -1, :]
+        batch.last = tokens
+        yield i + 1
+    done_at[done_at == 0] = out.shape[1]
+
+
+def beam_loop(model: Model, batch: Batch, sampler: Sampler, masks: TokenMasks, advance: np.ndarray,
+              target_units: float, cap: int, num: int, beam_size: int, branch_factor: int) -> Iterator[float | list[np.ndarray]]:
+    """Beam search (Magenta's generate-with-beam): each of ``beam_size`` beams per variation is
+    extended by ``branch_factor`` sampled continuations for one time step (one grid step, or up
+    to the next time shift), then the best ``beam_size`` by log-likelihood survive.
+
+    Rows that finished their step wait (state frozen) for the others, so beams are compared
+    at the same point in time. Yields the fraction done after every token, then the chosen
+    token lists (one per variation).
+    """
+    rows = len(batch.last)
+    width = beam_size * branch_factor
+    ids = np.zeros((rows, cap), dtype=np.int64)
+    lengths = np.zeros(rows, dtype=np.int64)
+    score = np.zeros(rows, dtype=np.float64)
+    generated = np.zeros(rows, dtype=np.float64)
+    moved = np.zeros(rows, dtype=bool)
+    feed = np.empty((rows, 1), dtype=np.int64)
+    polyphony = masks.max_polyphony is not None
+    all_rows = np.arange(rows)
+    # every pass gives at least one row a token, so this bounds the loop even if rows take turns
+    for _ in range(cap * 4):
+        waiting = moved | (generated >= target_units) | (lengths >= cap)
+        active = ~waiting
+        tokens, logp = sampler.sample(batch.logits.copy(), masks.bias(batch.last, batch.counts if polyphony else None),
+                                      want_logp=True)
+        act = all_rows[active]
+        ids[act, lengths[act]] = tokens[act]
+        lengths[act] += 1
+        score[act] += logp[act]
+        step = advance[tokens] * active
+        generated += step
+        moved |= step > 0
+        if polyphony:
+            counts = batch.counts.copy()
+            masks.update_counts(counts, tokens)
+            batch.counts[active] = counts[active]
+        feed[:, 0] = tokens
+        logits, state = model.run(feed, batch.state)
+        batch.state = np.where(active[None, None, :, None], state, batch.state)
+        batch.logits = np.where(active[:, None], logits[:, -1, :], batch.logits)
+        batch.last = np.where(active, tokens, batch.last)
+        finished = (generated >= target_units) | (lengths >= cap)
+        if (moved | finished).all():
+            if finished.all():
+                break
+            keep = select_beams(score, num, beam_size, branch_factor)
+            batch.take(keep)
+            ids, lengths, score, generated = ids[keep], lengths[keep], score[keep], generated[keep]
+            moved[:] = False
+        yield float(np.minimum(generated, target_units).mean() / target_units)
+    chosen = best_rows(score, num, width)
+    yield [ids[r, : lengths[r]].copy() for r in chosen]

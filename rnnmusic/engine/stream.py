@@ -1,0 +1,235 @@
+"""Streaming generation: notes as they are sampled (GUI), and an open-ended stream (live engine).
+
+:func:`stream_events` runs the same batched loop as :meth:`Generator.generate` and
+yields each note once it is final, so a window can draw a take while it grows; the
+last event carries the finished takes, identical to what ``generate`` returns.
+
+:class:`GenerationStream` continues one row for as long as it is asked, a chunk of
+beats at a time, carrying one recurrent state (no re-reading of the past per call).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Iterator
+
+import numpy as np
+
+from rnnmusic.engine.generator import GenerationCancelled, Takes, _Reporter
+from rnnmusic.engine.masks import TokenMasks
+from rnnmusic.engine.options import GenerateOptions
+from rnnmusic.engine.sampling import Sampler
+from rnnmusic.engine.search import Batch, sample_loop, token_cap
+from rnnmusic.engine.takes import compose_take
+from rnnmusic.engine.tracker import NoteTracker, UnitNote
+from rnnmusic.errors import ConfigError
+from rnnmusic.notes import Note, NoteSequence
+
+if TYPE_CHECKING:
+    from rnnmusic.engine.generator import Generator
+
+#: a live note sounding longer than this many quarter notes is cut (a guard against stuck notes)
+DEFAULT_MAX_NOTE_BEATS = 8.0
+
+
+@dataclass(frozen=True)
+class StreamEvent:
+    """One event of :meth:`Generator.stream`.
+
+    kind "note": ``note`` of take ``variation`` (0-based) became final (times in seconds, as in the take);
+    kind "progress": ``progress`` in 0..1; kind "done": ``takes`` is the finished result.
+    """
+
+    kind: str
+    variation: int = 0
+    note: Note | None = None
+    progress: float = 0.0
+    takes: Takes | None = None
+
+
+def _to_note(note: UnitNote, start: float, end: float) -> Note:
+    return Note(note.pitch, note.velocity, start, end, note.program, note.is_drum, note.track)
+
+
+def stream_events(generator: "Generator", seed: NoteSequence | None, options: GenerateOptions,
+                  cancel: threading.Event | None = None) -> Iterator[StreamEvent]:
+    """The events of one generation (see the module doc). With beam search, notes come at the end:
+    no note is final before the search has chosen its beam."""
+    options = options.with_seed()
+    if options.uses_beam:
+        progress: list[float] = []
+        takes = generator.generate(seed, options, progress=progress.append, cancel=cancel)
+        for value in progress:
+            yield StreamEvent("progress", progress=value)
+        for index, take in enumerate(takes.sequences):
+            for note in take.iter_notes():
+                if note.start >= takes.continuation_start - 1e-6:
+                    yield StreamEvent("note", variation=index, note=note)
+        yield StreamEvent("done", progress=1.0, takes=takes)
+        return
+    primed = generator.prime(seed, options)
+    timeline = primed.timeline
+    target = timeline.target_units(options.length)
+    rows = options.num
+    cap = token_cap(target, generator.min_advance)
+    out = np.zeros((rows, cap), dtype=np.int64)
+    done_at = np.zeros(rows, dtype=np.int64)
+    generated = np.zeros(rows, dtype=np.float64)
+    trackers = [NoteTracker(generator.encoding, primed.seed, primed.seed_ids, emit_from=timeline.seed_units)
+                for _ in range(rows)]
+    decoded_at = np.zeros(rows, dtype=np.float64)
+    every = timeline.units_per_quarter
+    sampler = Sampler(options.seed, options.temperature, options.top_k, options.top_p)
+    batch = Batch.repeat(primed.state, primed.logits, primed.last, rows, primed.masks)
+    reporter = _Reporter(None, cancel)
+    reported = -1.0
+    for step in sample_loop(generator.model, batch, sampler, primed.masks, generator.advance, target, out, done_at,
+                            generated):
+        reporter.tick(step, lambda: 0.0)
+        for row, tracker in enumerate(trackers):
+            if done_at[row] == 0 or done_at[row] >= step:
+                tracker.push(int(out[row, step - 1]))
+            if generated[row] - decoded_at[row] >= every:
+                decoded_at[row] = generated[row]
+                for note in tracker.final_notes():
+                    yield StreamEvent("note", variation=row, note=_to_note(
+                        note, float(timeline.to_seconds(note.start)), float(timeline.to_seconds(note.end))))
+        fraction = float(np.minimum(generated, target).mean() / target)
+        if fraction >= reported + 0.01:
+            reported = fraction
+            yield StreamEvent("progress", progress=min(fraction, 1.0))
+    reporter.finish()
+    sequences = []
+    for row, tracker in enumerate(trackers):
+        for note in tracker.rest():
+            yield StreamEvent("note", variation=row, note=_to_note(
+                note, float(timeline.to_seconds(note.start)), float(timeline.to_seconds(note.end))))
+        sequences.append(compose_take(primed, generator.encoding, out[row, : done_at[row]], options.continuation_only))
+    start = timeline.start_seconds
+    if options.continuation_only and len(primed.seed_ids):
+        start -= timeline.bar_line_before(start)
+    yield StreamEvent("done", progress=1.0, takes=Takes(tuple(sequences), float(start), options,
+                                                         primed.masks.key_name))
+
+
+@dataclass
+class _Snapshot:
+    state: np.ndarray
+    logits: np.ndarray
+    last: np.ndarray
+    counts: np.ndarray
+    pushed: int
+    position: float
+
+
+class GenerationStream:
+    """An endless continuation, a chunk of beats at a time, for the live engine.
+
+    Times are quarter notes from the stream's start (where the seed ends). ``next_notes(beats)``
+    returns the notes that *start* in the next ``beats`` quarter notes, each with its full length:
+    the stream samples ahead until every such note has ended, cutting a note at ``max_note_beats``
+    (the lookahead it sampled is kept and continues in the next chunk). ``set_options`` changes
+    temperature, top-k/p, key, pitch range or polyphony for the tokens sampled from then on.
+    ``prime(seq)`` reads what a player played (at the current position, its own time 0 there)
+    into the state, continuing from it; ``reset()`` returns to just after the seed.
+    """
+
+    def __init__(self, generator: "Generator", seed: NoteSequence | None, options: GenerateOptions,
+                 max_note_beats: float = DEFAULT_MAX_NOTE_BEATS):
+        if options.uses_beam or options.num != 1:
+            raise ConfigError("a stream generates one line: num, beam_size and branch_factor must be 1")
+        self._generator = generator
+        self._encoding = generator.encoding
+        self.options = options.with_seed()
+        self._primed = generator.prime(seed, self.options)
+        self._upq = self._primed.timeline.units_per_quarter
+        self.max_note_beats = max_note_beats
+        self.reset()
+
+    # -- controls --------------------------------------------------------------------
+    def reset(self) -> None:
+        """Back to just after the seed, with the random generator reseeded (the same music again)."""
+        primed = self._primed
+        self._batch = Batch.repeat(primed.state, primed.logits, primed.last, 1, primed.masks)
+        self._masks = primed.masks
+        self._sampler = Sampler(self.options.seed, self.options.temperature, self.options.top_k, self.options.top_p)
+        self._tracker = NoteTracker(self._encoding, primed.seed, primed.seed_ids, emit_from=primed.timeline.seed_units)
+        self._origin = primed.timeline.seed_units  # units from the seed's start to the stream's start
+        self._target = self._origin
+        self._commit: _Snapshot | None = None
+        self._feed = np.empty((1, 1), dtype=np.int64)
+
+    def set_options(self, **changes) -> None:
+        """Change sampling options (temperature, top_k, top_p, key, pitch_range, max_polyphony) from now on."""
+        refused = sorted(set(changes) & {"num", "beam_size", "branch_factor"})
+        if refused:
+            raise ConfigError(f"a stream cannot change {', '.join(refused)}")
+        self.options = self.options.replace(**changes)
+        self._sampler.configure(self.options.temperature, self.options.top_k, self.options.top_p)
+        if {"key", "pitch_range", "max_polyphony"} & set(changes):
+            self._masks = TokenMasks(self._encoding, self.options, self._primed.seed)
+
+    @property
+    def position(self) -> float:
+        """Quarter notes from the stream's start to where the next chunk begins."""
+        return (self._target - self._origin) / self._upq
+
+    # -- generating ------------------------------------------------------------------
+    def next_notes(self, beats: float) -> list[Note]:
+        """The notes starting in the next ``beats`` quarter notes (see the class doc), by start time."""
+        if not beats > 0:
+            raise ConfigError(f"beats must be > 0, not {beats!r}")
+        chunk_start = self._target
+        self._target += beats * self._upq
+        while self._tracker.position < self._target - 1e-9:
+            self._step()
+        self._commit = self._snapshot()
+        self._tracker.keep_from = self._tracker.pushed
+        horizon = self._target + self.max_note_beats * self._upq
+        while self._tracker.pending(self._target) and self._tracker.position < horizon:
+            self._step()
+        notes = self._tracker.final_notes(until=self._target, max_length=self.max_note_beats * self._upq)
+        return [Note(n.pitch, n.velocity, (n.start - self._origin) / self._upq, (n.end - self._origin) / self._upq,
+                     n.program, n.is_drum, n.track) for n in notes if n.start >= chunk_start - 1e-6]
+
+    def prime(self, seq: NoteSequence) -> None:
+        """Read ``seq`` (a player's phrase) into the state at the current position; it is not played back."""
+        if self._commit is not None:
+            self._rollback(self._commit)
+        ids = np.asarray(self._encoding.encode(seq), dtype=np.int64) if len(seq.notes) else np.zeros(0, np.int64)
+        if len(ids) == 0:
+            return
+        logits, self._batch.state = self._generator.model.run(ids[None, :], self._batch.state)
+        self._batch.logits = np.array(logits[:, -1, :], dtype=np.float32)
+        self._batch.last = ids[-1:].copy()
+        for token in ids:
+            if self._masks.max_polyphony is not None:
+                self._masks.update_counts(self._batch.counts, np.array([token]))
+            self._tracker.push(int(token))
+        self._target = self._tracker.position
+        self._tracker.skip_to(self._target)
+        self._commit = None
+        self._tracker.keep_from = None
+
+    def _step(self) -> None:
+        batch, masks = self._batch, self._masks
+        polyphony = masks.max_polyphony is not None
+        tokens, _ = self._sampler.sample(batch.logits, masks.bias(batch.last, batch.counts if polyphony else None))
+        if polyphony:
+            masks.update_counts(batch.counts, tokens)
+        self._feed[0, 0] = tokens[0]
+        logits, batch.state = self._generator.model.run(self._feed, batch.state)
+        batch.logits = logits[:, -1, :]
+        batch.last = tokens
+        self._tracker.push(int(tokens[0]))
+
+    def _snapshot(self) -> _Snapshot:
+        b = self._batch
+        return _Snapshot(b.state.copy(), np.array(b.logits, copy=True), b.last.copy(), b.counts.copy(),
+                         self._tracker.pushed, self._tracker.position)
+
+    def _rollback(self, snap: _Snapshot) -> None:
+        self._batch.state, self._batch.logits = snap.state.copy(), snap.logits.copy()
+        self._batch.last, self._batch.counts = snap.last.copy(), snap.counts.copy()
+        self._tracker.truncate(snap.pushed)

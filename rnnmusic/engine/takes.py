@@ -1,0 +1,105 @@
+"""Turning a variation's tokens into the take a musician gets (and playing a take at another tempo).
+
+The take is the seed exactly as it was read (every track, tempo, meter, control)
+plus the continuation: the decoded notes from where the seed's tokens end. The
+seed's quantised copy that the model read is not written back. A note the model
+held over from the seed (its decoded start is in the seed, its end after it)
+lengthens the seed note it came from.
+
+With ``continuation_only`` the take is the continuation alone, moved to start at
+the bar line at or before where it begins (so its notes keep their place in the
+bar), with the tempo, meter and key in effect there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from rnnmusic.encodings import Encoding
+from rnnmusic.grid import StepGrid
+from rnnmusic.notes import NOTE_DTYPE, ControlChange, KeySignature, NoteSequence, TempoChange, TimeSignature
+
+if TYPE_CHECKING:
+    from rnnmusic.engine.generator import Primed
+
+_EPS = 1e-6
+
+
+def compose_take(primed: "Primed", encoding: Encoding, ids: np.ndarray, continuation_only: bool) -> NoteSequence:
+    """The take for one variation's continuation tokens ``ids``."""
+    seed = primed.seed
+    decoded = encoding.decode(np.concatenate([primed.seed_ids, ids]), template=seed)
+    if seed is None or len(primed.seed_ids) == 0:
+        return decoded  # from scratch: all of it is continuation, on the seed's tempo and meter if any
+    boundary = primed.timeline.start_seconds
+    notes = decoded.notes
+    continuation = notes[notes["start"] >= boundary - _EPS]
+    held = notes[(notes["start"] < boundary - _EPS) & (notes["end"] > boundary + _EPS)]
+    step = float(primed.timeline.to_seconds(primed.timeline.seed_units + 1) - boundary) if encoding.uses_grid else 0.02
+    seed_notes, orphans = _lengthen_held(seed.notes, held, tolerance=0.6 * step)
+    if continuation_only:
+        held_part = held.copy()
+        held_part["start"] = boundary
+        tail = np.concatenate([held_part, continuation])
+        return _cut_from(seed, tail, primed.timeline.bar_line_before(boundary))
+    return seed.with_notes(np.concatenate([seed_notes, orphans, continuation]))
+
+
+def _lengthen_held(seed_notes: np.ndarray, held: np.ndarray, tolerance: float) -> tuple[np.ndarray, np.ndarray]:
+    """Seed notes with the held-over ones lengthened; held notes no seed note matches start at the boundary."""
+    notes = seed_notes.copy()
+    orphans = []
+    for note in held:
+        match = np.flatnonzero(
+            (notes["pitch"] == note["pitch"])
+            & (notes["is_drum"] == note["is_drum"])
+            & (np.abs(notes["start"] - note["start"]) <= tolerance)
+        )
+        if len(match):
+            index = match[np.argmax(notes["end"][match])]
+            notes["end"][index] = max(notes["end"][index], note["end"])
+        else:
+            orphans.append(note)
+    return notes, np.array(orphans, dtype=NOTE_DTYPE)
+
+
+def _cut_from(seed: NoteSequence, notes: np.ndarray, origin: float) -> NoteSequence:
+    """``notes`` moved earlier by ``origin`` seconds, with the tempo map, meters and keys from there on."""
+    moved = notes.copy()
+    moved["start"] -= origin
+    moved["end"] -= origin
+
+    def from_origin(events, make):
+        before = [e for e in events if e.time <= origin + _EPS]
+        after = [make(e, e.time - origin) for e in events if e.time > origin + _EPS]
+        return ([make(before[-1], 0.0)] if before else []) + after
+
+    tempos = from_origin(seed.tempos, lambda e, t: TempoChange(t, e.qpm))
+    meters = from_origin(seed.time_signatures, lambda e, t: TimeSignature(t, e.numerator, e.denominator))
+    keys = from_origin(seed.key_signatures, lambda e, t: KeySignature(t, e.key, e.minor))
+    return replace(seed, notes=moved, tempos=tuple(tempos), time_signatures=tuple(meters), key_signatures=tuple(keys),
+                   control_changes=(), total_time=0.0)
+
+
+def at_tempo(seq: NoteSequence, qpm: float) -> NoteSequence:
+    """The same music at one constant tempo: every time keeps its place in quarter notes."""
+    quarters = StepGrid.for_sequence(seq, 1)  # one step per quarter note
+
+    def moved(seconds):
+        return np.asarray(quarters.to_steps(seconds)) * 60.0 / qpm
+
+    notes = seq.notes.copy()
+    notes["start"] = moved(notes["start"])
+    notes["end"] = moved(notes["end"])
+    return replace(
+        seq,
+        notes=notes,
+        tempos=(TempoChange(0.0, float(qpm)),),
+        time_signatures=tuple(TimeSignature(float(moved(m.time)), m.numerator, m.denominator) for m in seq.time_signatures),
+        key_signatures=tuple(KeySignature(float(moved(k.time)), k.key, k.minor) for k in seq.key_signatures),
+        control_changes=tuple(ControlChange(float(moved(c.time)), c.number, c.value, c.track) for c in seq.control_changes),
+        total_time=0.0,
+    )

@@ -1,0 +1,63 @@
+"""Where a continuation sits in time, in the encoding's own units.
+
+Grid encodings count time in steps (``steps_per_quarter`` per quarter note, on the
+seed's tempo map); the performance encoding counts seconds. A continuation starts
+where the seed's tokens end and runs at the seed's last tempo and meter, so its
+length in bars, steps or seconds converts to units with those.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from rnnmusic.encodings import Encoding
+from rnnmusic.errors import ConfigError
+from rnnmusic.grid import StepGrid
+from rnnmusic.notes import NoteSequence
+
+#: the grid used to find bar lines for encodings that have no grid of their own
+_BAR_GRID_STEPS = 4
+
+
+class Timeline:
+    """The seed's end and the unit conversions of one encoding on one seed."""
+
+    def __init__(self, encoding: Encoding, seed: NoteSequence | None, seed_ids: np.ndarray):
+        self.encoding = encoding
+        self.template = seed if seed is not None else NoteSequence()
+        self.uses_grid = encoding.uses_grid
+        spq = int(getattr(encoding.config, "steps_per_quarter", _BAR_GRID_STEPS)) if self.uses_grid else _BAR_GRID_STEPS
+        self.grid = StepGrid.for_sequence(self.template, spq)
+        self.seed_units = float(encoding.time_advance[np.asarray(seed_ids, dtype=np.int64)].sum()) if len(seed_ids) else 0.0
+        self.start_seconds = self.to_seconds(self.seed_units)
+        end_step = self.grid.to_steps(self.start_seconds)
+        self.qpm = float(self.grid.qpms[np.searchsorted(self.grid.tempo_times, self.start_seconds, side="right") - 1])
+        self.meter = self.grid.meter_at(int(np.floor(end_step + 1e-9)))
+        #: encoding units in one quarter note after the seed
+        self.units_per_quarter = float(spq) if self.uses_grid else 60.0 / self.qpm
+
+    @property
+    def quarters_per_bar(self) -> float:
+        numerator, denominator = self.meter
+        return numerator * 4.0 / denominator
+
+    def to_seconds(self, units):
+        """Encoding units from the start of the seed to seconds in the output."""
+        return self.grid.to_seconds(units) if self.uses_grid else np.asarray(units, dtype=np.float64) * 1.0
+
+    def target_units(self, length: tuple[str, float]) -> float:
+        """How many units of continuation a length ("bars" | "steps" | "seconds", amount) asks for."""
+        kind, amount = length
+        if kind == "bars":
+            return amount * self.quarters_per_bar * self.units_per_quarter
+        if kind == "seconds":
+            return amount * self.qpm / 60.0 * self.units_per_quarter
+        if not self.uses_grid:
+            raise ConfigError(f"steps: the {self.encoding.name} encoding has no step grid; give bars or seconds")
+        return amount
+
+    def bar_line_before(self, seconds: float) -> float:
+        """The time of the last bar line at or before ``seconds`` (for a continuation cut out on its own)."""
+        step = self.grid.to_steps(seconds)
+        starts = self.grid.bar_starts(int(np.floor(step + 1e-6)) + 1)
+        return float(self.grid.to_seconds(starts[-1])) if starts else 0.0
