@@ -23,6 +23,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "train": ("train", "train an RNN/LSTM/GRU on a token dataset"),
     "export": ("export", "export a trained run as one self-describing ONNX model file"),
     "eval": ("eval", "NLL of a model file on a dataset's test split (ONNX Runtime)"),
+    "generate": ("generate", "continue a MIDI seed with a model (writes MIDI, and optionally WAV and a piano roll)"),
+    "models": ("models", "list the shipped and user models with their cards"),
 }
 
 
