@@ -21,7 +21,9 @@ def grid_of(seq: NoteSequence | None, steps_per_quarter: int) -> StepGrid:
     return StepGrid.for_sequence(seq if seq is not None else NoteSequence(), steps_per_quarter)
 
 
-def quantize_durations(grid: StepGrid, notes: np.ndarray, drops: DropCounter) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def quantize_durations(
+    grid: StepGrid, notes: np.ndarray, drops: DropCounter
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Onset and end steps of ``notes``; returns ``(kept, onset, end)`` with ``kept`` indexing ``notes``.
 
     Both times round to the nearest step. A note whose onset and end round to the same step

@@ -18,8 +18,9 @@ Before the voice is picked, notes are dropped and counted by reason: ``drums`` (
 are ignored), ``out_of_range`` (pitch outside min_pitch..max_pitch), ``too_short`` (onset
 and end round to the same step and the note lasts less than half a step; a note of at least
 half a step that rounds to zero steps is kept one step long), ``duplicate`` (same pitch and
-onset step as a longer note), ``negative_time`` (onset before time 0). Notes of the same pitch that overlap sound as their union, and
-every onset starts a new note. Notes the voice rule hides entirely count as ``not_in_voice``.
+onset step as a longer note), ``negative_time`` (onset before time 0). Notes of the same
+pitch that overlap sound as their union, and every onset starts a new note. Notes the voice
+rule hides entirely count as ``not_in_voice``.
 
 Times round to the nearest step of a grid that follows the tempo map
 (:class:`rnnmusic.grid.StepGrid`). Decoded notes take ``velocity`` from the config, and the
