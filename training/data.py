@@ -43,8 +43,9 @@ class WindowSampler:
         self.rng = np.random.default_rng(seed)
         self._span = np.arange(window + 1)
 
-    def next_batch(self) -> tuple[np.ndarray, np.ndarray]:
-        """(inputs, targets), int64 [batch_size / world, window] for this process."""
+    def next_batch(self) -> tuple[np.ndarray, np.ndarray, int]:
+        """(inputs, targets) int64 [batch_size / world, window] for this process, and the number of
+        targets the loss counts in the whole global batch (to normalise every process's loss alike)."""
         starts = self.rng.integers(0, len(self.split.tokens) - self.window - 1, size=self.batch_size, endpoint=True)
         shifts = self.transposer.random_shifts(self.rng, self.batch_size) if self.transposer else None
         rows = slice(self.rank * self.batch_size // self.world, (self.rank + 1) * self.batch_size // self.world)
@@ -54,7 +55,11 @@ class WindowSampler:
         inputs = windows[:, :-1]
         targets = windows[:, 1:].copy()
         targets[targets == BOS_ID] = IGNORE
-        return inputs, targets
+        if self.world == 1:
+            counted = int((targets != IGNORE).sum())
+        else:  # the other processes' rows are read only to count their bos tokens
+            counted = int((self.split.tokens[starts[:, None] + self._span[1:]] != BOS_ID).sum())
+        return inputs, targets, counted
 
     # -- resumable position ----------------------------------------------------------
     def state(self) -> str:

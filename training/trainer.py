@@ -157,6 +157,7 @@ class _Run:
             lr=o.lr, betas=(o.beta1, o.beta2))
         self.scaler = torch.amp.GradScaler(place.device.type) if place.needs_grad_scaler() else None
         self.step, self.best, self.bad_evals = 0, None, 0
+        self.window_stats = [0.0, 0.0, 0.0, 0]  # loss sum, grad-norm sum and max, steps since the last log line
         if payload is not None:
             self._restore(payload)
         self.net = self.model
@@ -177,6 +178,7 @@ class _Run:
         if self.scaler is not None and payload.get("scaler"):
             self.scaler.load_state_dict(payload["scaler"])
         self.step, self.best, self.bad_evals = payload["step"], payload["best_valid_nll"], payload["bad_evals"]
+        self.window_stats = list(payload["window_stats"])  # so the next log line averages what it would have
         self.sampler.set_state(payload["rng_numpy"])
         torch.set_rng_state(payload["rng_torch"])
         if self.place.device.type == "cuda" and payload.get("rng_cuda"):
@@ -194,6 +196,7 @@ class _Run:
         save_checkpoint(self.run_dir / LAST, {
             **self._common(), "optimizer": self.optimizer.state_dict(),
             "scaler": self.scaler.state_dict() if self.scaler else {}, "rng_numpy": self.sampler.state(),
+            "window_stats": list(self.window_stats),
             "rng_torch": torch.get_rng_state(),
             "rng_cuda": torch.cuda.get_rng_state_all() if self.place.device.type == "cuda" else []})
 
@@ -234,11 +237,10 @@ class _Run:
                  f"({sum(p.numel() for p in self.model.parameters()):,} parameters) on {place.device} "
                  f"x{place.world}: {self.total} steps, {self.steps_per_epoch} per epoch")
         self.net.train()
-        loss_sum, norm_sum, norm_max, seen = 0.0, 0.0, 0.0, 0
         mark, mark_step, started, start_step = time.monotonic(), self.step, time.monotonic(), self.step
         last_loss = float("nan")
         while self.step < self.total and not stop:
-            inputs, targets = self.sampler.next_batch()
+            inputs, targets, counted = self.sampler.next_batch()
             x = torch.from_numpy(inputs).to(place.device, non_blocking=True)
             y = torch.from_numpy(targets).to(place.device, non_blocking=True)
             lr = lr_at(self.step, self.total, cfg)
@@ -246,7 +248,10 @@ class _Run:
                 group["lr"] = lr
             with place.autocast():
                 logits, _ = self.net(x)
-            loss = F.cross_entropy(logits.float().flatten(0, 1), y.flatten(), ignore_index=IGNORE)
+            # mean over the global batch's targets, whichever process holds them (DDP then averages
+            # over processes, hence the factor world): the same loss as one process with the whole batch
+            loss = F.cross_entropy(logits.float().flatten(0, 1), y.flatten(), ignore_index=IGNORE,
+                                   reduction="sum") * (place.world / max(counted, 1))
             self.optimizer.zero_grad(set_to_none=True)
             if self.scaler is not None:
                 self.scaler.scale(loss).backward()
@@ -262,18 +267,19 @@ class _Run:
             else:
                 self.say(f"step {self.step + 1}: gradient norm is {norm}; step skipped")
             self.step += 1
-            loss_sum, seen = loss_sum + float(loss.detach()), seen + 1
-            norm_sum, norm_max = norm_sum + norm, max(norm_max, norm)
+            stats = self.window_stats
+            self.window_stats = [stats[0] + float(loss.detach()), stats[1] + norm, max(stats[2], norm), stats[3] + 1]
 
             if self.step % cfg.run.log_every == 0 or self.step == self.total:
                 now = time.monotonic()
                 rate = (self.step - mark_step) * tokens_per_step / max(now - mark, 1e-9)
-                loss_avg, norm_avg = dev.all_reduce_sum([loss_sum / seen], place)[0] / place.world, norm_sum / seen
+                loss_sum, norm_sum, norm_max, seen = self.window_stats
+                loss_avg = dev.all_reduce_sum([loss_sum / seen], place)[0] / place.world
                 last_loss = loss_avg
                 if self.metrics is not None:
-                    self.metrics.log({"step": self.step, "loss": loss_avg, "grad_norm": norm_avg,
+                    self.metrics.log({"step": self.step, "loss": loss_avg, "grad_norm": norm_sum / seen,
                                       "grad_norm_max": norm_max, "lr": lr, "tokens_per_s": rate})
-                loss_sum, norm_sum, norm_max, seen, mark, mark_step = 0.0, 0.0, 0.0, 0, now, self.step
+                self.window_stats, mark, mark_step = [0.0, 0.0, 0.0, 0], now, self.step
             elapsed = time.monotonic() - started
             eta = (self.total - self.step) * elapsed / max(self.step - start_step, 1)
             self.progress.update(
