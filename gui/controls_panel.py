@@ -1,0 +1,175 @@
+"""Generation controls: length, temperature, top-p, variations, random seed (lockable), key.
+
+The panel only collects values (:class:`ControlValues`) and shows progress; the
+window turns the values into the engine's options. An unlocked random seed is
+redrawn for every Generate and shown, so a take the user likes can be locked
+and made again.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QHBoxLayout,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from rnnmusic.gui.pianoroll_scene import NOTE_NAMES
+from rnnmusic.gui.settings import Settings
+
+MAX_SEED = 2**31 - 1
+SCALES = ("major", "minor")
+
+
+@dataclass(frozen=True)
+class ControlValues:
+    bars: int = 8
+    temperature: float = 1.0
+    top_p: float = 0.95
+    variations: int = 1
+    seed: int = 0
+    seed_locked: bool = False
+    key: str | None = None  # "C major", "A minor", ... or None for no key constraint
+
+    def recipe(self) -> dict[str, object]:
+        """The values that made a take, as short labels (shown with the take and saved in its file)."""
+        recipe: dict[str, object] = {"bars": self.bars, "T": self.temperature, "top-p": self.top_p, "seed": self.seed}
+        if self.key:
+            recipe["key"] = self.key
+        return recipe
+
+
+def key_names() -> list[str]:
+    return [f"{tonic} {scale}" for scale in SCALES for tonic in NOTE_NAMES]
+
+
+class ControlsPanel(QWidget):
+    """The generation settings plus the Generate button, a progress bar and Cancel."""
+
+    generate_requested = Signal()
+    cancel_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.bars = QSpinBox(minimum=1, maximum=64, value=8, suffix=" bars")
+        self.bars.setToolTip("How long the continuation is")
+        self.temperature = QDoubleSpinBox(minimum=0.05, maximum=3.0, singleStep=0.05, value=1.0, decimals=2)
+        self.temperature.setToolTip("Below 1: safer, more repetitive; above 1: more surprising")
+        self.top_p = QDoubleSpinBox(minimum=0.05, maximum=1.0, singleStep=0.01, value=0.95, decimals=2)
+        self.top_p.setToolTip("Sample only from the most likely tokens that together hold this probability (1 = off)")
+        self.variations = QSpinBox(minimum=1, maximum=16, value=1)
+        self.variations.setToolTip("How many takes one Generate makes")
+        self.seed = QSpinBox(minimum=0, maximum=MAX_SEED, value=random.randint(0, 99999))
+        self.seed.setToolTip("Random seed: the same seed and settings make the same take")
+        self.seed_lock = QCheckBox("Lock")
+        self.seed_lock.setToolTip("Keep this seed; unlocked, every Generate draws a new one")
+        self.dice = QPushButton("New")
+        self.dice.setToolTip("Draw a new random seed")
+        self.dice.clicked.connect(self.new_seed)
+        seed_row = QHBoxLayout()
+        seed_row.addWidget(self.seed, 1)
+        seed_row.addWidget(self.seed_lock)
+        seed_row.addWidget(self.dice)
+        self.key = QComboBox()
+        self.key.addItem("Any key", None)
+        for name in key_names():
+            self.key.addItem(name, name)
+        self.key.setToolTip("Keep generated notes in this key")
+
+        form = QFormLayout()
+        form.addRow("Length", self.bars)
+        form.addRow("Temperature", self.temperature)
+        form.addRow("Top-p", self.top_p)
+        form.addRow("Variations", self.variations)
+        form.addRow("Random seed", seed_row)
+        form.addRow("Key", self.key)
+
+        self.generate_button = QPushButton("Generate")
+        self.generate_button.setDefault(True)
+        self.generate_button.clicked.connect(self.generate_requested)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.clicked.connect(self.cancel_requested)
+        self.progress = QProgressBar(minimum=0, maximum=1000, value=0, textVisible=False)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.generate_button, 1)
+        buttons.addWidget(self.cancel_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addLayout(buttons)
+        layout.addWidget(self.progress)
+        self.set_busy(False)
+
+    # -- values ----------------------------------------------------------------
+    def values(self) -> ControlValues:
+        return ControlValues(
+            bars=self.bars.value(),
+            temperature=round(self.temperature.value(), 2),
+            top_p=round(self.top_p.value(), 2),
+            variations=self.variations.value(),
+            seed=self.seed.value(),
+            seed_locked=self.seed_lock.isChecked(),
+            key=self.key.currentData(),
+        )
+
+    def set_values(self, values: ControlValues) -> None:
+        self.bars.setValue(values.bars)
+        self.temperature.setValue(values.temperature)
+        self.top_p.setValue(values.top_p)
+        self.variations.setValue(values.variations)
+        self.seed.setValue(values.seed)
+        self.seed_lock.setChecked(values.seed_locked)
+        index = self.key.findData(values.key) if values.key else 0
+        self.key.setCurrentIndex(max(index, 0))
+
+    def values_for_next_take(self) -> ControlValues:
+        """The values to generate with: an unlocked seed is redrawn first, so each Generate differs."""
+        if not self.seed_lock.isChecked():
+            self.new_seed()
+        return self.values()
+
+    def new_seed(self) -> None:
+        self.seed.setValue(random.randint(0, 99999))
+
+    # -- progress ----------------------------------------------------------------
+    def set_busy(self, busy: bool) -> None:
+        self.generate_button.setEnabled(not busy)
+        self.cancel_button.setEnabled(busy)
+        self.progress.setValue(0)
+        self.progress.setVisible(busy)
+
+    def set_progress(self, fraction: float) -> None:
+        self.progress.setValue(int(round(fraction * self.progress.maximum())))
+
+    # -- settings ------------------------------------------------------------------
+    def save(self, settings: Settings) -> None:
+        v = self.values()
+        for key, value in (
+            ("bars", v.bars), ("temperature", v.temperature), ("top_p", v.top_p), ("variations", v.variations),
+            ("seed", v.seed), ("seed_locked", v.seed_locked), ("key", v.key or ""),
+        ):  # fmt: skip
+            settings.set_value(f"controls/{key}", value)
+
+    def restore(self, settings: Settings) -> None:
+        d = ControlValues()
+        self.set_values(
+            ControlValues(
+                bars=settings.get_int("controls/bars", d.bars),
+                temperature=settings.get_float("controls/temperature", d.temperature),
+                top_p=settings.get_float("controls/top_p", d.top_p),
+                variations=settings.get_int("controls/variations", d.variations),
+                seed=settings.get_int("controls/seed", self.seed.value()),
+                seed_locked=settings.get_bool("controls/seed_locked", False),
+                key=settings.get_str("controls/key", "") or None,
+            )
+        )

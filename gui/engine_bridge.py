@@ -1,0 +1,86 @@
+"""The one place the window reaches the generation engine.
+
+Every call goes straight to :mod:`rnnmusic.engine` (the same API the CLI uses);
+this class only adds what a long-lived window needs: loaded models are kept so
+a second Generate does not reload the file, and each take gets the provenance
+record the engine defines. Fast unit tests replace it with a fake of the same
+shape; the real-widget tests use it with real ONNX files.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from rnnmusic import __version__
+from rnnmusic.engine import GenerateOptions, Generator, Model, ModelEntry, Provenance, Takes, list_models, load_model_file
+from rnnmusic.notes import NoteSequence
+
+__all__ = ["EngineBridge", "GenerateOptions", "Generated", "ModelEntry"]
+
+
+@dataclass(frozen=True)
+class Generated:
+    """What one Generate gives the window: the engine's takes plus the model that made them."""
+
+    model_name: str
+    model_hash: str
+    takes: Takes
+
+    def provenance(self, variation: int, seed_file: str) -> str:
+        """The text event the engine defines for a saved take (1-based variation)."""
+        record = Provenance(
+            model=self.model_name,
+            model_hash=self.model_hash,
+            options=self.takes.options,
+            variation=variation,
+            seed_file=seed_file,
+            rnnmusic_version=__version__,
+        )
+        return record.to_text()
+
+
+class EngineBridge:
+    """Model listing, loading (cached) and generation, all delegated to rnnmusic.engine."""
+
+    def __init__(self) -> None:
+        self._models: dict[str, Model] = {}
+        self._lock = threading.Lock()  # loads happen on the worker thread, listing on the GUI thread
+
+    def list_models(self) -> list[ModelEntry]:
+        return list_models()
+
+    def describe_file(self, path: str | os.PathLike) -> ModelEntry:
+        """A ModelEntry for a file the user added, loaded once to prove it runs (ModelFileError when not)."""
+        path = Path(path)
+        model = self.load(path)
+        card_path = path.with_suffix(".md")  # the catalog's convention: NAME.md beside NAME.onnx
+        card = card_path.read_text(encoding="utf-8", errors="replace") if card_path.is_file() else ""
+        return ModelEntry(model.name, path, False, card, model.info)
+
+    def load(self, path: str | os.PathLike) -> Model:
+        """The model at ``path``, loaded once and then reused (ModelFileError for a bad file)."""
+        key = str(Path(path).resolve())
+        with self._lock:
+            model = self._models.get(key)
+        if model is None:
+            model = load_model_file(path)
+            with self._lock:
+                self._models[key] = model
+        return model
+
+    def generate(
+        self,
+        model_path: str | os.PathLike,
+        seed: NoteSequence | None,
+        options: GenerateOptions,
+        progress: Callable[[float], None] | None = None,
+        cancel: threading.Event | None = None,
+    ) -> Generated:
+        """Load (or reuse) the model and continue ``seed``; runs on the worker thread."""
+        model = self.load(model_path)
+        takes = Generator(model).generate(seed, options, progress=progress, cancel=cancel)
+        return Generated(model.name, model.content_hash, takes)

@@ -1,0 +1,251 @@
+"""The live panel: stream generated MIDI into a DAW, with the same LiveEngine `rnnmusic live` runs.
+
+The panel gathers the settings into a :class:`LiveRequest` and hands it to a
+factory (by default :func:`rnnmusic.gui.live_session.start_live`, which builds the
+engine the way the CLI does). While the engine plays, a timer shows its bar, beat
+and tempo; the engine's own threads do the timing, so nothing here is real-time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from rnnmusic.errors import RnnmusicError
+from rnnmusic.gui.dialogs import show_error
+from rnnmusic.gui.ports import MidiPorts, api_names, choose, chosen, default_api, port_choices
+from rnnmusic.gui.settings import Settings
+
+VIRTUAL = ""  # combo data of "create a virtual port", which is what `rnnmusic live` does without --out
+CLOCKS = (("internal", "Internal (BPM below)"), ("midi", "MIDI clock from the input port"))
+MODES = (("continuous", "Continuous"), ("call-response", "Call and response"))
+METERS = ("4/4", "3/4", "2/4", "6/8", "5/4", "7/8")
+DISPLAY_MS = 50
+
+
+@dataclass(frozen=True)
+class LiveRequest:
+    """Everything needed to start live play; mirrors the options of `rnnmusic live`."""
+
+    model: str  # path of the model file
+    output: str | None  # port name, or None for a virtual port
+    input: str | None
+    api: str | None
+    clock: str  # "internal" | "midi"
+    bpm: float
+    meter: str
+    mode: str
+    temperature: float
+    top_p: float | None
+    key: str | None
+    seed: object = None  # the current seed NoteSequence, to prime the model with
+
+
+class LivePanel(QWidget):
+    running_changed = Signal(bool)
+
+    def __init__(self, ports: MidiPorts, models, settings: Settings, factory: Callable | None = None,
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ports, self.models, self.settings = ports, models, settings
+        self.factory = factory
+        self.engine = None
+        self.seed_provider: Callable[[], object] = lambda: None
+        self.controls_provider: Callable[[], object] | None = None
+
+        self.api = QComboBox(self)
+        for name in api_names():
+            self.api.addItem(name, name)
+        self.api.setCurrentIndex(max(self.api.findData(default_api()), 0))
+        self.api.setToolTip("The MIDI system (JACK reaches DAWs on Linux that use it)")
+        self.output = QComboBox(self)
+        self.output.setModel(port_choices(ports.outputs, [("New virtual port “rnnmusic”", VIRTUAL)], self))
+        self.input = QComboBox(self)
+        self.input.setModel(port_choices(ports.inputs, [("None", VIRTUAL)], self))
+        self._wanted_out = settings.get_str("live/output")
+        self._wanted_in = settings.get_str("live/input")
+        self.output.activated.connect(lambda _row: setattr(self, "_wanted_out", chosen(self.output)))
+        self.input.activated.connect(lambda _row: setattr(self, "_wanted_in", chosen(self.input)))
+        self.clock = QComboBox(self)
+        for value, label in CLOCKS:
+            self.clock.addItem(label, value)
+        self.bpm = QDoubleSpinBox(self, minimum=20.0, maximum=300.0, value=120.0, decimals=1, suffix=" BPM")
+        self.meter = QComboBox(self)
+        self.meter.addItems(METERS)
+        self.mode = QComboBox(self)
+        for value, label in MODES:
+            self.mode.addItem(label, value)
+        self.start_button = QPushButton("Start", self)
+        self.start_button.setCheckable(True)
+        self.start_button.clicked.connect(self.toggle)
+        self.panic_button = QPushButton("Panic", self)
+        self.panic_button.setToolTip("End every sounding note now (All Notes Off)")
+        self.panic_button.clicked.connect(self.panic)
+        self.display = QLabel("stopped", self)
+        font = self.display.font()
+        font.setPointSizeF(font.pointSizeF() * 1.6)
+        font.setBold(True)
+        self.display.setFont(font)
+        self.display.setMinimumWidth(260)
+
+        form = QFormLayout()
+        form.addRow("MIDI system", self.api)
+        form.addRow("Send to", self.output)
+        form.addRow("Listen to", self.input)
+        form.addRow("Clock", self.clock)
+        form.addRow("Tempo", self.bpm)
+        form.addRow("Meter", self.meter)
+        form.addRow("Mode", self.mode)
+        buttons = QVBoxLayout()
+        buttons.addWidget(self.display)
+        buttons.addWidget(self.start_button)
+        buttons.addWidget(self.panic_button)
+        buttons.addStretch(1)
+        layout = QHBoxLayout(self)
+        layout.addLayout(form, 1)
+        layout.addLayout(buttons)
+
+        self.timer = QTimer(self)
+        self.timer.setInterval(DISPLAY_MS)
+        self.timer.timeout.connect(self._tick)
+        ports.changed.connect(self._on_ports)
+        self.clock.currentIndexChanged.connect(self._update_enabled)
+        self.mode.currentIndexChanged.connect(self._update_enabled)
+        self._restore()
+        self.api.currentIndexChanged.connect(lambda _i: ports.set_api(self.api.currentData()))
+        self._on_ports()
+        self._update_enabled()
+
+    # -- ports ---------------------------------------------------------------------------
+    def _on_ports(self) -> None:
+        # a refresh may drop and re-add the chosen ports: put the choice back when its port is there
+        if not choose(self.output, self._wanted_out):
+            self.output.setCurrentIndex(0)
+        if not choose(self.input, self._wanted_in):
+            self.input.setCurrentIndex(0)
+
+    def _update_enabled(self, *_args) -> None:
+        running = self.engine is not None
+        for widget in (self.api, self.output, self.input, self.clock, self.mode, self.meter):
+            widget.setEnabled(not running)
+        self.bpm.setEnabled(not running and self.clock.currentData() == "internal")
+        self.panic_button.setEnabled(running)
+        self.start_button.setChecked(running)
+        self.start_button.setText("Stop" if running else "Start")
+
+    # -- start and stop -------------------------------------------------------------------
+    def request(self) -> LiveRequest:
+        entry = self.models.current()
+        if entry is None:
+            raise RnnmusicError("choose a model first")
+        values = self.controls_provider() if self.controls_provider else None
+        return LiveRequest(
+            model=str(entry.path),
+            output=chosen(self.output) or None,
+            input=chosen(self.input) or None,
+            api=self.api.currentData(),
+            clock=self.clock.currentData(),
+            bpm=self.bpm.value(),
+            meter=self.meter.currentText(),
+            mode=self.mode.currentData(),
+            temperature=values.temperature if values else 1.0,
+            top_p=(values.top_p if values.top_p < 1.0 else None) if values else None,
+            key=values.key if values else None,
+            seed=self.seed_provider(),
+        )
+
+    def toggle(self) -> None:
+        if self.engine is None:
+            self.start()
+        else:
+            self.stop()
+
+    def start(self) -> bool:
+        if self.engine is not None:
+            return True
+        try:
+            if self.factory is None:
+                from rnnmusic.gui.live_session import start_live as factory
+            else:
+                factory = self.factory
+            self.engine = factory(self.request())
+        except RnnmusicError as exc:
+            self.engine = None
+            self._update_enabled()
+            show_error(self, "Cannot start live play", str(exc))
+            return False
+        self.timer.start()
+        self._update_enabled()
+        self.running_changed.emit(True)
+        return True
+
+    def stop(self) -> None:
+        engine, self.engine = self.engine, None
+        self.timer.stop()
+        if engine is not None:
+            engine.stop()
+        self.display.setText("stopped")
+        self._update_enabled()
+        self.running_changed.emit(False)
+
+    def panic(self) -> None:
+        if self.engine is not None:
+            self.engine.scheduler.panic()
+
+    def shutdown(self) -> None:
+        if self.engine is not None:
+            self.stop()
+
+    def _tick(self) -> None:
+        engine = self.engine
+        if engine is None:
+            return
+        if engine.stopped:  # it stopped itself: a lost port, a generation error
+            failure = engine.failure
+            self.stop()
+            if failure is not None:
+                show_error(self, "Live play stopped", str(failure))
+            return
+        self.display.setText(self.position_text(engine))
+
+    @staticmethod
+    def position_text(engine) -> str:
+        """"bar 3 · beat 2 · 120.0 BPM" from the engine's clock (or "waiting for clock")."""
+        timeline = engine.clock.timeline
+        if not timeline.running:
+            return f"waiting · {timeline.bpm:.1f} BPM"
+        beat = max(0.0, engine.beat())
+        per_bar = engine.clock.meter.beats_per_bar
+        bar, in_bar = divmod(beat, per_bar)
+        return f"bar {int(bar) + 1} · beat {int(in_bar) + 1} · {timeline.bpm:.1f} BPM"
+
+    # -- settings --------------------------------------------------------------------------
+    def _restore(self) -> None:
+        s = self.settings
+        self.api.setCurrentIndex(max(self.api.findData(s.get_str("midi/api", default_api())), 0))
+        self.clock.setCurrentIndex(max(self.clock.findData(s.get_str("live/clock", "internal")), 0))
+        self.mode.setCurrentIndex(max(self.mode.findData(s.get_str("live/mode", "continuous")), 0))
+        self.bpm.setValue(s.get_float("live/bpm", 120.0))
+        self.meter.setCurrentText(s.get_str("live/meter", "4/4"))
+
+    def save(self) -> None:
+        s = self.settings
+        s.set_value("midi/api", self.api.currentData())
+        s.set_value("live/output", self._wanted_out)
+        s.set_value("live/input", self._wanted_in)
+        s.set_value("live/clock", self.clock.currentData())
+        s.set_value("live/mode", self.mode.currentData())
+        s.set_value("live/bpm", self.bpm.value())
+        s.set_value("live/meter", self.meter.currentText())

@@ -1,0 +1,336 @@
+"""The main window: seed in, takes out. It wires panels together and holds no generation logic.
+
+Data flows one way: the seed file and the controls make a request, the engine
+(on a worker thread) makes takes, the takes model holds them, and the piano roll
+and the player show whatever take is current.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QWidget
+
+from rnnmusic.errors import RnnmusicError
+from rnnmusic.gui.controls_panel import ControlsPanel
+from rnnmusic.gui.dialogs import choose_track, only_track, show_error
+from rnnmusic.gui.engine_bridge import GenerateOptions, Generated
+from rnnmusic.gui.live_panel import LivePanel
+from rnnmusic.gui.model_panel import ModelPanel
+from rnnmusic.gui.pianoroll_view import PianoRoll
+from rnnmusic.gui.playback import Player
+from rnnmusic.gui.ports import MidiPorts
+from rnnmusic.gui.settings import Settings
+from rnnmusic.gui.takes import Take, TakesModel
+from rnnmusic.gui.takes_panel import TakesPanel
+from rnnmusic.gui.transport import TransportBar
+from rnnmusic.gui.workers import TaskRunner
+from rnnmusic.midi_io import read_midi, write_midi
+from rnnmusic.notes import NoteSequence
+
+MIDI_SUFFIXES = (".mid", ".midi", ".kar", ".smf")
+MIDI_FILTER = "MIDI files (*.mid *.midi *.kar *.smf);;All files (*)"
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, engine, settings: Settings, ports: MidiPorts | None = None, player: Player | None = None,
+                 live_factory=None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.engine, self.settings = engine, settings
+        self.seed: NoteSequence | None = None
+        self.seed_path: str = ""
+        self.setWindowTitle("rnnmusic")
+        self.setAcceptDrops(True)
+
+        self.takes = TakesModel(self)
+        self.runner = TaskRunner(self)
+        self.ports = ports or MidiPorts(parent=self)
+        self.player = player or Player(parent=self)
+        self.roll = PianoRoll(self)
+        self.setCentralWidget(self.roll)
+        self.models = ModelPanel(engine, settings, self)
+        self.controls = ControlsPanel(self)
+        self.takes_panel = TakesPanel(self.takes, self)
+        self.transport = TransportBar(self.ports, self.player, self)
+        self.live = LivePanel(self.ports, self.models, settings, live_factory, self)
+        self.addToolBar(self.transport)
+        self._dock("Model", self.models, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self._dock("Controls", self.controls, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self._dock("Takes", self.takes_panel, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.live_dock = self._dock("Live", self.live, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.seed_label = QLabel("Open a MIDI file (Ctrl+O) or drop one here.")
+        self.statusBar().addWidget(self.seed_label, 1)
+        self._build_actions()
+        self._connect()
+        self._restore()
+
+    def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"dock-{title.lower()}")  # saveState needs names
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        return dock
+
+    # -- actions -----------------------------------------------------------------------
+    def _action(self, text: str, slot, shortcut=None, tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        action.setStatusTip(tip)
+        action.triggered.connect(slot)
+        self.addAction(action)  # shortcuts work even while the menu bar is hidden
+        return action
+
+    def _build_actions(self) -> None:
+        self.open_action = self._action("&Open…", self.open_dialog, QKeySequence.StandardKey.Open, "Open a seed MIDI file")
+        self.save_action = self._action("&Save Take As…", self.save_dialog, QKeySequence.StandardKey.Save,
+                                        "Save the current take as a MIDI file")
+        self.quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
+        self.generate_action = self._action("&Generate", self.generate, "Ctrl+G", "Continue the seed with the model")
+        self.cancel_action = self._action("&Cancel", self.runner.cancel, "Esc", "Stop generating")
+        self.play_action = self._action("&Play / Stop", self.toggle_play, "Space", "Play the current take")
+        self.zoom_in_action = self._action("Zoom &In", self.roll.zoom_in, QKeySequence.StandardKey.ZoomIn)
+        self.zoom_out_action = self._action("Zoom &Out", self.roll.zoom_out, QKeySequence.StandardKey.ZoomOut)
+        self.fit_action = self._action("&Fit", self.roll.fit, "Ctrl+0", "Show the whole take")
+        menu = self.menuBar()
+        file_menu = menu.addMenu("&File")
+        file_menu.addAction(self.open_action)
+        self.recent_menu = file_menu.addMenu("Open &Recent")
+        file_menu.addAction(self.save_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        generate_menu = menu.addMenu("&Generate")
+        generate_menu.addActions([self.generate_action, self.cancel_action])
+        play_menu = menu.addMenu("&Play")
+        play_menu.addAction(self.play_action)
+        view_menu = menu.addMenu("&View")
+        view_menu.addActions([self.zoom_in_action, self.zoom_out_action, self.fit_action])
+        view_menu.addSeparator()
+        for dock in self.findChildren(QDockWidget):
+            view_menu.addAction(dock.toggleViewAction())
+        self.transport.add_actions(self.open_action, self.generate_action, self.play_action, self.save_action)
+        self._update_recent_menu()
+        self._update_enabled()
+
+    def _connect(self) -> None:
+        self.controls.generate_requested.connect(self.generate)
+        self.controls.cancel_requested.connect(self.runner.cancel)
+        self.runner.started.connect(lambda: self._set_busy(True))
+        self.runner.progress.connect(self.controls.set_progress)
+        self.runner.finished.connect(self._on_generated)
+        self.runner.failed.connect(lambda message: show_error(self, "Generation failed", message))
+        self.runner.cancelled.connect(lambda: self.statusBar().showMessage("Generation cancelled", 4000))
+        self.runner.done.connect(lambda: self._set_busy(False))
+        self.takes_panel.current_changed.connect(self.show_current)
+        self.takes.dataChanged.connect(lambda *_: self.show_current())
+        self.takes_panel.save_requested.connect(self.save_dialog)
+        self.player.position.connect(self.roll.set_playhead)
+        self.player.playing_changed.connect(self._on_playing)
+        self.player.failed.connect(lambda message: show_error(self, "Cannot play", message))
+        self.ports.changed.connect(lambda: setattr(self.player, "api", self.ports.api))
+        self.live.seed_provider = lambda: self.seed
+        self.live.controls_provider = self.controls.values
+
+    # -- seed --------------------------------------------------------------------------
+    def open_dialog(self) -> None:
+        start = self.settings.get_str("files/last_dir", str(Path.home()))
+        path, _ = QFileDialog.getOpenFileName(self, "Open a seed", start, MIDI_FILTER)
+        if path:
+            self.open_file(path)
+
+    def open_file(self, path: str | Path) -> bool:
+        """Read a seed (asking for a track when it has several); a bad file gets a dialog and changes nothing."""
+        try:
+            seq = read_midi(path)
+        except RnnmusicError as exc:
+            show_error(self, "Cannot open MIDI file", str(exc))
+            return False
+        track = choose_track(self, seq)
+        if track is None:
+            return False
+        tracks_with_notes = len(set(seq.notes["track"].tolist()))
+        self.set_seed(only_track(seq, track) if tracks_with_notes > 1 else seq, str(path))
+        self.settings.set_value("files/last_dir", str(Path(path).resolve().parent))
+        self.settings.add_recent_file(path)
+        self._update_recent_menu()
+        return True
+
+    def set_seed(self, seq: NoteSequence | None, path: str = "") -> None:
+        self.player.stop()
+        self.seed, self.seed_path = seq, path
+        self.takes.clear()
+        self.show_current()
+        self.roll.fit()
+        if seq is not None:
+            meter = seq.time_signatures[0]
+            self.seed_label.setText(f"{Path(path).name}: {len(seq)} notes, {seq.total_time:.1f} s, "
+                                    f"{seq.qpm:.0f} BPM, {meter.numerator}/{meter.denominator}")
+            self.setWindowTitle(f"{Path(path).name} — rnnmusic")
+        self._update_enabled()
+
+    def _update_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        recent = self.settings.recent_files()
+        for path in recent:
+            action = self.recent_menu.addAction(Path(path).name)
+            action.setToolTip(path)
+            action.triggered.connect(lambda _checked=False, p=path: self.open_file(p))
+        self.recent_menu.setEnabled(bool(recent))
+
+    # -- generating -----------------------------------------------------------------------
+    def options(self) -> GenerateOptions:
+        """The engine options for the current controls (a fresh seed unless it is locked)."""
+        v = self.controls.values_for_next_take()
+        return GenerateOptions(bars=float(v.bars), temperature=v.temperature, top_p=v.top_p if v.top_p < 1.0 else None,
+                               num=v.variations, seed=v.seed, key=v.key)
+
+    def generate(self) -> None:
+        if self.runner.running:
+            return
+        entry = self.models.current()
+        if entry is None:
+            show_error(self, "No model", "Choose a model first, or add an .onnx file with Add….")
+            return
+        try:
+            options = self.options()
+        except RnnmusicError as exc:
+            show_error(self, "Cannot generate", str(exc))
+            return
+        seed, engine, path = self.seed, self.engine, entry.path
+        self.runner.start(lambda progress, cancel: engine.generate(path, seed, options, progress, cancel))
+
+    def _on_generated(self, generated: Generated) -> None:
+        result = generated.takes
+        options = result.options
+        recipe = {"T": options.temperature, "top-p": options.top_p or 1.0, "seed": options.seed}
+        if result.key:
+            recipe["key"] = result.key
+        made = [
+            Take(self.takes.next_number(), seq, result.continuation_start, generated.model_name, recipe,
+                 generated.provenance(variation, self.seed_path))
+            for variation, seq in enumerate(result.sequences, 1)
+        ]
+        first_row = self.takes.rowCount()
+        self.takes.add(made)
+        self.takes_panel.select_row(first_row)
+        self.roll.fit()
+        self.statusBar().showMessage(f"{len(made)} new take(s) from {generated.model_name}", 4000)
+
+    def _set_busy(self, busy: bool) -> None:
+        self.controls.set_busy(busy)
+        self.generate_action.setEnabled(not busy)
+        self.cancel_action.setEnabled(busy)
+
+    # -- showing and playing ----------------------------------------------------------------
+    def current_take(self) -> Take | None:
+        return self.takes_panel.current_take()
+
+    def show_current(self) -> None:
+        take = self.current_take()
+        if take is None:
+            self.roll.set_content(self.seed)
+        else:
+            compare = [t.generated_part for t in self.takes.compared(excluding=take)]
+            self.roll.set_content(take.seed_part, take.generated_part, compare)
+        self._update_enabled()
+
+    def toggle_play(self) -> None:
+        if self.player.playing:
+            self.player.stop()
+            return
+        take = self.current_take()
+        seq = take.sequence if take is not None else self.seed
+        if seq is None:
+            return
+        self.player.play(seq, self.transport.target())
+
+    def _on_playing(self, playing: bool) -> None:
+        self.transport.set_playing(playing)
+        if not playing:
+            self.roll.set_playhead(None)
+
+    # -- saving ------------------------------------------------------------------------------
+    def save_dialog(self) -> None:
+        take = self.current_take()
+        if take is None:
+            return
+        folder = self.settings.get_str("files/save_dir", self.settings.get_str("files/last_dir", str(Path.home())))
+        path, _ = QFileDialog.getSaveFileName(self, "Save take", str(Path(folder) / take.file_name()), MIDI_FILTER)
+        if path:
+            self.save_take(take, path)
+
+    def save_take(self, take: Take, path: str | Path) -> bool:
+        path = Path(path)
+        if path.suffix.lower() not in MIDI_SUFFIXES:
+            path = path.with_suffix(".mid")
+        try:
+            write_midi(take.sequence, path, text_events=[take.provenance] if take.provenance else [])
+        except RnnmusicError as exc:
+            show_error(self, "Cannot save", str(exc))
+            return False
+        self.settings.set_value("files/save_dir", str(path.parent))
+        self.statusBar().showMessage(f"Saved {path}", 4000)
+        return True
+
+    def _update_enabled(self) -> None:
+        has_take = self.current_take() is not None
+        self.save_action.setEnabled(has_take)
+        self.play_action.setEnabled(has_take or self.seed is not None)
+
+    # -- drag and drop in ---------------------------------------------------------------------
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if _dropped_file(event.mimeData()) is not None:
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        path = _dropped_file(event.mimeData())
+        if path is None:
+            return
+        event.acceptProposedAction()
+        if path.suffix.lower() == ".onnx":
+            self.models.add_file(path)
+        else:
+            self.open_file(path)
+
+    # -- settings ------------------------------------------------------------------------------
+    def _restore(self) -> None:
+        geometry, state = self.settings.get_bytes("window/geometry"), self.settings.get_bytes("window/state")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1200, 760)
+        if state is not None:
+            self.restoreState(state)
+        else:
+            self.live_dock.hide()  # the live panel is for later; the first look is seed, model, takes
+        self.controls.restore(self.settings)
+        self.models.reload()
+        self.transport.restore(self.settings)
+        self.ports.set_api(self.live.api.currentData())  # lists the ports once, for every port menu
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.player.stop()
+        self.live.shutdown()
+        self.runner.cancel()
+        self.runner.wait(10_000)
+        self.settings.set_value("window/geometry", self.saveGeometry())
+        self.settings.set_value("window/state", self.saveState())
+        self.controls.save(self.settings)
+        self.transport.save(self.settings)
+        self.live.save()
+        self.settings.sync()
+        self.takes.cleanup()
+        super().closeEvent(event)
+
+
+def _dropped_file(mime) -> Path | None:
+    """The first local MIDI or .onnx file among dropped URLs."""
+    for url in mime.urls() if mime.hasUrls() else []:
+        if url.isLocalFile():
+            path = Path(url.toLocalFile())
+            if path.suffix.lower() in MIDI_SUFFIXES + (".onnx",):
+                return path
+    return None

@@ -1,0 +1,234 @@
+"""The model picker: shipped models, the user's models folder and any .onnx file added by hand, with its card.
+
+The models live in one Qt list model; the combo box is a view of it. A file the
+user adds is loaded once through the engine right away, so a broken file is
+reported when it is added, not at the first Generate.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QPushButton,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from rnnmusic.engine import ModelEntry
+from rnnmusic.errors import RnnmusicError
+from rnnmusic.gui.dialogs import show_error
+from rnnmusic.gui.settings import Settings
+
+EntryRole = Qt.ItemDataRole.UserRole + 1
+
+
+class ModelsModel(QAbstractListModel):
+    """Model files in the order shipped, user folder, added by hand; unusable ones are listed but disabled."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._entries: list[ModelEntry] = []
+
+    def set_entries(self, entries: list[ModelEntry]) -> None:
+        self.beginResetModel()
+        self._entries = list(entries)
+        self.endResetModel()
+
+    def append(self, entry: ModelEntry) -> int:
+        """Add an entry (or return the row of the same file already listed)."""
+        for row, existing in enumerate(self._entries):
+            if Path(existing.path).resolve() == Path(entry.path).resolve():
+                return row
+        row = len(self._entries)
+        self.beginInsertRows(QModelIndex(), row, row)
+        self._entries.append(entry)
+        self.endInsertRows()
+        return row
+
+    def remove(self, row: int) -> None:
+        if 0 <= row < len(self._entries):
+            self.beginRemoveRows(QModelIndex(), row, row)
+            del self._entries[row]
+            self.endRemoveRows()
+
+    def entry(self, row: int) -> ModelEntry | None:
+        return self._entries[row] if 0 <= row < len(self._entries) else None
+
+    def entries(self) -> list[ModelEntry]:
+        return list(self._entries)
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._entries)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        entry = self.entry(index.row()) if index.isValid() else None
+        if entry is None:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            where = "shipped" if entry.shipped else "yours"
+            kind = entry.encoding_name or "unusable"
+            return f"{entry.name} ({kind}, {where})"
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return entry.problem or str(entry.path)
+        if role == EntryRole:
+            return entry
+        return None
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        entry = self.entry(index.row()) if index.isValid() else None
+        if entry is None or entry.info is None:
+            return Qt.ItemFlag.NoItemFlags  # listed so the user sees it, but cannot be chosen
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+
+def card_html(entry: ModelEntry) -> str:
+    """The facts a model file states about itself, as a small HTML table (its Markdown card is shown below)."""
+    info = entry.info
+    if info is None:
+        return f"<p><b>{html.escape(entry.name)}</b> cannot be used: {html.escape(entry.problem)}</p>"
+    arch = info.architecture
+    data = info.training_data
+    rows = [
+        ("Encoding", f"{info.encoding.get('name', '?')} ({arch.vocab_size} tokens)"),
+        ("Network", f"{arch.cell.upper()}, {arch.layers} × {arch.hidden}, {arch.parameter_count():,} parameters"),
+    ]
+    if data:
+        trained = ", ".join(f"{k.replace('_', ' ')} {v:,}" if isinstance(v, int) else f"{k.replace('_', ' ')} {v}"
+                            for k, v in data.items() if k != "content_hash")
+        rows.append(("Training data", trained))
+    if info.metrics:
+        rows.append(("Metrics", ", ".join(f"{k.replace('_', ' ')} {_number(v)}" for k, v in info.metrics.items())))
+    if info.quantization:
+        rows.append(("Quantization", ", ".join(f"{k} {v}" for k, v in info.quantization.items())))
+    if info.license:
+        rows.append(("Licence", info.license))
+    rows.append(("File", str(entry.path)))
+    table = "".join(f"<tr><td><b>{html.escape(k)}</b></td><td>{html.escape(str(v))}</td></tr>" for k, v in rows)
+    head = f"<h3>{html.escape(entry.name)}</h3>"
+    if info.description:
+        head += f"<p>{html.escape(info.description)}</p>"
+    return f"{head}<table cellspacing='2'>{table}</table>"
+
+
+def _number(value: Any) -> str:
+    return f"{value:.3f}" if isinstance(value, float) else str(value)
+
+
+class ModelPanel(QWidget):
+    """Choose a model; see its card; add or remove your own .onnx files."""
+
+    model_changed = Signal(object)  # the chosen ModelEntry, or None
+
+    def __init__(self, engine, settings: Settings, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.engine = engine
+        self.settings = settings
+        self.models = ModelsModel(self)
+        self.combo = QComboBox(self)
+        self.combo.setModel(self.models)
+        self.combo.currentIndexChanged.connect(self._on_current)
+        self.add_button = QPushButton("Add…", self)
+        self.add_button.setToolTip("Use an .onnx model file made with `rnnmusic export`")
+        self.add_button.clicked.connect(self.browse)
+        self.remove_button = QPushButton("Remove", self)
+        self.remove_button.setToolTip("Forget a model you added (the file is kept)")
+        self.remove_button.clicked.connect(self.remove_current)
+        self.card = QTextBrowser(self)
+        self.card.setOpenExternalLinks(True)
+        row = QHBoxLayout()
+        row.addWidget(self.combo, 1)
+        row.addWidget(self.add_button)
+        row.addWidget(self.remove_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(row)
+        layout.addWidget(self.card, 1)
+
+    # -- filling -----------------------------------------------------------------------
+    def reload(self) -> None:
+        """List the shipped and user-folder models, then the files added before (dropping ones now gone)."""
+        entries = list(self.engine.list_models())
+        kept = []
+        for path in self.settings.user_models():
+            try:
+                entries.append(self.engine.describe_file(path))
+                kept.append(path)
+            except RnnmusicError:
+                continue  # a file the user added then moved or deleted: quietly forgotten
+        self.settings.set_user_models(kept)
+        self.models.set_entries(entries)
+        wanted = self.settings.get_str("models/current")
+        self.select_path(wanted) or self._select_first_usable()
+        self._on_current(self.combo.currentIndex())
+
+    def add_file(self, path: str | Path) -> bool:
+        """Add a model file and choose it; a bad file gets a plain dialog and changes nothing."""
+        try:
+            entry = self.engine.describe_file(path)
+        except RnnmusicError as exc:
+            show_error(self, "Cannot use this model", str(exc))
+            return False
+        row = self.models.append(entry)
+        paths = self.settings.user_models()
+        if not entry.shipped and str(entry.path) not in paths:
+            self.settings.set_user_models(paths + [str(entry.path)])
+        self.combo.setCurrentIndex(row)
+        return True
+
+    def browse(self) -> None:
+        start = self.settings.get_str("models/last_dir", str(Path.home()))
+        path, _ = QFileDialog.getOpenFileName(self, "Add a model", start, "rnnmusic models (*.onnx);;All files (*)")
+        if path:
+            self.settings.set_value("models/last_dir", str(Path(path).parent))
+            self.add_file(path)
+
+    def remove_current(self) -> None:
+        entry = self.current()
+        if entry is None or entry.shipped:
+            return
+        self.settings.set_user_models([p for p in self.settings.user_models() if Path(p) != Path(entry.path)])
+        self.models.remove(self.combo.currentIndex())
+
+    # -- choosing ------------------------------------------------------------------------
+    def current(self) -> ModelEntry | None:
+        return self.models.entry(self.combo.currentIndex())
+
+    def select_path(self, path: str | Path | None) -> bool:
+        if not path:
+            return False
+        for row, entry in enumerate(self.models.entries()):
+            if entry.info is not None and Path(entry.path) == Path(path):
+                self.combo.setCurrentIndex(row)
+                return True
+        return False
+
+    def _select_first_usable(self) -> None:
+        for row, entry in enumerate(self.models.entries()):
+            if entry.info is not None:
+                self.combo.setCurrentIndex(row)
+                return
+        self.combo.setCurrentIndex(-1)
+
+    def _on_current(self, row: int) -> None:
+        entry = self.models.entry(row)
+        self.remove_button.setEnabled(entry is not None and not entry.shipped)
+        if entry is None:
+            self.card.setHtml("<p>No model yet. Add an .onnx file made with <code>rnnmusic export</code>.</p>")
+        else:
+            self.settings.set_value("models/current", str(entry.path))
+            self.card.setHtml(card_html(entry))
+            if entry.card:
+                # the Markdown card goes after the facts; QTextBrowser renders Markdown itself
+                cursor = self.card.textCursor()
+                cursor.movePosition(cursor.MoveOperation.End)
+                cursor.insertHtml("<hr/>")
+                cursor.insertMarkdown(entry.card)
+                self.card.moveCursor(self.card.textCursor().MoveOperation.Start)
+        self.model_changed.emit(entry)

@@ -1,0 +1,193 @@
+"""What the piano roll shows: note rectangles in a scene measured in quarter notes and semitones.
+
+Scene x is quarter notes from the start (following the sequence's tempo map, so
+bars stay regular when the tempo changes); scene y is ``127 - pitch``, one unit
+per semitone. The view scales this to pixels, which is what zooming changes;
+every pen is cosmetic so lines stay one pixel wide at any zoom.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import Sequence
+
+import numpy as np
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QPalette, QPen
+from PySide6.QtWidgets import QGraphicsLineItem, QGraphicsRectItem, QGraphicsScene
+
+from rnnmusic.grid import StepGrid
+from rnnmusic.notes import NoteSequence
+
+# 12 steps per quarter holds both the sixteenth and the triplet grid, so every meter's beats land on steps
+GRID_STEPS_PER_QUARTER = 12
+PITCHES = 128
+NOTE_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
+BLACK_KEYS = frozenset((1, 3, 6, 8, 10))
+
+
+def pitch_name(pitch: int) -> str:
+    """MIDI pitch to a name with octave, middle C (60) being C4."""
+    return f"{NOTE_NAMES[pitch % 12]}{pitch // 12 - 1}"
+
+
+def is_black(pitch: int) -> bool:
+    return pitch % 12 in BLACK_KEYS
+
+
+class Layer(Enum):
+    """Which part of a take a note belongs to; each layer has its own colour."""
+
+    SEED = "seed"
+    GENERATED = "generated"
+    COMPARE = "compare"
+
+
+@dataclass(frozen=True)
+class RollColors:
+    """The roll's colours, derived from the application palette so light and dark themes both read."""
+
+    seed: QColor
+    generated: QColor
+    compare: QColor
+    playhead: QColor
+
+    @classmethod
+    def from_palette(cls, palette: QPalette) -> "RollColors":
+        dark = palette.color(QPalette.ColorRole.Window).lightness() < 128
+        return cls(
+            seed=QColor("#8a9bb0") if dark else QColor("#5d6d82"),
+            generated=palette.color(QPalette.ColorRole.Highlight),
+            compare=QColor("#e0a030") if dark else QColor("#c07000"),
+            playhead=QColor("#ff5050") if dark else QColor("#d01010"),
+        )
+
+
+class NoteItem(QGraphicsRectItem):
+    """One note; keeps its pitch, velocity and layer so tests and tooltips can read them back."""
+
+    def __init__(self, rect: QRectF, pitch: int, velocity: int, start: float, end: float, layer: Layer):
+        super().__init__(rect)
+        self.pitch, self.velocity, self.layer = pitch, velocity, layer
+        self.setToolTip(f"{pitch_name(pitch)} ({pitch}) · velocity {velocity} · {start:.2f}–{end:.2f} s · {layer.value}")
+
+
+class PianoRollScene(QGraphicsScene):
+    """Notes of the current take (seed and generated) plus outlined notes of takes to compare."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.grid = StepGrid.constant(120.0, GRID_STEPS_PER_QUARTER)
+        self.length_quarters = 16.0
+        self.colors = RollColors.from_palette(QPalette())
+        self._notes: list[NoteItem] = []
+        self.playhead = QGraphicsLineItem(0, 0, 0, PITCHES)
+        self.playhead.setZValue(10)
+        self.playhead.setVisible(False)
+        self.addItem(self.playhead)
+        self._content: tuple = (None, None, ())
+        self.apply_colors(self.colors)
+        self._update_rect()
+
+    # -- content -----------------------------------------------------------------
+    def set_content(
+        self,
+        seed: NoteSequence | None,
+        generated: NoteSequence | None = None,
+        compare: Sequence[NoteSequence] = (),
+    ) -> None:
+        """Replace what is shown; the tempo map comes from the seed (or the generated part)."""
+        self._content = (seed, generated, tuple(compare))
+        for item in self._notes:
+            self.removeItem(item)
+        self._notes = []
+        reference = seed if seed is not None else generated
+        if reference is not None:
+            self.grid = StepGrid.for_sequence(reference, GRID_STEPS_PER_QUARTER)
+        end = 0.0
+        for layer, seq in [(Layer.SEED, seed), (Layer.GENERATED, generated)] + [(Layer.COMPARE, c) for c in compare]:
+            if seq is None or len(seq) == 0:
+                continue
+            end = max(end, seq.total_time)
+            self._add_notes(seq, layer)
+        self.length_quarters = max(16.0, self.to_quarters(end))
+        self._update_rect()
+        self.update()
+
+    def _add_notes(self, seq: NoteSequence, layer: Layer) -> None:
+        notes = seq.notes
+        starts = np.atleast_1d(self.to_quarters(notes["start"]))
+        ends = np.atleast_1d(self.to_quarters(notes["end"]))
+        for i, (pitch, velocity) in enumerate(zip(notes["pitch"].tolist(), notes["velocity"].tolist())):
+            width = max(float(ends[i] - starts[i]), 1.0 / GRID_STEPS_PER_QUARTER)
+            rect = QRectF(float(starts[i]), PITCHES - 1 - pitch, width, 1.0)
+            item = NoteItem(rect, pitch, velocity, float(notes["start"][i]), float(notes["end"][i]), layer)
+            self._style(item)
+            # compare notes sit under the current take, so the current take stays readable
+            item.setZValue(1 if layer is Layer.COMPARE else 2)
+            self.addItem(item)
+            self._notes.append(item)
+
+    def _style(self, item: NoteItem) -> None:
+        color = {Layer.SEED: self.colors.seed, Layer.GENERATED: self.colors.generated, Layer.COMPARE: self.colors.compare}[
+            item.layer
+        ]
+        pen = QPen(color.darker(140) if item.layer is not Layer.COMPARE else color)
+        pen.setCosmetic(True)
+        pen.setWidth(1 if item.layer is not Layer.COMPARE else 2)
+        item.setPen(pen)
+        if item.layer is Layer.COMPARE:
+            item.setBrush(Qt.BrushStyle.NoBrush)
+        else:
+            fill = QColor(color)
+            fill.setAlphaF(0.45 + 0.55 * min(item.velocity, 127) / 127)  # louder notes are more solid
+            item.setBrush(QBrush(fill))
+
+    def apply_colors(self, colors: RollColors) -> None:
+        """Recolour for a new palette (the system switched between light and dark)."""
+        self.colors = colors
+        pen = QPen(colors.playhead)
+        pen.setCosmetic(True)
+        pen.setWidth(2)
+        self.playhead.setPen(pen)
+        for item in self._notes:
+            self._style(item)
+        self.update()
+
+    def note_items(self, layer: Layer | None = None) -> list[NoteItem]:
+        return [n for n in self._notes if layer is None or n.layer is layer]
+
+    # -- time ------------------------------------------------------------------------
+    def to_quarters(self, seconds):
+        """Seconds (scalar or array) to quarter notes through the tempo map."""
+        steps = self.grid.to_steps(seconds)
+        return steps / GRID_STEPS_PER_QUARTER
+
+    def bar_lines(self, first: float, last: float) -> tuple[list[tuple[float, int]], list[float]]:
+        """Bar lines as (quarter, bar number) and beat lines as quarters, between two scene x positions."""
+        total = int(np.ceil(max(last, 0.0) * GRID_STEPS_PER_QUARTER)) + 1
+        bars: list[tuple[float, int]] = []
+        beats: list[float] = []
+        starts = self.grid.bar_starts(total)
+        for number, start in enumerate(starts, 1):
+            bar_end = starts[number] if number < len(starts) else start + self.grid.steps_per_bar_at(start)
+            if bar_end / GRID_STEPS_PER_QUARTER < first:
+                continue
+            bars.append((start / GRID_STEPS_PER_QUARTER, number))
+            _, denominator = self.grid.meter_at(start)
+            beat = max(1, 4 * GRID_STEPS_PER_QUARTER // denominator)
+            beats.extend(s / GRID_STEPS_PER_QUARTER for s in range(start + beat, bar_end, beat))
+        return bars, beats
+
+    def set_playhead(self, seconds: float | None) -> None:
+        if seconds is None:
+            self.playhead.setVisible(False)
+            return
+        x = float(self.to_quarters(seconds))
+        self.playhead.setLine(x, 0, x, PITCHES)
+        self.playhead.setVisible(True)
+
+    def _update_rect(self) -> None:
+        # two bars of room after the music, so a continuation has somewhere to appear
+        self.setSceneRect(QRectF(0, 0, self.length_quarters + 8, PITCHES))

@@ -1,0 +1,234 @@
+"""The piano-roll widget: a zoomable note view with a keyboard strip on the left and a bar ruler on top.
+
+The keyboard and the ruler are painted from the view's own mapping, so they can
+never drift out of line with the notes when the view scrolls or zooms.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Sequence
+
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QPainter, QPalette, QPen, QTransform, QWheelEvent
+from PySide6.QtWidgets import QGraphicsView, QGridLayout, QWidget
+
+from rnnmusic.gui.pianoroll_scene import PITCHES, PianoRollScene, RollColors, is_black, pitch_name
+from rnnmusic.notes import NoteSequence
+
+MIN_PX_PER_QUARTER, MAX_PX_PER_QUARTER = 4.0, 400.0
+MIN_ROW_PX, MAX_ROW_PX = 3.0, 40.0
+ZOOM_STEP = 1.25
+KEYBOARD_WIDTH = 56
+RULER_HEIGHT = 20
+
+
+def _pen(color: QColor, width: int = 1) -> QPen:
+    pen = QPen(color)
+    pen.setCosmetic(True)
+    pen.setWidth(width)
+    return pen
+
+
+class RollView(QGraphicsView):
+    """The note area: rows shaded like a keyboard, bar and beat lines, Ctrl+wheel zooms."""
+
+    zoomed = Signal()
+
+    def __init__(self, scene: PianoRollScene, parent: QWidget | None = None):
+        super().__init__(scene, parent)
+        self.roll = scene  # the view only borrows the scene; this reference keeps it alive
+        self.px_per_quarter = 40.0
+        self.row_px = 10.0
+        self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.FullViewportUpdate)
+        self.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        self._apply_zoom()
+
+    def set_zoom(self, px_per_quarter: float, row_px: float) -> None:
+        self.px_per_quarter = min(max(px_per_quarter, MIN_PX_PER_QUARTER), MAX_PX_PER_QUARTER)
+        self.row_px = min(max(row_px, MIN_ROW_PX), MAX_ROW_PX)
+        self._apply_zoom()
+
+    def _apply_zoom(self) -> None:
+        self.setTransform(QTransform.fromScale(self.px_per_quarter, self.row_px))
+        self.zoomed.emit()
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        modifiers = event.modifiers()
+        if modifiers & Qt.KeyboardModifier.ControlModifier:
+            factor = ZOOM_STEP if event.angleDelta().y() > 0 else 1 / ZOOM_STEP
+            if modifiers & Qt.KeyboardModifier.ShiftModifier:
+                self.set_zoom(self.px_per_quarter, self.row_px * factor)
+            else:
+                self.set_zoom(self.px_per_quarter * factor, self.row_px)
+            event.accept()
+            return
+        super().wheelEvent(event)
+
+    def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
+        palette = self.palette()
+        base = palette.color(QPalette.ColorRole.Base)
+        shade = palette.color(QPalette.ColorRole.AlternateBase)
+        if shade == base:
+            shade = base.darker(108) if base.lightness() > 128 else base.lighter(130)
+        painter.fillRect(rect, base)
+        top = max(0, int(math.floor(rect.top())))
+        bottom = min(PITCHES, int(math.ceil(rect.bottom())))
+        for row in range(top, bottom):
+            pitch = PITCHES - 1 - row
+            if is_black(pitch):
+                painter.fillRect(QRectF(rect.left(), row, rect.width(), 1), shade)
+        text = palette.color(QPalette.ColorRole.Text)
+        beat_color, bar_color, octave_color = QColor(text), QColor(text), QColor(text)
+        beat_color.setAlphaF(0.10)
+        bar_color.setAlphaF(0.35)
+        octave_color.setAlphaF(0.18)
+        painter.setPen(_pen(octave_color))
+        for row in range(top, bottom + 1):
+            if (PITCHES - row) % 12 == 0:  # line under every C
+                painter.drawLine(QPointF(rect.left(), row), QPointF(rect.right(), row))
+        bars, beats = self.roll.bar_lines(rect.left(), rect.right())
+        if self.px_per_quarter >= 8:  # beat lines would only blur at very small zoom
+            painter.setPen(_pen(beat_color))
+            for x in beats:
+                painter.drawLine(QPointF(x, rect.top()), QPointF(x, rect.bottom()))
+        painter.setPen(_pen(bar_color))
+        for x, _ in bars:
+            painter.drawLine(QPointF(x, rect.top()), QPointF(x, rect.bottom()))
+
+
+class KeyboardStrip(QWidget):
+    """Piano keys beside the rows, labelled with pitch names (every C, or every key when rows are tall)."""
+
+    def __init__(self, view: RollView, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.view = view
+        self.setFixedWidth(KEYBOARD_WIDTH)
+        view.verticalScrollBar().valueChanged.connect(self.update)
+        view.zoomed.connect(self.update)
+
+    def sizeHint(self) -> QSize:
+        return QSize(KEYBOARD_WIDTH, 200)
+
+    def labels(self) -> list[tuple[int, str]]:
+        """(pitch, label) of every key that gets a label at the current zoom."""
+        every_key = self.view.row_px >= 12
+        return [(p, pitch_name(p)) for p in range(PITCHES) if every_key or p % 12 == 0]
+
+    def paintEvent(self, event) -> None:
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), QColor("#f4f4f4"))
+        offset = self.view.viewport().mapToGlobal(QPoint(0, 0)).y() - self.mapToGlobal(QPoint(0, 0)).y()
+        labelled = dict(self.labels())
+        font = painter.font()
+        font.setPixelSize(max(7, min(11, int(self.view.row_px) + 1)))
+        painter.setFont(font)
+        for pitch in range(PITCHES):
+            top = self.view.mapFromScene(QPointF(0, PITCHES - 1 - pitch)).y() + offset
+            bottom = self.view.mapFromScene(QPointF(0, PITCHES - pitch)).y() + offset
+            if bottom < 0 or top > self.height():
+                continue
+            row = QRectF(0, top, self.width(), bottom - top)
+            if is_black(pitch):
+                painter.fillRect(QRectF(0, top, self.width() * 0.62, bottom - top), QColor("#202020"))
+            else:
+                painter.setPen(QColor("#b0b0b0"))
+                if pitch % 12 in (0, 5):  # the white-key boundaries below C and F
+                    painter.drawLine(QPointF(0, bottom), QPointF(self.width(), bottom))
+            if pitch in labelled:
+                painter.setPen(QColor("#ffffff") if is_black(pitch) else QColor("#303030"))
+                painter.drawText(row.adjusted(0, 0, -3, 0), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, labelled[pitch])
+        painter.setPen(QColor("#808080"))
+        painter.drawLine(self.width() - 1, 0, self.width() - 1, self.height())
+
+
+class BarRuler(QWidget):
+    """Bar numbers above the roll."""
+
+    def __init__(self, view: RollView, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.view = view
+        self.setFixedHeight(RULER_HEIGHT)
+        view.horizontalScrollBar().valueChanged.connect(self.update)
+        view.zoomed.connect(self.update)
+
+    def paintEvent(self, event) -> None:
+        painter = QPainter(self)
+        palette = self.palette()
+        painter.fillRect(self.rect(), palette.color(QPalette.ColorRole.Button))
+        painter.setPen(palette.color(QPalette.ColorRole.ButtonText))
+        left = self.view.mapToScene(0, 0).x()
+        right = self.view.mapToScene(self.view.viewport().width(), 0).x()
+        offset = self.view.viewport().mapToGlobal(QPoint(0, 0)).x() - self.mapToGlobal(QPoint(0, 0)).x()
+        bars, _ = self.view.roll.bar_lines(left, right)
+        # label every n-th bar so numbers never overlap when zoomed out
+        bar_px = self.view.px_per_quarter * 4
+        every = max(1, math.ceil(28 / max(bar_px, 1e-6)))
+        for x, number in bars:
+            px = self.view.mapFromScene(QPointF(x, 0)).x() + offset
+            painter.drawLine(int(px), self.height() - 6, int(px), self.height())
+            if (number - 1) % every == 0:
+                painter.drawText(int(px) + 3, self.height() - 6, str(number))
+
+
+class PianoRoll(QWidget):
+    """The whole piano roll: ruler, keyboard strip and the note view, with zoom and playhead controls."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.scene = PianoRollScene(self)
+        self.view = RollView(self.scene, self)
+        self.keyboard = KeyboardStrip(self.view, self)
+        self.ruler = BarRuler(self.view, self)
+        layout = QGridLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.ruler, 0, 1)
+        layout.addWidget(self.keyboard, 1, 0)
+        layout.addWidget(self.view, 1, 1)
+        self.setMinimumSize(320, 200)
+
+    def set_content(
+        self, seed: NoteSequence | None, generated: NoteSequence | None = None, compare: Sequence[NoteSequence] = ()
+    ) -> None:
+        self.scene.set_content(seed, generated, compare)
+        self.ruler.update()
+
+    def set_playhead(self, seconds: float | None) -> None:
+        """Move the playhead (None hides it) and keep it on screen while playing."""
+        self.scene.set_playhead(seconds)
+        if seconds is not None:
+            x = self.scene.playhead.line().x1()
+            self.view.ensureVisible(QRectF(x, self.view.mapToScene(0, 0).y(), 0.01, 0.01), 40, 0)
+
+    def zoom_in(self) -> None:
+        self.view.set_zoom(self.view.px_per_quarter * ZOOM_STEP, self.view.row_px)
+
+    def zoom_out(self) -> None:
+        self.view.set_zoom(self.view.px_per_quarter / ZOOM_STEP, self.view.row_px)
+
+    def fit(self) -> None:
+        """Zoom so all the music fits the width and centre on the notes' pitch range."""
+        width = max(self.view.viewport().width() - 8, 100)
+        self.view.set_zoom(width / (self.scene.length_quarters + 1), self.view.row_px)
+        self.center_on_notes()
+
+    def center_on_notes(self) -> None:
+        items = self.scene.note_items()
+        if not items:
+            self.view.centerOn(0, PITCHES - 1 - 60)
+            return
+        pitches = [n.pitch for n in items]
+        middle = PITCHES - 1 - (min(pitches) + max(pitches)) / 2
+        self.view.centerOn(self.view.mapToScene(self.view.viewport().rect().center()).x(), middle)
+        self.view.horizontalScrollBar().setValue(self.view.horizontalScrollBar().minimum())
+
+    def apply_palette(self, palette: QPalette) -> None:
+        self.scene.apply_colors(RollColors.from_palette(palette))
+        self.view.viewport().update()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.PaletteChange:
+            self.apply_palette(self.palette())
+        super().changeEvent(event)

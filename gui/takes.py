@@ -1,0 +1,181 @@
+"""Takes: the continuations generated for the current seed, as a Qt list model.
+
+The list view, the compare check boxes and drag-out all work from this one
+model, so no widget keeps its own copy of the takes. Dragging a take out gives
+a real ``.mid`` file (written to a private temporary folder) as a file URL, plus
+the MIDI bytes themselves for applications that take data rather than files.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QAbstractListModel, QMimeData, QModelIndex, QObject, QPersistentModelIndex, Qt, QUrl
+
+from rnnmusic.midi_io import sequence_to_midi_bytes
+from rnnmusic.notes import NoteSequence
+
+MIDI_MIME = "audio/midi"
+TakeRole = Qt.ItemDataRole.UserRole + 1
+_EPS = 1e-6
+
+
+@dataclass(frozen=True)
+class Take:
+    """One generated take (the seed plus its continuation, as the engine composed it) and how it was made."""
+
+    number: int
+    sequence: NoteSequence
+    continuation_start: float  # seconds: notes from here on are the model's
+    model_name: str
+    recipe: dict[str, Any] = field(default_factory=dict)  # the options that made it, as short labels
+    provenance: str = ""  # the engine's record of how it was made, saved as a text event
+
+    @property
+    def title(self) -> str:
+        return f"Take {self.number}"
+
+    @property
+    def summary(self) -> str:
+        parts = [self.model_name] + [f"{k} {v}" for k, v in self.recipe.items()]
+        return " · ".join(str(p) for p in parts if p != "")
+
+    @cached_property
+    def seed_part(self) -> NoteSequence:
+        notes = self.sequence.notes
+        return self.sequence.with_notes(notes[notes["start"] < self.continuation_start - _EPS])
+
+    @cached_property
+    def generated_part(self) -> NoteSequence:
+        notes = self.sequence.notes
+        return self.sequence.with_notes(notes[notes["start"] >= self.continuation_start - _EPS])
+
+    def file_name(self) -> str:
+        stem = Path(self.sequence.source).stem if self.sequence.source else "seed"
+        stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", stem) or "seed"
+        return f"{stem}-take{self.number}.mid"
+
+    def midi_bytes(self) -> bytes:
+        return sequence_to_midi_bytes(self.sequence, [self.provenance] if self.provenance else [])
+
+
+class TakesModel(QAbstractListModel):
+    """The takes of the current seed; a checked take is drawn as an outline for comparison."""
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self._takes: list[Take] = []
+        self._compare: set[int] = set()  # take numbers, so checks survive rows being added
+        self._next_number = 1
+        self._drag_dir: Path | None = None
+
+    # -- contents ----------------------------------------------------------------------
+    def add(self, takes: list[Take]) -> None:
+        if not takes:
+            return
+        first = len(self._takes)
+        self.beginInsertRows(QModelIndex(), first, first + len(takes) - 1)
+        self._takes.extend(takes)
+        self.endInsertRows()
+
+    def next_number(self) -> int:
+        """The number the next take gets (numbers are never reused while a seed is open)."""
+        number = self._next_number
+        self._next_number += 1
+        return number
+
+    def clear(self) -> None:
+        self.beginResetModel()
+        self._takes.clear()
+        self._compare.clear()
+        self._next_number = 1
+        self.endResetModel()
+
+    def take(self, row: int) -> Take | None:
+        return self._takes[row] if 0 <= row < len(self._takes) else None
+
+    def takes(self) -> list[Take]:
+        return list(self._takes)
+
+    def compared(self, excluding: Take | None = None) -> list[Take]:
+        """The checked takes, without the one shown as current."""
+        return [t for t in self._takes if t.number in self._compare and t is not excluding]
+
+    # -- Qt model ------------------------------------------------------------------------
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._takes)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        take = self.take(index.row()) if index.isValid() else None
+        if take is None:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return f"{take.title} · {len(take.generated_part)} new notes"
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{take.summary}\nTick to compare with the current take; drag out as a MIDI file."
+        if role == Qt.ItemDataRole.CheckStateRole:
+            return Qt.CheckState.Checked if take.number in self._compare else Qt.CheckState.Unchecked
+        if role == TakeRole:
+            return take
+        return None
+
+    def setData(self, index: QModelIndex | QPersistentModelIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        take = self.take(index.row()) if index.isValid() else None
+        if take is None or role != Qt.ItemDataRole.CheckStateRole:
+            return False
+        checked = Qt.CheckState(value) == Qt.CheckState.Checked if not isinstance(value, bool) else value
+        (self._compare.add if checked else self._compare.discard)(take.number)
+        self.dataChanged.emit(index, index, [Qt.ItemDataRole.CheckStateRole])
+        return True
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return (
+            Qt.ItemFlag.ItemIsEnabled
+            | Qt.ItemFlag.ItemIsSelectable
+            | Qt.ItemFlag.ItemIsUserCheckable
+            | Qt.ItemFlag.ItemIsDragEnabled
+        )
+
+    # -- drag out ------------------------------------------------------------------------
+    def mimeTypes(self) -> list[str]:
+        return ["text/uri-list", MIDI_MIME]
+
+    def supportedDragActions(self) -> Qt.DropAction:
+        return Qt.DropAction.CopyAction
+
+    def mimeData(self, indexes) -> QMimeData:
+        takes = [self.take(i.row()) for i in indexes if i.isValid()]
+        return self.mime_for([t for t in takes if t is not None])
+
+    def mime_for(self, takes: list[Take]) -> QMimeData:
+        """File URLs of freshly written .mid files, plus the first take's bytes as audio/midi."""
+        mime = QMimeData()
+        urls = []
+        for take in takes:
+            data = take.midi_bytes()
+            path = self._drag_folder() / take.file_name()
+            path.write_bytes(data)
+            urls.append(QUrl.fromLocalFile(str(path)))
+            if len(urls) == 1:
+                mime.setData(MIDI_MIME, data)
+        mime.setUrls(urls)
+        return mime
+
+    def _drag_folder(self) -> Path:
+        # the receiving app may read the file after the drop finishes, so it lives until the app quits
+        if self._drag_dir is None:
+            self._drag_dir = Path(tempfile.mkdtemp(prefix="rnnmusic-drag-"))
+        return self._drag_dir
+
+    def cleanup(self) -> None:
+        if self._drag_dir is not None:
+            shutil.rmtree(self._drag_dir, ignore_errors=True)
+            self._drag_dir = None

@@ -1,0 +1,44 @@
+"""Helpers the GUI tests share (a module of its own: `conftest` is an ambiguous name to import)."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QMessageBox
+
+from rnnmusic.notes import Note, NoteSequence, TempoChange, TimeSignature, make_notes
+
+
+def melody(bars: int = 2, qpm: float = 120.0, track: int = 0, low: int = 60) -> NoteSequence:
+    """A plain eighth-note melody (C major scale up and down) in 4/4."""
+    beat = 60.0 / qpm
+    scale = [0, 2, 4, 5, 7, 9, 11, 12, 11, 9, 7, 5, 4, 2, 0, 2]
+    notes = [Note(low + scale[i % 16], 80 + i % 3 * 10, i * beat / 2, (i + 1) * beat / 2, track=track)
+             for i in range(bars * 8)]
+    return NoteSequence(notes=make_notes(notes), tempos=(TempoChange(0.0, qpm),),
+                        time_signatures=(TimeSignature(0.0, 4, 4),))
+
+
+class Dialogs:
+    """Records what would have been shown in message boxes."""
+
+    def __init__(self) -> None:
+        self.shown: list[tuple[str, str]] = []
+
+    def record(self, _parent, title, text, *args, **kwargs):
+        self.shown.append((str(title), str(text)))
+        return QMessageBox.StandardButton.Ok
+
+    @property
+    def titles(self) -> list[str]:
+        return [title for title, _ in self.shown]
+
+
+class FakeLister:
+    """Port listing as the MIDI system would answer (python-rtmidi needs ALSA or JACK to really list)."""
+
+    def __init__(self, outputs=("Synth A", "DAW in"), inputs=("Keyboard",)):
+        self.outputs, self.inputs = tuple(outputs), tuple(inputs)
+
+    def __call__(self, api):
+        from rnnmusic.live.ports import PortList
+
+        return PortList(self.inputs, self.outputs)
