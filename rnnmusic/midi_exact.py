@@ -17,7 +17,7 @@ from rnnmusic.errors import MidiFileError
 
 KEPT_CONTROLS = (64, 66, 67)  # the pedals: sustain, sostenuto, soft
 DRUM_CHANNEL = 9
-_LETTER_PITCH = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
+_SYSTEM_LENGTHS = {0xF1: 1, 0xF2: 2, 0xF3: 1, 0xF6: 0, 0xF8: 0, 0xFA: 0, 0xFB: 0, 0xFC: 0, 0xFE: 0}
 
 
 @dataclass
@@ -91,8 +91,12 @@ def _read_track(body: bytes, parsed: ParsedMidi) -> list[ParsedInstrument]:
                 pos += length
                 status = 0  # a system exclusive message cancels running status
                 continue
-            if byte > 0xF0:
-                raise ValueError(f"system message 0x{byte:02X} inside a file")
+            if byte > 0xF0:  # system common/real-time: no place in a file, but harmless (symusic skips them)
+                if byte not in _SYSTEM_LENGTHS:
+                    raise ValueError(f"undefined status byte 0x{byte:02X}")
+                pos += _SYSTEM_LENGTHS[byte]
+                status = status if byte >= 0xF8 else 0  # only real-time messages keep running status
+                continue
             status = byte
         elif status == 0:
             raise ValueError(f"data byte 0x{byte:02X} without a status byte")

@@ -158,14 +158,14 @@ def _split_chunks(data: bytes, source: str) -> _Chunks:
     while pos + 8 <= len(data) and len(tracks) < declared:
         name = data[pos : pos + 4]
         (size,) = struct.unpack(">I", data[pos + 4 : pos + 8])
+        if name != b"MTrk" and not name.isalnum():
+            raise MidiFileError(source, f"is corrupt (no track header at byte {pos})")
         if pos + 8 + size > len(data):
             raise MidiFileError(
                 source, f"is truncated (track {len(tracks) + 1} needs {size} bytes, {len(data) - pos - 8} remain)"
             )
         if name == b"MTrk":
             tracks.append(data[pos + 8 : pos + 8 + size])
-        elif not name.isalnum():
-            raise MidiFileError(source, f"is corrupt (no track header at byte {pos})")
         pos += 8 + size
     if len(tracks) < declared:
         raise MidiFileError(source, f"is truncated (the header declares {declared} tracks, the file holds {len(tracks)})")

@@ -148,25 +148,41 @@ def sustain() -> bytes:
     return to_bytes([track([tempo(0, 120)]), track(events, "piano")])
 
 
+def _on(tick: int, pitch: int, velocity: int = 80) -> Event:
+    return (tick, mido.Message("note_on", note=pitch, velocity=velocity))
+
+
+def _off(tick: int, pitch: int) -> Event:
+    return (tick, mido.Message("note_off", note=pitch, velocity=64))
+
+
 def overlapping() -> bytes:
-    """Notes of one pitch stacked on one channel, in the forms real files have them."""
-    on = lambda tick, pitch, velocity=80: (tick, mido.Message("note_on", note=pitch, velocity=velocity))  # noqa: E731
-    off = lambda tick, pitch: (tick, mido.Message("note_off", note=pitch, velocity=64))  # noqa: E731
+    """Notes of one pitch stacked on one channel, every note-on with its own note-off."""
     events = [
-        # two note-ons, two note-offs: pretty_midi ends both at the first note-off
-        on(0, 60, 90), on(240, 60, 70), off(480, 60), off(720, 60),
-        # two note-ons, one note-off
-        on(960, 62, 90), on(1200, 62, 70), off(1440, 62),
-        # two note-ons at one tick, one note-off
-        on(1920, 64, 90), on(1920, 64, 70), off(2400, 64),
+        # on, on, off, off: pretty_midi ends both at the first note-off (first-in-first-out would not)
+        _on(0, 60, 90), _on(240, 60, 70), _off(480, 60), _off(720, 60),
+        # two note-ons at one tick, two note-offs
+        _on(960, 62, 90), _on(960, 62, 70), _off(1200, 62), _off(1440, 62),
         # a note-off and a new note-on of the pitch at one tick (a repeated note): no overlap
-        on(2880, 65), off(3360, 65), on(3360, 65, 60), off(3840, 65),
-        # a note-on that is never ended: dropped
-        on(3840, 67),
-        # a note-off with nothing sounding: ignored
-        off(4000, 69),
+        _on(1920, 64), _off(2400, 64), _on(2400, 64, 60), _off(2880, 64),
     ]
     return to_bytes([track([tempo(0, 120)]), track(events, "stacked")])
+
+
+def unpaired() -> bytes:
+    """Note-ons without a note-off of their own, and a note-off with nothing to end."""
+    events = [
+        # two note-ons, one note-off: pretty_midi ends both
+        _on(0, 60, 90), _on(240, 60, 70), _off(480, 60),
+        # two note-ons at one tick, one note-off
+        _on(960, 62, 90), _on(960, 62, 70), _off(1440, 62),
+        # a note-on that is never ended: dropped
+        _on(1920, 64),
+        # a note-off with nothing sounding: ignored
+        _off(2000, 65),
+        _on(2400, 67), _off(2880, 67),
+    ]
+    return to_bytes([track([tempo(0, 120)]), track(events, "unpaired")])
 
 
 def zero_length() -> bytes:
@@ -221,6 +237,7 @@ READABLE: dict[str, Callable[[], bytes]] = {
     "drums.mid": drums,
     "sustain.mid": sustain,
     "overlapping.mid": overlapping,
+    "unpaired.mid": unpaired,
     "zero_length.mid": zero_length,
     "running_status.mid": running_status,
     "pickup.mid": pickup,
