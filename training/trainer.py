@@ -101,7 +101,6 @@ def _resume_payload(run_dir: Path, resume: bool, summary: dict[str, Any]) -> dic
     if not resume:
         if (run_dir / LAST).exists():
             raise ConfigError(f"{run_dir} already holds a run ({LAST}); pass --resume to continue it or choose another -o")
-        run_dir.mkdir(parents=True, exist_ok=True)
         return None
     if not (run_dir / LAST).exists():
         raise ConfigError(f"{run_dir}: nothing to resume (no {LAST})")
@@ -167,7 +166,8 @@ class _Run:
             ids = [place.device.index] if place.device.type == "cuda" else None
             # no buffer broadcast: the only buffer is the constant grammar mask
             self.net = DistributedDataParallel(self.model, device_ids=ids, broadcast_buffers=False)
-        if place.is_main:
+        if place.is_main:  # created only now that the data and config have passed their checks
+            run_dir.mkdir(parents=True, exist_ok=True)
             (run_dir / "config.json").write_text(json.dumps(config.to_dict(), indent=1) + "\n")
         self.metrics = MetricsLog(run_dir, self.step if payload is not None else None, say) if place.is_main else None
 

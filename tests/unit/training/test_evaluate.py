@@ -1,0 +1,55 @@
+"""`rnnmusic eval` (ONNX Runtime only) gives the test NLL the training code computed."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+from conftest import tiny_config
+
+from rnnmusic.cli.main import main
+from rnnmusic.errors import ConfigError
+from rnnmusic.evaluate import evaluate_model
+from rnnmusic.training.dataset import build_dataset
+from rnnmusic.training.export_run import export_run
+from rnnmusic.training.progress import ProgressLine
+from rnnmusic.training.trainer import train
+
+
+@pytest.fixture(scope="module")
+def exported(melody_data, tmp_path_factory):
+    root = tmp_path_factory.mktemp("eval")
+    result = train(melody_data, root / "run", tiny_config(steps=8), quiet=True)
+    export_run(root / "run", root / "model.onnx")
+    return result, root / "model.onnx"
+
+
+def test_eval_equals_the_training_test_nll(exported, melody_data):
+    result, model = exported
+    report = evaluate_model(model, melody_data)
+    assert abs(report.result.per_token - result.test_nll) < 1e-4
+    assert abs(report.result.per_step - result.test_nll_per_step) < 1e-4
+    manifest = json.loads((melody_data / "manifest.json").read_text())
+    assert report.result.tokens == manifest["splits"]["test"]["tokens"]
+    assert report.result.time == manifest["splits"]["test"]["time"]
+    # an untrained guess over 40 tokens would be log(40) = 3.69; the grammar alone lowers it
+    assert 0 < report.result.per_token < math.log(40)
+
+
+def test_eval_cli_prints_per_token_and_per_step(exported, melody_data, capsys):
+    result, model = exported
+    assert main(["eval", str(model), str(melody_data), "--json"]) == 0
+    numbers = json.loads(capsys.readouterr().out)
+    assert numbers["nll_per_token"] == pytest.approx(result.test_nll, abs=1e-4)
+    assert numbers["nll_per_step"] == pytest.approx(result.test_nll_per_step, abs=1e-4)
+    assert main(["eval", str(model), str(melody_data)]) == 0
+    out = capsys.readouterr().out
+    assert "NLL per token:" in out and "NLL per step:" in out
+
+
+def test_eval_refuses_a_dataset_of_another_encoding(exported, midi_corpus, tmp_path):
+    _, model = exported
+    build_dataset(midi_corpus, tmp_path / "poly", "polyphony", jobs=1, progress=ProgressLine(enabled=False))
+    with pytest.raises(ConfigError, match="trained on encoding"):
+        evaluate_model(model, tmp_path / "poly")
