@@ -412,16 +412,14 @@ def _monophonic_per_pitch(notes: np.ndarray, to_ticks) -> list[tuple[int, int, i
     """(pitch, velocity, on tick, off tick) with no two notes of one pitch sounding at once."""
     on, off = to_ticks(notes["start"]), to_ticks(notes["end"])
     off = np.maximum(off, on + 1)  # a note must last at least one tick to survive a reader
-    pitch = notes["pitch"].astype(np.int64)
+    pitch, velocity = notes["pitch"].astype(np.int64), notes["velocity"].astype(np.int64)
     order = np.lexsort((-off, on, pitch))  # by pitch, start, longest first
-    pitch, on, off, velocity = pitch[order], on[order], off[order], notes["velocity"][order].astype(np.int64)
-    same_pitch = np.append(pitch[1:] == pitch[:-1], False)
-    next_on = np.append(on[1:], 0)
-    keep = ~np.append(False, same_pitch[:-1] & (on[1:] == on[:-1]))  # one of notes starting together
-    cut = same_pitch & (next_on < off)
-    off = np.where(cut, np.maximum(next_on, on), off)
-    rows = np.stack([pitch, velocity, on, off], axis=1)[keep & (off > on)]
-    return [tuple(r) for r in rows.tolist()]
+    pitch, on, off, velocity = pitch[order], on[order], off[order], velocity[order]
+    first = np.append(True, (pitch[1:] != pitch[:-1]) | (on[1:] != on[:-1]))  # the longest of those starting together
+    pitch, on, off, velocity = pitch[first], on[first], off[first], velocity[first]
+    overlapped = np.append((pitch[1:] == pitch[:-1]) & (on[1:] < off[:-1]), False)
+    off = np.where(overlapped, np.append(on[1:], 0), off)  # end where the next note of the pitch starts
+    return list(zip(pitch.tolist(), velocity.tolist(), on.tolist(), off.tolist()))
 
 
 def _track_info(seq: NoteSequence, track: int) -> Track:
