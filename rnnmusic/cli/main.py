@@ -25,6 +25,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "eval": ("eval", "NLL of a model file on a dataset's test split (ONNX Runtime)"),
     "generate": ("generate", "continue a MIDI seed with a model (writes MIDI, and optionally WAV and a piano roll)"),
     "models": ("models", "list the shipped and user models with their cards"),
+    "bench": ("bench", "benchmarks against the literature (polyphonic music NLL)"),
 }
 
 

@@ -10,7 +10,7 @@ and from ONNX Runtime are scored by the same code.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
@@ -60,6 +60,34 @@ def summarize(per_piece: Iterable[np.ndarray]) -> FrameNLL:
     if pieces == 0:
         raise ValueError("nothing to score")
     return FrameNLL(total=total, first=first, frames=frames, pieces=pieces)
+
+
+def score_pieces(
+    run: Callable[[np.ndarray], np.ndarray],
+    inputs: Sequence[np.ndarray],
+    score: Callable[[int, np.ndarray], np.ndarray],
+    batch_size: int = 16,
+) -> FrameNLL:
+    """Score every piece from the model's initial state, pieces batched by length.
+
+    ``inputs[i]`` is piece i's model input ([T, ...]); ``run`` maps a zero-padded batch
+    [B, T_max, ...] to outputs [B, T_max, ...]; ``score(i, outputs)`` gives piece i's
+    per-frame nats from its unpadded outputs. Padding sits only after a piece's end, so it
+    never reaches a real position of a recurrent model.
+    """
+    order = np.argsort([len(x) for x in inputs], kind="stable")
+    per_piece: list[np.ndarray] = [np.zeros(0)] * len(inputs)
+    for start in range(0, len(order), batch_size):
+        group = order[start : start + batch_size]
+        longest = max(len(inputs[i]) for i in group)
+        first = np.asarray(inputs[group[0]])
+        batch = np.zeros((len(group), longest) + first.shape[1:], dtype=first.dtype)
+        for row, i in enumerate(group):
+            batch[row, : len(inputs[i])] = inputs[i]
+        outputs = run(batch)
+        for row, i in enumerate(group):
+            per_piece[i] = score(int(i), outputs[row, : len(inputs[i])])
+    return summarize(per_piece)
 
 
 # -- bernoulli family: 88 independent sigmoids per frame ----------------------------

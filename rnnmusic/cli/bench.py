@@ -1,0 +1,88 @@
+"""`rnnmusic bench polyphonic --dataset NAME --cell C --head H`: benchmarks against the literature.
+
+Trains on the benchmark's train split, selects on valid, prints the test NLL in nats per
+frame under both protocols (every frame; first frame of each piece left out) beside the
+published numbers. torch is imported only when a benchmark runs (the runtime never needs it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+
+FLAGS = {"hidden": "model.hidden", "layers": "model.layers", "epochs": "run.epochs", "max_steps": "run.max_steps"}
+
+
+def register(parser: argparse.ArgumentParser) -> None:
+    from rnnmusic.training.bench.polyphonic_data import DATASETS  # numpy and json only: no torch at parse time
+
+    benchmarks = parser.add_subparsers(dest="benchmark", metavar="BENCHMARK", required=True)
+    poly = benchmarks.add_parser("polyphonic", help="polyphonic music NLL (JSB, Nottingham, MuseData, Piano-midi)",
+                                 description=__doc__.splitlines()[0])
+    poly.add_argument("--dataset", required=True, choices=DATASETS)
+    poly.add_argument("--cell", default="lstm", choices=("rnn", "lstm", "gru"))
+    poly.add_argument("--head", default="tokens", choices=("bernoulli", "tokens"),
+                      help="bernoulli: 88 sigmoids per frame; tokens: pitches ascending then step_end (default)")
+    poly.add_argument("--hidden", type=int, metavar="N")
+    poly.add_argument("--layers", type=int, metavar="N")
+    poly.add_argument("--epochs", type=int, metavar="N")
+    poly.add_argument("--max-steps", type=int, metavar="N", help="train this many steps (overrides --epochs)")
+    poly.add_argument("--seed", type=int, default=0, metavar="N")
+    poly.add_argument("--out", metavar="RUN_DIR", help="run folder (default runs/bench/DATASET-HEAD-CELL-sSEED)")
+    poly.add_argument("--export", metavar="MODEL.onnx",
+                      help="tokens only: export the best model and re-score it with ONNX Runtime")
+    poly.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="overrides",
+                      help="any training config key, e.g. --set optim.lr=1e-3 (repeatable)")
+    poly.add_argument("--pieces", type=int, metavar="N", help="only the first N pieces of each split (smoke runs)")
+    poly.add_argument("--data-dir", metavar="DIR", help="folder of the JSON files (default $RNNMUSIC_POLYPHONIC_DATA "
+                                                        "or ../shared/data/polyphonic)")
+    poly.add_argument("--threads", type=int, default=1, metavar="N", help="torch CPU threads (default 1)")
+    poly.add_argument("--json", action="store_true", help="print result.json instead of the summary")
+
+
+def _command(args: argparse.Namespace) -> str:
+    """The command that reproduces this run, every choice spelt out (seed included)."""
+    parts = ["rnnmusic", "bench", "polyphonic", "--dataset", args.dataset, "--head", args.head, "--cell", args.cell]
+    for flag in ("hidden", "layers", "epochs", "max_steps", "seed", "pieces", "out", "export", "data_dir", "threads"):
+        value = getattr(args, flag)
+        if value is not None and not (flag == "threads" and value == 1):
+            parts += ["--" + flag.replace("_", "-"), str(value)]
+    for item in args.overrides:
+        parts += ["--set", item]
+    return shlex.join(parts)
+
+
+def run(args: argparse.Namespace) -> int:
+    from rnnmusic.errors import ConfigError
+    from rnnmusic.training.bench.published import TARGETS
+    from rnnmusic.training.bench.run import BenchSpec, run_polyphonic
+
+    if args.export and args.head != "tokens":
+        raise ConfigError("--export needs --head tokens (the bernoulli model does not fit the token model-file contract)")
+    overrides: dict[str, object] = {key: getattr(args, flag) for flag, key in FLAGS.items()
+                                    if getattr(args, flag) is not None}
+    for item in args.overrides:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise ConfigError(f"--set {item!r}: write section.key=value, e.g. optim.lr=1e-3")
+        overrides[key.strip()] = value.strip()
+    spec = BenchSpec(dataset=args.dataset, cell=args.cell, head=args.head, out=args.out or "", overrides=overrides,
+                     seed=args.seed, pieces=args.pieces, data_root=args.data_dir, export=args.export,
+                     threads=args.threads, command=_command(args))
+    result = run_polyphonic(spec, say=lambda text: print(text, file=sys.stderr))
+    if args.json:
+        import json
+
+        print(json.dumps(result, indent=1))
+        return 0
+    test, target = result["test"], TARGETS[args.head][args.dataset]
+    print(f"{args.dataset} {args.head} {args.cell}: test NLL {test['nll_standard']:.3f} nats/frame (every frame), "
+          f"{test['nll_without_first']:.3f} (first frame of each piece left out)")
+    verdict = "beats" if test["nll_standard"] < target else "misses"
+    print(f"target < {target:.2f}: {verdict}; {test['frames']:,} frames in {test['pieces']} pieces; "
+          f"trained {result['seconds']:.0f} s on {result['machine']}")
+    if "export" in result:
+        print(f"exported {result['export']['path']}; `rnnmusic eval` (ONNX Runtime) gives "
+              f"{result['export']['eval_nll_per_step']:.4f} nats/frame")
+    return 0

@@ -1,0 +1,63 @@
+"""Smoke version of `rnnmusic bench polyphonic` on the real JSB data: a few pieces, a few steps.
+
+The full runs are benchmarks (docs/benchmarks.md); this checks the plumbing: the tokens
+family trains with the pipeline's trainer, its per-frame scoring agrees with the trainer's
+own test NLL per step, and `rnnmusic eval` of the exported ONNX file (ONNX Runtime only)
+reproduces the training-side number. The bernoulli family trains and scores too.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+from support import require
+
+from rnnmusic.cli.main import main
+from rnnmusic.training.bench.polyphonic_data import dataset_path
+
+SMOKE = ["--dataset", "jsb_chorales", "--pieces", "5", "--max-steps", "8", "--hidden", "24", "--layers", "1",
+         "--set", "data.window=48", "--set", "data.batch_size=4", "--set", "run.eval_every=4"]
+
+
+@pytest.fixture(autouse=True)
+def _jsb_data():
+    path = dataset_path("jsb_chorales")
+    require(path.exists(), f"the polyphonic benchmark data ({path}; set RNNMUSIC_POLYPHONIC_DATA)")
+
+
+def test_tokens_smoke_exports_a_model_whose_ort_eval_reproduces_the_training_number(tmp_path, capsys):
+    model = tmp_path / "jsb.onnx"
+    assert main(["bench", "polyphonic", *SMOKE, "--head", "tokens", "--cell", "gru",
+                 "--out", str(tmp_path / "run"), "--export", str(model), "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    test = result["test"]
+    assert test["pieces"] == 5 and test["frames"] > 5
+    assert math.isfinite(test["nll_standard"]) and test["nll_standard"] != test["nll_without_first"]
+    # the same pooled number three ways: per-frame scoring, the trainer's NLL per step, ONNX Runtime
+    assert test["nll_standard"] == pytest.approx(result["trainer_test_nll_per_step"], rel=1e-6)
+    assert result["export"]["eval_nll_per_step"] == pytest.approx(test["nll_standard"], rel=1e-5)
+
+    assert main(["eval", str(model), str(tmp_path / "run" / "data"), "--json"]) == 0
+    evaluated = json.loads(capsys.readouterr().out)
+    assert evaluated["nll_per_step"] == pytest.approx(test["nll_standard"], rel=1e-5)
+    assert evaluated["steps"] == test["frames"]
+
+
+def test_bernoulli_smoke_trains_scores_and_records_the_run(tmp_path, capsys):
+    run = tmp_path / "run"
+    assert main(["bench", "polyphonic", *SMOKE, "--head", "bernoulli", "--cell", "rnn", "--out", str(run)]) == 0
+    out = capsys.readouterr().out
+    assert "nats/frame (every frame)" in out and "target < 8.54" in out
+    result = json.loads((run / "result.json").read_text())
+    assert result["steps"] == 8 and result["seed"] == 0 and result["machine"] and result["command"].startswith("rnnmusic bench")
+    assert 0 < result["test"]["nll_standard"] < 88 * math.log(2) + 5  # near uniform after 8 steps, not broken
+    records = [json.loads(line) for line in (run / "train" / "metrics.jsonl").read_text().splitlines()]
+    assert any("grad_norm" in r for r in records) and any("valid_nll" in r for r in records)
+
+
+def test_export_is_refused_for_the_bernoulli_family(tmp_path, capsys):
+    code = main(["bench", "polyphonic", *SMOKE, "--head", "bernoulli", "--export", str(tmp_path / "m.onnx")])
+    assert code == 1
+    assert "--export needs --head tokens" in capsys.readouterr().err

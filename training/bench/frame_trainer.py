@@ -1,0 +1,145 @@
+"""Training of the ``bernoulli`` family (88 sigmoids per frame), with the pipeline's parts.
+
+Why not :func:`rnnmusic.training.trainer.train` itself: its loop is bound to token data at
+four places that are not parameters: batches come from ``WindowSampler`` over a
+``TokenSplit`` (int token windows), the loss is cross-entropy over a vocabulary, the model
+is built from an encoding by ``build_model``, and validation is ``torch_split_nll`` over
+token pieces. A frame model needs float multi-hot windows, a Bernoulli loss and per-frame
+scoring. What is reused: :class:`TrainConfig` (same sections, saved in the checkpoints),
+``lr_at`` (warm-up + cosine), AdamW with the same decay groups, gradient-norm clipping with
+non-finite steps skipped, early stopping on validation NLL, ``save_checkpoint`` /
+``load_checkpoint`` (no pickle) and ``MetricsLog`` (metrics.jsonl with the same keys:
+loss, grad_norm, grad_norm_max, lr, valid_nll). Not reused: exact resume (a benchmark run
+is short; it restarts).
+
+Batches mirror the token trainer's: random windows of ``data.window`` rows of one split's
+stream (pieces back to back, each row holding the previous frame, a start flag before each
+piece's first frame), the state zero at each window's start.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from rnnmusic.errors import ConfigError
+from rnnmusic.training.bench.frame_model import FrameRNN, frame_inputs
+from rnnmusic.training.bench.polyphonic_data import Piece, to_roll
+from rnnmusic.training.bench.scoring import FrameNLL, bernoulli_frame_nll, score_pieces
+from rnnmusic.training.checkpoint import BEST, LAST, load_checkpoint, save_checkpoint
+from rnnmusic.training.config import TrainConfig
+from rnnmusic.training.metrics import MetricsLog
+from rnnmusic.training.trainer import lr_at
+
+
+def build_frame_model(config: TrainConfig) -> FrameRNN:
+    m = config.model
+    return FrameRNN(m.cell, m.hidden, m.layers, m.dropout, m.embedding)
+
+
+def frame_split_nll(model: FrameRNN, pieces: list[Piece], batch_size: int = 16) -> FrameNLL:
+    """Every piece scored from the initial state (the standard protocol's conditioning)."""
+    rolls = [to_roll(p) for p in pieces]
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad():
+            return score_pieces(lambda x: model(torch.from_numpy(x))[0].numpy(), [frame_inputs(r) for r in rolls],
+                                lambda i, logits: bernoulli_frame_nll(logits, rolls[i]), batch_size)
+    finally:
+        model.train(was_training)
+
+
+class FrameWindows:
+    """Random windows of one split's (inputs, targets) stream; the generator is seeded from the config."""
+
+    def __init__(self, pieces: list[Piece], window: int, batch_size: int, seed: int):
+        rolls = [to_roll(p) for p in pieces]
+        self.inputs = np.concatenate([frame_inputs(r) for r in rolls])
+        self.targets = np.concatenate(rolls)
+        if len(self.targets) < window + 1:
+            raise ConfigError(f"{len(self.targets)} training frames, fewer than one window of {window}; lower data.window")
+        self.window, self.batch_size = window, batch_size
+        self.rng = np.random.default_rng(seed)
+        self._span = np.arange(window)
+
+    def next_batch(self) -> tuple[torch.Tensor, torch.Tensor]:
+        starts = self.rng.integers(0, len(self.targets) - self.window, size=self.batch_size, endpoint=True)
+        rows = starts[:, None] + self._span
+        return torch.from_numpy(self.inputs[rows]), torch.from_numpy(self.targets[rows])
+
+
+def train_frames(splits: dict[str, list[Piece]], run_dir: str | Path, config: TrainConfig,
+                 say=print) -> tuple[FrameRNN, dict]:
+    """Train on ``train``, keep the weights of the best ``valid`` NLL (best.pt); returns them and a summary."""
+    run_dir = Path(run_dir)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    if config.data.transpose:
+        raise ConfigError("data.transpose is not supported by the bernoulli family (set it to 0)")
+    d, o, r = config.data, config.optim, config.run
+    torch.manual_seed(r.seed)
+    model = build_frame_model(config)
+    windows = FrameWindows(splits["train"], d.window, d.batch_size, r.seed)
+    steps_per_epoch = r.steps_per_epoch or max(1, math.ceil(len(windows.targets) / (d.batch_size * d.window)))
+    total = r.max_steps if r.max_steps > 0 else r.epochs * steps_per_epoch
+    eval_every = r.eval_every or steps_per_epoch
+    decay = [p for p in model.parameters() if p.dim() >= 2]
+    no_decay = [p for p in model.parameters() if p.dim() < 2]
+    optimizer = torch.optim.AdamW([{"params": decay, "weight_decay": o.weight_decay},
+                                   {"params": no_decay, "weight_decay": 0.0}], lr=o.lr, betas=(o.beta1, o.beta2))
+    clip = o.clip_norm if o.clip_norm > 0 else float("inf")
+    (run_dir / "config.json").write_text(json.dumps(config.to_dict(), indent=1) + "\n")
+    metrics = MetricsLog(run_dir, None, lambda text: None)
+    common = {"config": config.to_json(), "family": "bernoulli"}
+    best, best_step, bad, step = None, 0, 0, 0
+    loss_sum = norm_sum = norm_max = 0.0
+    seen, started = 0, time.monotonic()
+    say(f"training bernoulli {config.model.cell} {config.model.layers}x{config.model.hidden} "
+        f"({sum(p.numel() for p in model.parameters()):,} parameters): {total} steps, {steps_per_epoch} per epoch")
+    model.train()
+    while step < total:
+        x, y = windows.next_batch()
+        lr = lr_at(step, total, config)
+        for group in optimizer.param_groups:
+            group["lr"] = lr
+        logits, _ = model(x)
+        # summed over the 88 keys, averaged over frames: nats per frame, the benchmark's unit
+        loss = F.binary_cross_entropy_with_logits(logits, y, reduction="sum") / (y.shape[0] * y.shape[1])
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        norm = float(torch.nn.utils.clip_grad_norm_(model.parameters(), clip))
+        if math.isfinite(norm):
+            optimizer.step()
+        else:
+            say(f"step {step + 1}: gradient norm is {norm}; step skipped")
+        step += 1
+        loss_sum, norm_sum, norm_max, seen = loss_sum + float(loss.detach()), norm_sum + norm, max(norm_max, norm), seen + 1
+        if step % r.log_every == 0 or step == total:
+            metrics.log({"step": step, "loss": loss_sum / seen, "grad_norm": norm_sum / seen,
+                         "grad_norm_max": norm_max, "lr": lr})
+            loss_sum = norm_sum = norm_max = 0.0
+            seen = 0
+        if step % eval_every == 0 or step == total:
+            valid = frame_split_nll(model, splits["valid"], r.eval_batch_size).standard
+            metrics.log({"step": step, "valid_nll": valid, "epoch": step / steps_per_epoch})
+            if best is None or valid < best:
+                best, best_step, bad = valid, step, 0
+                save_checkpoint(run_dir / BEST, {**common, "model": model.state_dict(), "step": step})
+            else:
+                bad += 1
+            save_checkpoint(run_dir / LAST, {**common, "model": model.state_dict(), "step": step})
+            say(f"step {step}/{total}: valid NLL {valid:.4f} nats/frame  {'(best)' if bad == 0 else f'({bad} without improvement)'}"
+                f"  [{time.monotonic() - started:.0f} s]")
+            if r.patience and bad >= r.patience:
+                say(f"early stopping at step {step}")
+                break
+    metrics.close()
+    model.load_state_dict(load_checkpoint(run_dir / BEST)["model"])
+    model.eval()
+    return model, {"steps": step, "best_step": best_step, "valid_nll": best, "stopped_early": step < total}
