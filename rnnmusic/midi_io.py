@@ -24,8 +24,8 @@ at its note-off; they differ only for a program change inside a held note).
 Only the pedal controllers are kept (64 sustain, 66 sostenuto, 67 soft): nothing
 downstream uses the others and a file may hold tens of thousands of them.
 
-Writing uses mido and is atomic: a temporary file in the same folder, then a
-rename, so a failure never leaves half a file.
+Writing uses mido and is atomic (:mod:`rnnmusic.atomic`): a temporary file in the
+same folder, then a rename, so a failure never leaves half a file.
 """
 
 from __future__ import annotations
@@ -33,13 +33,13 @@ from __future__ import annotations
 import io
 import os
 import struct
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 
+from rnnmusic.atomic import atomic_write_bytes
 from rnnmusic.errors import MidiFileError
 from rnnmusic.midi_exact import DRUM_CHANNEL, KEPT_CONTROLS, ParsedInstrument, ParsedMidi, read_exact, tonic_from_sharps
 from rnnmusic.notes import (
@@ -314,23 +314,9 @@ def write_midi(seq: NoteSequence, path: str | os.PathLike, text_events: Sequence
     if not folder.is_dir():
         raise MidiFileError(path, f"cannot be written: folder {folder} does not exist")
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+        return atomic_write_bytes(path, data)
     except OSError as exc:
         raise MidiFileError(path, f"cannot be written ({exc.strerror or exc})") from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        # mkstemp makes the file private (0600); give it the permissions a plain open() would
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise MidiFileError(path, f"cannot be written ({exc.strerror or exc})") from None
-    return path
 
 
 def sequence_to_midi_bytes(seq: NoteSequence, text_events: Sequence[str] = ()) -> bytes:
