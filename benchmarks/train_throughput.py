@@ -1,0 +1,155 @@
+"""Training throughput: `rnnmusic train`'s loop vs a plain PyTorch loop, same model, data, batch and window.
+
+    .venv/bin/python benchmarks/train_throughput.py [--cell lstm] [--hidden 256] [--layers 2]
+        [--batch-size 32] [--window 64] [--steps 20] [--repeats 5] [--threads N] [--device cpu]
+
+Data: a seeded toy corpus (real MIDI files, melody encoding) built with the real dataset
+builder. Model: ``build_model`` of the training config (grammar mask included: it is part of
+the model's definition, so the plain loop runs it too).
+
+- pipeline: :func:`rnnmusic.training.trainer.train` for ``warmup + steps`` steps, validation
+  only at the very end; its tokens/s is read from metrics.jsonl over the ``steps`` timed steps
+  (logged at the warm-up's end and at the last step), so it holds everything the loop does per
+  step: window sampling from the memory-mapped split, schedule, clipping with the norm read
+  back, the non-finite guard, metrics, progress line;
+- plain: the textbook loop: random windows from the same numpy array, forward, cross-entropy,
+  backward, clip_grad_norm_, AdamW step; timed over ``steps`` after ``warmup``.
+
+The two alternate, ``repeats`` times each, in one process; medians are printed with the
+overhead (1 - pipeline / plain). Target: <= 10%.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from rnnmusic.evaluate import open_split
+from rnnmusic.training.config import TrainConfig
+from rnnmusic.training.data import IGNORE
+from rnnmusic.training.dataset import build_dataset
+from rnnmusic.training.metrics import read_metrics
+from rnnmusic.training.progress import ProgressLine
+from rnnmusic.training.toy_corpus import write_toy_corpus
+from rnnmusic.training.trainer import build_model, train
+from rnnmusic.encodings import get_encoding
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{cpu}, {os.cpu_count()} cores, torch {torch.__version__}, {torch.get_num_threads()} threads"
+
+
+def make_config(args: argparse.Namespace, total_steps: int) -> TrainConfig:
+    config = TrainConfig()
+    config.model.cell, config.model.layers, config.model.hidden = args.cell, args.layers, args.hidden
+    config.model.embedding, config.model.dropout = args.embedding, 0.1
+    config.data.batch_size, config.data.window = args.batch_size, args.window
+    config.run.max_steps, config.run.device = total_steps, args.device
+    config.run.log_every = args.warmup  # a line at the warm-up's end, then every `warmup` steps
+    config.run.eval_every = total_steps  # validate only after the timed steps
+    config.run.checkpoint_every = 10**9
+    return config
+
+
+def pipeline_rate(args, data: Path, work: Path, index: int) -> float:
+    total = args.warmup + args.steps
+    run_dir = work / f"run{index}"
+    train(data, run_dir, make_config(args, total), quiet=True)
+    lines = [r for r in read_metrics(run_dir / "metrics.jsonl") if "tokens_per_s" in r and r["step"] > args.warmup]
+    assert [r["step"] for r in lines] == list(range(2 * args.warmup, total + 1, args.warmup)), lines
+    # each line covers `warmup` steps: total tokens over the summed time of the timed steps
+    return len(lines) / sum(1 / r["tokens_per_s"] for r in lines)
+
+
+def plain_rate(args, data: Path) -> float:
+    config = make_config(args, args.warmup + args.steps)
+    device = torch.device(args.device)
+    tokens = np.asarray(open_split(data, "train").tokens)
+    torch.manual_seed(0)
+    model = build_model(config, get_encoding("melody")).to(device).train()
+    optimizer = torch.optim.AdamW(model.parameters(), lr=config.optim.lr, weight_decay=config.optim.weight_decay)
+    rng = np.random.default_rng(0)
+    span = np.arange(args.window + 1)
+    start = 0.0
+    for step in range(args.warmup + args.steps):
+        if step == args.warmup:
+            start = time.perf_counter()
+        windows = tokens[rng.integers(0, len(tokens) - args.window - 1, size=args.batch_size)[:, None] + span]
+        x = torch.from_numpy(windows[:, :-1].astype(np.int64)).to(device)
+        y = torch.from_numpy(windows[:, 1:].astype(np.int64)).to(device)
+        y[y == 0] = IGNORE  # bos is never a target (the grammar gives it zero probability)
+        logits, _ = model(x)
+        loss = F.cross_entropy(logits.flatten(0, 1), y.flatten(), ignore_index=IGNORE)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), config.optim.clip_norm)
+        optimizer.step()
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+    return args.steps * args.batch_size * args.window / (time.perf_counter() - start)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cell", default="lstm", choices=("rnn", "lstm", "gru"))
+    parser.add_argument("--layers", type=int, default=2)
+    parser.add_argument("--hidden", type=int, default=256)
+    parser.add_argument("--embedding", type=int, default=128)
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--window", type=int, default=64)
+    parser.add_argument("--warmup", type=int, default=5)
+    parser.add_argument("--steps", type=int, default=20, help="timed steps (a multiple of --warmup)")
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--threads", type=int, help="torch intra-op threads (default: torch's)")
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--json", metavar="FILE", help="also write the raw numbers here")
+    args = parser.parse_args(argv)
+    if args.steps % args.warmup:
+        parser.error("--steps must be a multiple of --warmup (the loop logs every --warmup steps)")
+    if args.threads:
+        torch.set_num_threads(args.threads)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        write_toy_corpus(work / "midi", files=200, seed=0, notes=256)
+        build_dataset(work / "midi", work / "data", "melody", jobs=1, progress=ProgressLine(enabled=False))
+        pipeline, plain = [], []
+        for i in range(args.repeats):
+            plain.append(plain_rate(args, work / "data"))
+            pipeline.append(pipeline_rate(args, work / "data", work, i))
+            print(f"repeat {i + 1}: plain {plain[-1]:,.0f} tok/s, pipeline {pipeline[-1]:,.0f} tok/s", file=sys.stderr)
+    med_plain, med_pipe = statistics.median(plain), statistics.median(pipeline)
+    overhead = 1 - med_pipe / med_plain
+    print(f"machine: {machine()}, device {args.device}")
+    print(f"model: {args.cell} {args.layers}x{args.hidden}, embedding {args.embedding}, melody (40 tokens), "
+          f"batch {args.batch_size} x window {args.window}, {args.steps} timed steps, {args.repeats} repeats")
+    print(f"plain PyTorch loop : {med_plain:>10,.0f} tokens/s (median; runs {', '.join(f'{r:,.0f}' for r in plain)})")
+    print(f"rnnmusic train     : {med_pipe:>10,.0f} tokens/s (median; runs {', '.join(f'{r:,.0f}' for r in pipeline)})")
+    print(f"pipeline overhead  : {overhead:+.1%} (target <= 10%)")
+    if args.json:
+        Path(args.json).write_text(json.dumps({"plain": plain, "pipeline": pipeline, "overhead": overhead,
+                                               "machine": machine(), "args": vars(args)}, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
