@@ -77,15 +77,18 @@ def application(argv: Sequence[str] = ()) -> QApplication:
     return app
 
 
-def create_window(settings: Settings | None = None, engine=None, audio_factory="auto", ports=None):
-    """The main window with the real engine, ports and player; ``audio_factory`` "auto" finds FluidSynth."""
+def create_window(settings: Settings | None = None, engine=None, audio_factory="auto", ports=None, open_output=None):
+    """The main window with the real engine, ports and player; ``audio_factory`` "auto" finds FluidSynth.
+
+    Tests pass their own settings file, port lister and port opener; everything else is the real thing.
+    """
     from rnnmusic.gui.engine_bridge import EngineBridge
     from rnnmusic.gui.main_window import MainWindow
     from rnnmusic.gui.playback import Player
 
     if audio_factory == "auto":
         audio_factory = _audio_factory()
-    player = Player(audio_factory=audio_factory)
+    player = Player(open_output=open_output, audio_factory=audio_factory)
     window = MainWindow(engine or EngineBridge(), settings or Settings(), ports=ports, player=player)
     player.setParent(window)
     return window

@@ -29,6 +29,7 @@ from rnnmusic.gui.pianoroll_scene import NOTE_NAMES
 from rnnmusic.gui.settings import Settings
 
 MAX_SEED = 2**31 - 1
+MAX_BARS = 512
 SCALES = ("major", "minor")
 
 
@@ -62,7 +63,7 @@ class ControlsPanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.bars = QSpinBox(minimum=1, maximum=64, value=8, suffix=" bars")
+        self.bars = QSpinBox(minimum=1, maximum=MAX_BARS, value=8, suffix=" bars")
         self.bars.setToolTip("How long the continuation is")
         self.temperature = QDoubleSpinBox(minimum=0.05, maximum=3.0, singleStep=0.05, value=1.0, decimals=2)
         self.temperature.setToolTip("Below 1: safer, more repetitive; above 1: more surprising")

@@ -78,7 +78,7 @@ ChoiceRole = Qt.ItemDataRole.UserRole + 1
 
 def port_choices(ports: QStringListModel, fixed: list[tuple[str, str]], parent: QObject) -> QConcatenateTablesProxyModel:
     """A list model of ``fixed`` (label, value) rows followed by the live port names."""
-    rows = QStandardItemModel(parent)
+    rows = QStandardItemModel(0, 1, parent)  # one column even when empty: the join has the fewest columns
     for label, value in fixed:
         item = QStandardItem(label)
         item.setData(value, ChoiceRole)

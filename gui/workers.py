@@ -59,11 +59,11 @@ class BackgroundTask(QRunnable):
                 self.signals.cancelled.emit()
             else:
                 self.signals.failed.emit(str(exc))
-        except Exception as exc:  # a bug: the user still gets a message, the log gets the traceback
-            log.exception("background task failed")
-            if self.cancel_event.is_set():
+        except Exception as exc:
+            if self.cancel_event.is_set():  # the engine stops a cancelled run by raising
                 self.signals.cancelled.emit()
-            else:
+            else:  # a bug: the user still gets a message, the log gets the traceback
+                log.exception("background task failed")
                 self.signals.failed.emit(f"Unexpected error: {type(exc).__name__}: {exc}")
         else:
             if self.cancel_event.is_set():

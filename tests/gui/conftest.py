@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QMessageBox  # noqa: E402
 from rnnmusic.midi_io import write_midi  # noqa: E402
 from rnnmusic.notes import Track  # noqa: E402
 
-from gui_support import Dialogs, FakeLister, melody  # noqa: E402
+from gui_support import Dialogs, FakeLister, FakeOpener, melody  # noqa: E402
 
 
 @pytest.fixture
@@ -100,7 +100,9 @@ def window(qtbot, settings, ports, dialogs, tiny_model, monkeypatch):
     monkeypatch.setenv("RNNMUSIC_MODELS", str(tiny_model.parent / "no-user-models"))
     from rnnmusic.gui.app import create_window
 
-    win = create_window(settings, ports=ports, audio_factory=None)
+    opener = FakeOpener()
+    win = create_window(settings, ports=ports, audio_factory=None, open_output=opener)
+    win.opened_ports = opener.opened  # what Play sent, for the tests to read
     qtbot.addWidget(win)
     win.show()
     assert win.models.add_file(tiny_model)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QMessageBox
 
+from rnnmusic.errors import PortError
+from rnnmusic.live.fake import FakeOutput
 from rnnmusic.notes import Note, NoteSequence, TempoChange, TimeSignature, make_notes
 
 
@@ -42,3 +44,18 @@ class FakeLister:
         from rnnmusic.live.ports import PortList
 
         return PortList(self.inputs, self.outputs)
+
+
+class FakeOpener:
+    """Opens fake outputs by name, like open_output would open real ones."""
+
+    def __init__(self, refuse: bool = False):
+        self.opened: list[FakeOutput] = []
+        self.refuse = refuse
+
+    def __call__(self, name: str) -> FakeOutput:
+        if self.refuse:
+            raise PortError(f"no MIDI output port matches {name!r}; output ports: none")
+        port = FakeOutput(name)
+        self.opened.append(port)
+        return port
