@@ -40,6 +40,14 @@ def register(parser: argparse.ArgumentParser) -> None:
     poly.add_argument("--threads", type=int, default=1, metavar="N", help="torch CPU threads (default 1)")
     poly.add_argument("--json", action="store_true", help="print result.json instead of the summary")
 
+    table = benchmarks.add_parser("table", help="markdown tables of finished polyphonic runs beside the published ones")
+    table.add_argument("runs", nargs="+", metavar="RUN_DIR", help="run folders holding result.json")
+    table.add_argument("--reason", action="append", default=[], metavar="DATASET=TEXT",
+                       help="why a dataset has no run, shown as 'not run (TEXT)' (repeatable)")
+    plots = benchmarks.add_parser("plots", help="learning curves, gradient norms and gradient reach of RNN/LSTM/GRU runs")
+    plots.add_argument("runs", nargs="+", metavar="RUN_DIR", help="finished runs on one dataset (one per cell and head)")
+    plots.add_argument("-o", "--output", default="docs/plots", metavar="DIR", help="folder for the PNG files")
+
 
 def _command(args: argparse.Namespace) -> str:
     """The command that reproduces this run, every choice spelt out (seed included)."""
@@ -54,6 +62,10 @@ def _command(args: argparse.Namespace) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.benchmark == "table":
+        return _table(args)
+    if args.benchmark == "plots":
+        return _plots(args)
     from rnnmusic.errors import ConfigError
     from rnnmusic.training.bench.published import TARGETS
     from rnnmusic.training.bench.run import BenchSpec, run_polyphonic
@@ -85,4 +97,43 @@ def run(args: argparse.Namespace) -> int:
     if "export" in result:
         print(f"exported {result['export']['path']}; `rnnmusic eval` (ONNX Runtime) gives "
               f"{result['export']['eval_nll_per_step']:.4f} nats/frame")
+    return 0
+
+
+def _table(args: argparse.Namespace) -> int:
+    from rnnmusic.errors import ConfigError
+    from rnnmusic.training.bench.report import load_results, nll_table, runs_table
+
+    reasons = {}
+    for item in args.reason:
+        dataset, sep, text = item.partition("=")
+        if not sep:
+            raise ConfigError(f"--reason {item!r}: write DATASET=TEXT")
+        reasons[dataset] = text
+    results = load_results(args.runs)
+    print("Test NLL, nats per frame, every frame scored (the published protocol); bold: issue 7's target met\n")
+    print(nll_table(results, "nll_standard", reasons))
+    print("\nTest NLL, nats per frame, first frame of each piece left out (the TCN paper's code)\n")
+    print(nll_table(results, "nll_without_first", reasons))
+    print("\nRuns\n")
+    print(runs_table(results))
+    return 0
+
+
+def _plots(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    import torch
+
+    from rnnmusic.training.bench.plots import plot_curves, plot_gradient_reach
+    from rnnmusic.training.bench.report import load_results
+
+    torch.set_num_threads(1)
+    results = load_results(args.runs, smoke=True)  # pictures of whatever runs are named, smoke runs too
+    out = Path(args.output)
+    for head in sorted({r["head"] for r in results}):
+        runs = [r["run_dir"] for r in results if r["head"] == head]
+        dataset = results[0]["dataset"]
+        print(plot_curves(runs, out / f"{dataset}_{head}_curves.png"))
+    print(plot_gradient_reach([r["run_dir"] for r in results], out / f"{results[0]['dataset']}_gradient_reach.png"))
     return 0

@@ -21,17 +21,26 @@ SMOKE = ["--dataset", "jsb_chorales", "--pieces", "5", "--max-steps", "8", "--hi
          "--set", "data.window=48", "--set", "data.batch_size=4", "--set", "run.eval_every=4"]
 
 
-@pytest.fixture(autouse=True)
-def _jsb_data():
+@pytest.fixture(scope="module")
+def smoke(tmp_path_factory):
+    """One tokens run (exported) and one bernoulli run, trained once for the whole module."""
     path = dataset_path("jsb_chorales")
     require(path.exists(), f"the polyphonic benchmark data ({path}; set RNNMUSIC_POLYPHONIC_DATA)")
+    root = tmp_path_factory.mktemp("bench")
+    runs = {"tokens": root / "tokens", "bernoulli": root / "bernoulli", "model": root / "jsb.onnx"}
+    assert main(["bench", "polyphonic", *SMOKE, "--head", "tokens", "--cell", "gru", "--out", str(runs["tokens"]),
+                 "--export", str(runs["model"])]) == 0
+    assert main(["bench", "polyphonic", *SMOKE, "--head", "bernoulli", "--cell", "rnn",
+                 "--out", str(runs["bernoulli"])]) == 0
+    return runs
 
 
-def test_tokens_smoke_exports_a_model_whose_ort_eval_reproduces_the_training_number(tmp_path, capsys):
-    model = tmp_path / "jsb.onnx"
-    assert main(["bench", "polyphonic", *SMOKE, "--head", "tokens", "--cell", "gru",
-                 "--out", str(tmp_path / "run"), "--export", str(model), "--json"]) == 0
-    result = json.loads(capsys.readouterr().out)
+def _result(run_dir):
+    return json.loads((run_dir / "result.json").read_text())
+
+
+def test_tokens_smoke_exports_a_model_whose_ort_eval_reproduces_the_training_number(smoke, capsys):
+    result = _result(smoke["tokens"])
     test = result["test"]
     assert test["pieces"] == 5 and test["frames"] > 5
     assert math.isfinite(test["nll_standard"]) and test["nll_standard"] != test["nll_without_first"]
@@ -39,25 +48,31 @@ def test_tokens_smoke_exports_a_model_whose_ort_eval_reproduces_the_training_num
     assert test["nll_standard"] == pytest.approx(result["trainer_test_nll_per_step"], rel=1e-6)
     assert result["export"]["eval_nll_per_step"] == pytest.approx(test["nll_standard"], rel=1e-5)
 
-    assert main(["eval", str(model), str(tmp_path / "run" / "data"), "--json"]) == 0
+    capsys.readouterr()
+    assert main(["eval", str(smoke["model"]), str(smoke["tokens"] / "data"), "--json"]) == 0
     evaluated = json.loads(capsys.readouterr().out)
     assert evaluated["nll_per_step"] == pytest.approx(test["nll_standard"], rel=1e-5)
     assert evaluated["steps"] == test["frames"]
 
 
-def test_bernoulli_smoke_trains_scores_and_records_the_run(tmp_path, capsys):
-    run = tmp_path / "run"
-    assert main(["bench", "polyphonic", *SMOKE, "--head", "bernoulli", "--cell", "rnn", "--out", str(run)]) == 0
-    out = capsys.readouterr().out
-    assert "nats/frame (every frame)" in out and "target < 8.54" in out
-    result = json.loads((run / "result.json").read_text())
-    assert result["steps"] == 8 and result["seed"] == 0 and result["machine"] and result["command"].startswith("rnnmusic bench")
+def test_bernoulli_smoke_trains_scores_and_records_the_run(smoke):
+    result = _result(smoke["bernoulli"])
+    assert result["steps"] == 8 and result["seed"] == 0 and result["machine"]
+    assert result["command"].startswith("rnnmusic bench polyphonic --dataset jsb_chorales --head bernoulli")
     assert 0 < result["test"]["nll_standard"] < 88 * math.log(2) + 5  # near uniform after 8 steps, not broken
-    records = [json.loads(line) for line in (run / "train" / "metrics.jsonl").read_text().splitlines()]
+    records = [json.loads(line) for line in (smoke["bernoulli"] / "train" / "metrics.jsonl").read_text().splitlines()]
     assert any("grad_norm" in r for r in records) and any("valid_nll" in r for r in records)
 
 
-def test_export_is_refused_for_the_bernoulli_family(tmp_path, capsys):
+def test_plots_of_the_smoke_runs(smoke, tmp_path):
+    assert main(["bench", "plots", str(smoke["tokens"]), str(smoke["bernoulli"]), "-o", str(tmp_path)]) == 0
+    names = sorted(p.name for p in tmp_path.glob("*.png"))
+    assert names == ["jsb_chorales_bernoulli_curves.png", "jsb_chorales_gradient_reach.png",
+                     "jsb_chorales_tokens_curves.png"]
+    assert all(p.stat().st_size > 10_000 for p in tmp_path.glob("*.png"))
+
+
+def test_summary_line_and_export_refused_for_bernoulli(smoke, tmp_path, capsys):
     code = main(["bench", "polyphonic", *SMOKE, "--head", "bernoulli", "--export", str(tmp_path / "m.onnx")])
     assert code == 1
     assert "--export needs --head tokens" in capsys.readouterr().err

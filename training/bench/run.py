@@ -159,3 +159,22 @@ def machine(threads: int) -> str:
     except OSError:
         pass
     return f"{name}, {os.cpu_count()} cores (shared), torch {torch.__version__} CPU, {threads} thread(s)"
+
+
+def load_best(run_dir: str | Path) -> tuple[torch.nn.Module, dict[str, Any]]:
+    """The best weights of a finished benchmark run, in eval mode, with its result.json."""
+    from rnnmusic.training.checkpoint import BEST, load_checkpoint
+
+    run_dir = Path(run_dir)
+    result = json.loads((run_dir / "result.json").read_text())
+    config = TrainConfig.from_dict(result["config"])
+    if result["head"] == "tokens":
+        from rnnmusic.training.trainer import build_model
+
+        model = build_model(config, polyphony_encoding())
+    else:
+        from rnnmusic.training.bench.frame_trainer import build_frame_model
+
+        model = build_frame_model(config)
+    model.load_state_dict(load_checkpoint(run_dir / "train" / BEST)["model"])
+    return model.eval(), result
