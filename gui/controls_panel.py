@@ -41,7 +41,7 @@ class ControlValues:
     variations: int = 1
     seed: int = 0
     seed_locked: bool = False
-    key: str | None = None  # "C major", "A minor", ... or None for no key constraint
+    key: str | None = None  # "C major", "A minor", "auto" (the seed's), or None for no key constraint
 
     def recipe(self) -> dict[str, object]:
         """The values that made a take, as short labels (shown with the take and saved in its file)."""
@@ -84,6 +84,7 @@ class ControlsPanel(QWidget):
         seed_row.addWidget(self.dice)
         self.key = QComboBox()
         self.key.addItem("Any key", None)
+        self.key.addItem("The seed's key", "auto")  # the engine estimates it from the seed's notes
         for name in key_names():
             self.key.addItem(name, name)
         self.key.setToolTip("Keep generated notes in this key")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
@@ -94,28 +94,39 @@ class LivePanel(QWidget):
         self.panic_button.setToolTip("End every sounding note now (All Notes Off)")
         self.panic_button.clicked.connect(self.panic)
         self.display = QLabel("stopped", self)
+        self.display.setAlignment(Qt.AlignmentFlag.AlignCenter)
         font = self.display.font()
         font.setPointSizeF(font.pointSizeF() * 1.6)
         font.setBold(True)
         self.display.setFont(font)
         self.display.setMinimumWidth(260)
 
-        form = QFormLayout()
-        form.addRow("MIDI system", self.api)
-        form.addRow("Send to", self.output)
-        form.addRow("Listen to", self.input)
-        form.addRow("Clock", self.clock)
-        form.addRow("Tempo", self.bpm)
-        form.addRow("Meter", self.meter)
-        form.addRow("Mode", self.mode)
+        self.problem = QLabel(self)  # why the ports cannot be listed, when they cannot
+        self.problem.setWordWrap(True)
+        self.problem.setStyleSheet("color: palette(link)")
+        ports_form = QFormLayout()
+        ports_form.addRow("MIDI system", self.api)
+        ports_form.addRow("Send to", self.output)
+        ports_form.addRow("Listen to", self.input)
+        ports_form.addRow(self.problem)
+        timing_form = QFormLayout()
+        timing_form.addRow("Clock", self.clock)
+        timing_form.addRow("Tempo", self.bpm)
+        timing_form.addRow("Meter", self.meter)
+        timing_form.addRow("Mode", self.mode)
         buttons = QVBoxLayout()
         buttons.addWidget(self.display)
-        buttons.addWidget(self.start_button)
-        buttons.addWidget(self.panic_button)
+        row = QHBoxLayout()
+        row.addWidget(self.start_button)
+        row.addWidget(self.panic_button)
+        buttons.addLayout(row)
         buttons.addStretch(1)
         layout = QHBoxLayout(self)
-        layout.addLayout(form, 1)
-        layout.addLayout(buttons)
+        layout.addLayout(ports_form, 3)
+        layout.addSpacing(12)
+        layout.addLayout(timing_form, 2)
+        layout.addSpacing(12)
+        layout.addLayout(buttons, 2)
 
         self.timer = QTimer(self)
         self.timer.setInterval(DISPLAY_MS)
@@ -135,6 +146,8 @@ class LivePanel(QWidget):
             self.output.setCurrentIndex(0)
         if not choose(self.input, self._wanted_in):
             self.input.setCurrentIndex(0)
+        self.problem.setText(self.ports.problem)
+        self.problem.setVisible(bool(self.ports.problem))
 
     def _update_enabled(self, *_args) -> None:
         running = self.engine is not None

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QWidget
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QStyle, QWidget
 
 from rnnmusic.errors import RnnmusicError
 from rnnmusic.gui.controls_panel import ControlsPanel
@@ -95,6 +95,11 @@ class MainWindow(QMainWindow):
         self.zoom_in_action = self._action("Zoom &In", self.roll.zoom_in, QKeySequence.StandardKey.ZoomIn)
         self.zoom_out_action = self._action("Zoom &Out", self.roll.zoom_out, QKeySequence.StandardKey.ZoomOut)
         self.fit_action = self._action("&Fit", self.roll.fit, "Ctrl+0", "Show the whole take")
+        icon = self.style().standardIcon
+        self.open_action.setIcon(icon(QStyle.StandardPixmap.SP_DialogOpenButton))
+        self.save_action.setIcon(icon(QStyle.StandardPixmap.SP_DialogSaveButton))
+        self.generate_action.setIcon(icon(QStyle.StandardPixmap.SP_MediaSeekForward))
+        self.cancel_action.setIcon(icon(QStyle.StandardPixmap.SP_DialogCancelButton))
         menu = self.menuBar()
         file_menu = menu.addMenu("&File")
         file_menu.addAction(self.open_action)

@@ -7,8 +7,9 @@ without being refilled by hand.
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QComboBox, QLabel, QToolBar, QToolButton, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QStyle, QToolBar, QToolButton, QWidget
 
 from rnnmusic.gui.playback import AUDIO_TARGET, Player
 from rnnmusic.gui.ports import MidiPorts, choose, chosen, port_choices
@@ -22,6 +23,7 @@ class TransportBar(QToolBar):
     def __init__(self, ports: MidiPorts, player: Player, parent: QWidget | None = None):
         super().__init__("Transport", parent)
         self.setObjectName("transport")
+        self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.ports = ports
         self.player = player
         fixed = [(AUDIO_LABEL, AUDIO_TARGET)] if player.audio_available else []
@@ -66,6 +68,8 @@ class TransportBar(QToolBar):
     def set_playing(self, playing: bool) -> None:
         if self._play_action is not None:
             self._play_action.setText("Stop" if playing else "Play")
+            pixmap = QStyle.StandardPixmap.SP_MediaStop if playing else QStyle.StandardPixmap.SP_MediaPlay
+            self._play_action.setIcon(self.style().standardIcon(pixmap))
             self._play_action.setToolTip("Stop (Space)" if playing else "Play the current take (Space)")
 
     def _remember(self) -> None:

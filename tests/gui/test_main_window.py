@@ -258,3 +258,18 @@ def test_playing_to_a_port_that_is_gone_shows_a_dialog(qtbot, window, seed_file,
     assert dialogs.titles == ["Cannot play"]
     assert "Synth A" in dialogs.shown[0][1]
     assert not window.player.playing
+
+
+def test_key_controls_reach_the_engine(qtbot, window, seed_file):
+    from rnnmusic.engine.keys import scale_pitch_classes
+
+    window.open_file(seed_file)
+    window.controls.key.setCurrentText("The seed's key")
+    generate(qtbot, window, bars=2)
+    assert window.current_take().recipe["key"] == "C:major"  # estimated from the C major seed
+    window.controls.key.setCurrentText("F# minor")
+    generate(qtbot, window, bars=4)
+    take = window.current_take()
+    assert take.recipe["key"] == "F#:minor"
+    allowed = scale_pitch_classes(6, True)
+    assert all(allowed[n.pitch % 12] for n in take.generated_part.iter_notes())

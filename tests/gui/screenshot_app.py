@@ -1,0 +1,108 @@
+"""Run the real app on an X display, make takes, and screenshot it with ImageMagick's `import`.
+
+Used by test_screenshots.py as ``python screenshot_app.py OUT_DIR MODEL SEED``
+with DISPLAY pointing at a private Xvfb. It prints one line per picture written.
+The live panel runs the real LiveEngine into the live engine's list-backed fake
+port (there is no synth to send to on a test machine).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from PySide6.QtCore import QEventLoop, Qt, QTimer
+from PySide6.QtWidgets import QApplication
+
+from rnnmusic.gui.app import application, create_window
+from rnnmusic.gui.live_session import LiveSession
+from rnnmusic.gui.ports import MidiPorts
+from rnnmusic.gui.settings import Settings
+from rnnmusic.live import InternalClock, LiveConfig, LiveEngine, Meter
+from rnnmusic.live.fake import FakeOutput, PatternSource
+from rnnmusic.live.ports import PortList
+
+WIDTH, HEIGHT = 1400, 860
+
+
+def wait_until(condition, timeout_ms: int = 60_000) -> None:
+    loop = QEventLoop()
+    timer = QTimer()
+    timer.timeout.connect(lambda: condition() and loop.quit())
+    timer.start(20)
+    QTimer.singleShot(timeout_ms, loop.quit)
+    loop.exec()
+    timer.stop()
+    if not condition():
+        raise SystemExit("timed out waiting for the window")
+
+
+def settle(ms: int = 300) -> None:
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
+
+
+def snap(path: Path, geometry: str | None = None) -> None:
+    """A real X screenshot of the root window (optionally cropped to WxH+X+Y)."""
+    command = ["import", "-window", "root"] + (["-crop", geometry] if geometry else []) + [str(path)]
+    subprocess.run(command, check=True, timeout=60)
+    print(f"wrote {path}", flush=True)
+
+
+def pattern_live(request) -> LiveSession:
+    output = FakeOutput("Synth")
+    engine = LiveEngine(PatternSource(pitches=(60, 64, 67, 72)), output,
+                        InternalClock(request.bpm, Meter.parse(request.meter)), LiveConfig(realtime=False))
+    engine.start()
+    return LiveSession(engine, output)
+
+
+def main(out_dir: str, model: str, seed: str) -> int:
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    app = application()
+    names = PortList(("Keyboard", "Bitwig Studio:MIDI out"), ("FluidSynth:Synth input", "Bitwig Studio:MIDI in"))
+    ports = MidiPorts(lister=lambda api: names)
+    with tempfile.TemporaryDirectory() as home:
+        window = create_window(Settings(Path(home) / "settings.ini"), ports=ports)
+        window.setGeometry(0, 0, WIDTH, HEIGHT)
+        window.show()
+        window.live_dock.hide()
+        if not window.models.add_file(model) or not window.open_file(seed):
+            return 1
+        controls = window.controls
+        controls.bars.setValue(8)
+        controls.variations.setValue(3)
+        controls.temperature.setValue(0.9)
+        controls.seed.setValue(2024)
+        controls.seed_lock.setChecked(True)
+        window.generate_action.trigger()
+        wait_until(lambda: window.takes.rowCount() == 3 and not window.runner.running)
+        window.takes.setData(window.takes.index(1, 0), Qt.CheckState.Checked.value, Qt.ItemDataRole.CheckStateRole)
+        window.takes_panel.select_row(0)
+        window.transport.set_target("FluidSynth:Synth input")
+        window.roll.fit()
+        window.roll.center_on_notes()
+        settle()
+        snap(out / "main-window.png")
+
+        window.live_dock.show()
+        window.live.factory = pattern_live
+        window.live.output.setCurrentIndex(1)
+        window.live.start()
+        wait_until(lambda: window.live.display.text().startswith("bar 2"))
+        settle(100)
+        dock = window.live_dock.geometry()
+        top_left = window.live_dock.mapToGlobal(dock.topLeft() - dock.topLeft())
+        snap(out / "live-panel.png", f"{dock.width()}x{dock.height()}+{top_left.x()}+{top_left.y()}")
+        window.live.stop()
+        window.close()
+    QApplication.processEvents()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(*sys.argv[1:4]))

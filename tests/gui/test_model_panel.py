@@ -1,0 +1,125 @@
+"""The model picker: shipped and user-folder models, files added by hand, cards, and bad files."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from rnnmusic.gui.engine_bridge import EngineBridge
+from rnnmusic.gui.model_panel import ModelPanel
+
+
+@pytest.fixture
+def user_folder(tmp_path, monkeypatch):
+    folder = tmp_path / "user-models"
+    folder.mkdir()
+    monkeypatch.setenv("RNNMUSIC_MODELS", str(folder))
+    return folder
+
+
+@pytest.fixture
+def panel(qtbot, settings, user_folder, dialogs):
+    widget = ModelPanel(EngineBridge(), settings)
+    qtbot.addWidget(widget)
+    return widget
+
+
+def names(panel) -> list[str]:
+    return [e.name for e in panel.models.entries()]
+
+
+def test_models_in_the_user_folder_are_listed_with_their_card(panel, user_folder, second_model):
+    shutil.copy(second_model, user_folder / "other.onnx")
+    shutil.copy(second_model.with_suffix(".md"), user_folder / "other.md")
+    panel.reload()
+    assert "other" in names(panel)
+    assert panel.select_path(user_folder / "other.onnx")
+    text = panel.card.toPlainText()
+    assert "GRU, 1 × 16" in text  # the facts the file states about itself
+    assert "melody" in text
+    assert "A second test model" in text  # and the Markdown card beside it
+
+
+def test_an_added_file_is_chosen_remembered_and_can_be_removed(qtbot, panel, settings, tiny_model, user_folder):
+    panel.reload()
+    with qtbot.waitSignal(panel.model_changed) as changed:
+        assert panel.add_file(tiny_model)
+    assert changed.args[0].name == "tiny"
+    assert panel.current().path == tiny_model
+    assert "valid nll 1.234" in panel.card.toPlainText()
+    assert settings.user_models() == [str(tiny_model)]
+    again = ModelPanel(EngineBridge(), settings)  # the next run of the app
+    qtbot.addWidget(again)
+    again.reload()
+    assert again.current() is not None and again.current().path == tiny_model
+    assert again.remove_button.isEnabled()
+    again.remove_current()
+    assert settings.user_models() == []
+    assert "tiny" not in names(again)
+
+
+def test_adding_the_same_file_twice_lists_it_once(panel, tiny_model):
+    panel.reload()
+    panel.add_file(tiny_model)
+    panel.add_file(tiny_model)
+    assert names(panel).count("tiny") == 1
+
+
+@pytest.mark.parametrize("content, reason", [
+    (b"", "is empty"),
+    (b"this is not a model at all", "is not an ONNX model"),
+])
+def test_a_bad_model_file_is_a_plain_message(panel, dialogs, tmp_path, settings, content, reason):
+    panel.reload()
+    bad = tmp_path / "bad.onnx"
+    bad.write_bytes(content)
+    assert not panel.add_file(bad)
+    assert dialogs.titles == ["Cannot use this model"]
+    assert "bad.onnx" in dialogs.shown[0][1] and reason in dialogs.shown[0][1]
+    assert "bad" not in names(panel) and settings.user_models() == []
+
+
+def test_an_onnx_file_that_is_not_an_rnnmusic_model_is_refused(panel, dialogs, tmp_path):
+    onnx = pytest.importorskip("onnx")
+    from onnx import TensorProto, helper
+
+    graph = helper.make_graph([helper.make_node("Identity", ["x"], ["y"])], "g",
+                              [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1])])
+    path = tmp_path / "plain.onnx"
+    onnx.save(helper.make_model(graph), str(path))
+    panel.reload()
+    assert not panel.add_file(path)
+    assert "not an rnnmusic model" in dialogs.shown[0][1]
+
+
+def test_a_remembered_file_that_was_deleted_is_forgotten_quietly(qtbot, panel, settings, tiny_model, tmp_path, dialogs):
+    copy = tmp_path / "copy.onnx"
+    shutil.copy(tiny_model, copy)
+    panel.reload()
+    panel.add_file(copy)
+    copy.unlink()
+    again = ModelPanel(EngineBridge(), settings)
+    qtbot.addWidget(again)
+    again.reload()
+    assert settings.user_models() == [] and dialogs.shown == []
+    assert again.current() is None
+    assert "No model yet" in again.card.toPlainText()
+
+
+def test_dropping_an_onnx_file_on_the_window_adds_it(window, second_model, dialogs):
+    from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+    from PySide6.QtGui import QDragEnterEvent, QDropEvent
+    from PySide6.QtWidgets import QApplication
+
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(second_model))])
+    enter = QDragEnterEvent(QPointF(20, 20), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                            Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(window, enter)  # as a real drag does: enter first, then drop
+    assert enter.isAccepted()
+    drop = QDropEvent(QPointF(20, 20), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                      Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(window, drop)
+    assert window.models.current().name == "other"
