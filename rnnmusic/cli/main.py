@@ -26,6 +26,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "generate": ("generate", "continue a MIDI seed with a model (writes MIDI, and optionally WAV and a piano roll)"),
     "models": ("models", "list the shipped and user models with their cards"),
     "bench": ("bench", "benchmarks against the literature (polyphonic music NLL)"),
+    "gui": ("gui", "open the desktop app"),
 }
 
 
