@@ -27,8 +27,7 @@ class ParsedInstrument:
     name: str
     program: int
     is_drum: bool
-    notes: np.ndarray  # int64 (n, 4): start tick, end tick, pitch, velocity
-    controls: list[tuple[int, int, int]] = field(default_factory=list)  # tick, number, value
+    controls: list[tuple[int, int, int]] = field(default_factory=list)  # tick, number, value (time order)
 
 
 @dataclass
@@ -40,6 +39,8 @@ class ParsedMidi:
     meters: list[tuple[int, int, int]] = field(default_factory=list)  # tick, numerator, denominator
     keys: list[tuple[int, int, bool]] = field(default_factory=list)  # tick, tonic pitch class, minor
     instruments: list[ParsedInstrument] = field(default_factory=list)
+    #: int64 (n, 5): start tick, end tick, pitch, velocity, index into ``instruments``
+    notes: np.ndarray = field(default_factory=lambda: np.zeros((0, 5), dtype=np.int64))
 
 
 def tonic_from_sharps(sharps: int, minor: bool) -> int:
@@ -51,17 +52,20 @@ def tonic_from_sharps(sharps: int, minor: bool) -> int:
 def read_exact(tracks: list[bytes], ticks_per_quarter: int, source: str) -> ParsedMidi:
     """Read the bodies of a file's MTrk chunks; raises MidiFileError naming the track and the problem."""
     parsed = ParsedMidi(ticks_per_quarter)
+    rows: list[tuple[int, int, int, int, int]] = []
     for number, body in enumerate(tracks, start=1):
         try:
-            parsed.instruments += _read_track(body, parsed)
+            rows += _read_track(body, parsed)
         except IndexError:
             raise MidiFileError(source, f"is corrupt (track {number} ends inside an event)") from None
         except ValueError as exc:
             raise MidiFileError(source, f"is corrupt (track {number}: {exc})") from None
+    parsed.notes = np.array(rows, dtype=np.int64).reshape(-1, 5)
     return parsed
 
 
-def _read_track(body: bytes, parsed: ParsedMidi) -> list[ParsedInstrument]:
+def _read_track(body: bytes, parsed: ParsedMidi) -> list[tuple[int, int, int, int, int]]:
+    """Add the track's tempos, meters, keys and instruments to ``parsed``; return its note rows."""
     pos, end, tick, status = 0, len(body), 0, 0
     name = ""
     program = [0] * 16
@@ -135,12 +139,15 @@ def _read_track(body: bytes, parsed: ParsedMidi) -> list[ParsedInstrument]:
             part = parts.get((channel, program[channel]))
             (part[1] if part else stragglers[channel]).append((tick, first, second))
 
-    instruments = []
+    rows = []
     for (channel, prog), (notes, controls) in sorted(parts.items()):
         if notes:
-            array = np.array(sorted(notes), dtype=np.int64).reshape(-1, 4)
-            instruments.append(ParsedInstrument(name, prog, channel == DRUM_CHANNEL, array, controls))
-    return instruments
+            index = len(parsed.instruments)
+            parsed.instruments.append(ParsedInstrument(name, prog, channel == DRUM_CHANNEL, controls))
+            # ordered like symusic's: by start, end and pitch, ties in note-on order
+            notes.sort(key=lambda n: n[:3])
+            rows += [(start, end, pitch, velocity, index) for start, end, pitch, velocity in notes]
+    return rows
 
 
 def _vlq(body: bytes, pos: int) -> tuple[int, int]:

@@ -60,19 +60,13 @@ _EMPTY_TEXT = b"\xff\x01\x00"  # same length as end-of-track, so it can take its
 _SENTINEL_DELTA = 0x0FFFFFFF  # the largest delta a MIDI file can hold (4-byte VLQ)
 
 
-def _sentinel_block() -> bytes:
-    """Delta of _SENTINEL_DELTA ticks, then a note-off for every channel and pitch, then end-of-track."""
-    events = bytearray(b"\xff\xff\xff\x7f")  # _SENTINEL_DELTA as a variable-length quantity
-    for channel in range(16):
-        if channel:
-            events.append(0)
-        events += bytes((0x80 | channel, 0, 0))
-        for pitch in range(1, 128):
-            events += bytes((0, pitch, 0))  # running status: delta, pitch, velocity
-    return bytes(events) + b"\x00" + _END_OF_TRACK
-
-
-_SENTINEL = _sentinel_block()
+_SENTINEL_DELTA_VLQ = b"\xff\xff\xff\x7f"  # _SENTINEL_DELTA as a variable-length quantity
+_NOTE_ON_STATUS = [bytes((0x90 | channel,)) for channel in range(16)]
+#: per channel: a note-off for every pitch (delta 0; running status after the first)
+_SENTINEL_CHANNELS = [
+    b"\x00" + bytes((0x80 | channel, 0, 0)) + b"".join(bytes((0, pitch, 0)) for pitch in range(1, 128))
+    for channel in range(16)
+]
 
 
 # ---------------------------------------------------------------------------
@@ -177,54 +171,71 @@ def _split_chunks(data: bytes, source: str) -> _Chunks:
 # reading: the fast path
 
 
+def _with_sentinel(body: bytes) -> bytes:
+    """The track with note-offs for every pitch of every channel it may play, far past its end."""
+    # a channel that plays notes has at least one explicit note-on status byte (running status
+    # needs one to start from); other bytes may look like one too, which only adds note-offs
+    blocks = [_SENTINEL_CHANNELS[c] for c in range(16) if _NOTE_ON_STATUS[c] in body]
+    if not blocks:
+        return body
+    return body[:-3] + _EMPTY_TEXT + _SENTINEL_DELTA_VLQ + _EMPTY_TEXT + b"".join(blocks) + b"\x00" + _END_OF_TRACK
+
+
 def _read_fast(chunks: _Chunks) -> ParsedMidi | None:
     """symusic's reading, or None when this file needs the exact event-by-event reader."""
     import symusic  # imported here so `import rnnmusic` stays light
 
     if not all(body.endswith(_END_OF_TRACK) for body in chunks.tracks):
         return None  # no sentinel can be placed safely; let the exact reader judge the file
-    bodies = [body[:-3] + _EMPTY_TEXT + _SENTINEL for body in chunks.tracks]
     try:
-        score = symusic.Score.from_midi(chunks.assemble(bodies))
+        score = symusic.Score.from_midi(chunks.assemble([_with_sentinel(body) for body in chunks.tracks]))
     except Exception:
         return None  # the exact reader gives the precise error (or reads what symusic refuses)
 
-    instruments = []
-    for track in score.tracks:
-        arrays = track.notes.numpy()
-        start = arrays["time"].astype(np.int64)
-        end = start + arrays["duration"].astype(np.int64)
-        pitch = arrays["pitch"].astype(np.int64)
-        if len(start) and (end.max() >= _SENTINEL_DELTA or start.min() < 0 or end.min() < start.min()):
-            return None  # an unpaired note-on reached the sentinel, or ticks beyond what symusic holds
-        if _stacked(start, end, pitch):
-            return None
-        keep = end > start  # pretty_midi drops note-on/note-off pairs at one tick
-        if not keep.any():
-            continue
-        velocity = arrays["velocity"].astype(np.int64)
-        notes = np.stack([start[keep], end[keep], pitch[keep], velocity[keep]], axis=1)
+    tracks = list(score.tracks)
+    arrays = [track.notes.numpy() for track in tracks]
+    start = np.concatenate([a["time"] for a in arrays]).astype(np.int64) if tracks else np.zeros(0, np.int64)
+    if len(start) == 0:
+        return ParsedMidi(chunks.ticks_per_quarter, *_meta_events(score))
+    end = start + np.concatenate([a["duration"] for a in arrays])
+    pitch = np.concatenate([a["pitch"] for a in arrays]).astype(np.int64)
+    velocity = np.concatenate([a["velocity"] for a in arrays]).astype(np.int64)
+    owner = np.repeat(np.arange(len(tracks)), [len(a["time"]) for a in arrays])
+    if end.max() >= _SENTINEL_DELTA or start.min() < 0 or bool((end < start).any()):
+        return None  # an unpaired note-on reached the sentinel, or ticks beyond what symusic holds
+    if _stacked(start, end, pitch, owner):
+        return None
+    keep = end > start  # pretty_midi drops note-on/note-off pairs at one tick
+    used = np.bincount(owner[keep], minlength=len(tracks)) > 0
+    index = np.cumsum(used) - 1  # instruments without notes left are no instruments (as in pretty_midi)
+    notes = np.stack([start, end, pitch, velocity, index[owner]], axis=1)[keep]
+    instruments = [_instrument(track) for track, u in zip(tracks, used.tolist()) if u]
+    return ParsedMidi(chunks.ticks_per_quarter, *_meta_events(score), instruments=instruments, notes=notes)
+
+
+def _instrument(track) -> ParsedInstrument:
+    controls: list[tuple[int, int, int]] = []
+    if len(track.controls):
         cc = track.controls.numpy()
         wanted = np.isin(cc["number"], KEPT_CONTROLS)
-        controls = list(zip(cc["time"][wanted].tolist(), cc["number"][wanted].tolist(), cc["value"][wanted].tolist()))
-        instruments.append(ParsedInstrument(str(track.name), int(track.program), bool(track.is_drum), notes, controls))
-
-    return ParsedMidi(
-        chunks.ticks_per_quarter,
-        tempos=[(int(t.time), float(t.qpm)) for t in score.tempos],
-        meters=[(int(m.time), int(m.numerator), int(m.denominator)) for m in score.time_signatures],
-        keys=[(int(k.time), tonic_from_sharps(int(k.key), bool(k.tonality)), bool(k.tonality)) for k in score.key_signatures],
-        instruments=instruments,
-    )
+        if wanted.any():
+            columns = (cc["time"][wanted].tolist(), cc["number"][wanted].tolist(), cc["value"][wanted].tolist())
+            controls = list(zip(*columns))
+    return ParsedInstrument(str(track.name), int(track.program), bool(track.is_drum), controls)
 
 
-def _stacked(start: np.ndarray, end: np.ndarray, pitch: np.ndarray) -> bool:
-    """True when a pitch sounds twice at once, where first-in-first-out pairing and pretty_midi may differ."""
-    if len(start) < 2:
-        return False
-    order = np.lexsort((start, pitch))
-    s, e, p = start[order], end[order], pitch[order]
-    same = p[1:] == p[:-1]
+def _meta_events(score) -> tuple[list, list, list]:
+    tempos = [(int(t.time), float(t.qpm)) for t in score.tempos]
+    meters = [(int(m.time), int(m.numerator), int(m.denominator)) for m in score.time_signatures]
+    keys = [(int(k.time), tonic_from_sharps(int(k.key), bool(k.tonality)), bool(k.tonality)) for k in score.key_signatures]
+    return tempos, meters, keys
+
+
+def _stacked(start: np.ndarray, end: np.ndarray, pitch: np.ndarray, owner: np.ndarray) -> bool:
+    """True when a pitch sounds twice at once in one track, where first-in-first-out pairing and pretty_midi may differ."""
+    order = np.lexsort((start, pitch, owner))
+    s, e, p, o = start[order], end[order], pitch[order], owner[order]
+    same = (p[1:] == p[:-1]) & (o[1:] == o[:-1])
     return bool(np.any(same & ((s[1:] < e[:-1]) | (s[1:] == s[:-1]))))
 
 
@@ -261,33 +272,25 @@ def _tempo_clock(parsed: ParsedMidi) -> tuple[_TickClock, np.ndarray]:
 
 def _to_sequence(parsed: ParsedMidi, source: str) -> NoteSequence:
     clock, qpms = _tempo_clock(parsed)
-    blocks = []
-    for index, inst in enumerate(parsed.instruments):
-        block = np.empty(len(inst.notes), dtype=NOTE_DTYPE)
-        block["start"] = clock(inst.notes[:, 0])
-        block["end"] = clock(inst.notes[:, 1])
-        block["pitch"] = inst.notes[:, 2]
-        block["velocity"] = inst.notes[:, 3]
-        block["program"] = inst.program
-        block["is_drum"] = inst.is_drum
-        block["track"] = index
-        blocks.append(block)
-    notes = np.concatenate(blocks) if blocks else np.empty(0, dtype=NOTE_DTYPE)
+    rows = parsed.notes
+    notes = np.empty(len(rows), dtype=NOTE_DTYPE)
+    notes["start"] = clock(rows[:, 0])
+    notes["end"] = clock(rows[:, 1])
+    notes["pitch"] = rows[:, 2]
+    notes["velocity"] = rows[:, 3]
+    notes["track"] = rows[:, 4]
+    notes["program"] = np.array([i.program for i in parsed.instruments], dtype=np.int16)[rows[:, 4]]
+    notes["is_drum"] = np.array([i.is_drum for i in parsed.instruments], dtype=bool)[rows[:, 4]]
 
-    last_ticks = [t for t, *_ in parsed.tempos + parsed.meters + parsed.keys]
-    for inst in parsed.instruments:
-        last_ticks += [int(inst.notes[:, 1].max())] + [c[0] for c in inst.controls[-1:]]
-    last = float(clock(max(last_ticks, default=0)))
+    controls = [(tick, number, value, index) for index, i in enumerate(parsed.instruments) for tick, number, value in i.controls]
+    meta_ticks = [t for t, *_ in parsed.tempos + parsed.meters + parsed.keys]
+    last_tick = max([int(rows[:, 1].max()) if len(rows) else 0] + [c[0] for c in controls] + meta_ticks)
+    last = float(clock(last_tick))
     if not np.isfinite(last) or last > MAX_SECONDS:
         hours = f"{last / 3600:.0f} hours" if np.isfinite(last) else "an endless time"
         raise MidiFileError(source, f"has absurd event times (an event {hours} in; the file is probably corrupt)")
 
-    controls = tuple(
-        ControlChange(float(s), number, value, index)
-        for index, inst in enumerate(parsed.instruments)
-        if inst.controls
-        for s, (_, number, value) in zip(clock([c[0] for c in inst.controls]).tolist(), inst.controls)
-    )
+    control_times = clock([c[0] for c in controls]).tolist() if controls else []
     return NoteSequence(
         notes=notes,
         tempos=tuple(TempoChange(float(s), float(q)) for s, q in zip(clock.seconds, qpms)),
@@ -295,7 +298,7 @@ def _to_sequence(parsed: ParsedMidi, source: str) -> NoteSequence:
             TimeSignature(float(clock(t)), n, d) for t, n, d in parsed.meters if n > 0 and d > 0
         ),
         key_signatures=tuple(KeySignature(float(clock(t)), tonic, minor) for t, tonic, minor in parsed.keys),
-        control_changes=controls,
+        control_changes=tuple(ControlChange(s, n, v, i) for s, (_, n, v, i) in zip(control_times, controls)),
         tracks=tuple(Track(i.name, i.program, i.is_drum) for i in parsed.instruments),
         source=source,
         total_time=float(notes["end"].max()) if len(notes) else 0.0,
@@ -325,7 +328,7 @@ def sequence_to_midi_bytes(seq: NoteSequence, text_events: Sequence[str] = ()) -
     The first track holds tempos, meters, keys and ``text_events``; then one track per
     (track, program, drum) of the notes, drums on channel 10. MIDI sounds a pitch once
     per channel, so where notes of one pitch overlap in a track the earlier one is ended
-    where the later starts (of notes starting together, the longest is kept).
+    where the later starts (of notes starting together, the longest, then loudest, is kept).
     """
     import mido
 
@@ -399,7 +402,7 @@ def _monophonic_per_pitch(notes: np.ndarray, to_ticks) -> list[tuple[int, int, i
     on, off = to_ticks(notes["start"]), to_ticks(notes["end"])
     off = np.maximum(off, on + 1)  # a note must last at least one tick to survive a reader
     pitch, velocity = notes["pitch"].astype(np.int64), notes["velocity"].astype(np.int64)
-    order = np.lexsort((-off, on, pitch))  # by pitch, start, longest first
+    order = np.lexsort((-velocity, -off, on, pitch))  # by pitch, start, longest (then loudest) first
     pitch, on, off, velocity = pitch[order], on[order], off[order], velocity[order]
     first = np.append(True, (pitch[1:] != pitch[:-1]) | (on[1:] != on[:-1]))  # the longest of those starting together
     pitch, on, off, velocity = pitch[first], on[first], off[first], velocity[first]

@@ -10,7 +10,7 @@ from rnnmusic.notes import KeySignature, TempoChange, TimeSignature, Track
 
 
 def notes_of(seq, pitch):
-    return [(round(n.start, 6), round(n.end, 6), n.velocity) for n in seq.iter_notes() if n.pitch == pitch]
+    return sorted((round(n.start, 6), round(n.end, 6), n.velocity) for n in seq.iter_notes() if n.pitch == pitch)
 
 
 def test_overlapping_notes_of_one_pitch_end_at_the_first_note_off(data_dir):

@@ -14,7 +14,7 @@ import warnings
 import mido
 import numpy as np
 import pytest
-from conftest import readable_files
+from midi_data import readable_files
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from support import require

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import readable_files
+from midi_data import readable_files
 
 from rnnmusic.cli.main import main
 from rnnmusic.encodings import ENCODING_NAMES, get_encoding

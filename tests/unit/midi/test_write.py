@@ -6,7 +6,7 @@ import os
 
 import numpy as np
 import pytest
-from conftest import readable_files
+from midi_data import readable_files
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -54,7 +54,7 @@ def test_overlapping_notes_of_one_pitch_are_cut_where_the_next_starts(data_dir):
     seq = read_midi(data_dir / "overlapping.mid")  # pitch 60: 0-0.5 and 0.25-0.5; pitch 62: two at 1.0-1.25
     back = read_midi_bytes(sequence_to_midi_bytes(seq))
     assert [(n.start, n.end) for n in back.iter_notes() if n.pitch == 60] == [(0.0, 0.25), (0.25, 0.5)]
-    assert [(n.start, n.end, n.velocity) for n in back.iter_notes() if n.pitch == 62] == [(1.0, 1.25, 70)]
+    assert [(n.start, n.end, n.velocity) for n in back.iter_notes() if n.pitch == 62] == [(1.0, 1.25, 90)]
 
 
 def _sequence(qpm: float = 120.0) -> NoteSequence:
