@@ -1,0 +1,181 @@
+"""Write a model card (``models/<name>.md``) from what a recipe run measured.
+
+Every number in a card comes from the run that made the model file beside it:
+the conversion report, the dataset manifest, the training summary and the ONNX
+Runtime evaluation. Nothing is typed in by hand, so a card cannot drift from its
+model. :func:`card_test_nll` reads the test NLL back (the shipped-model tests
+compare it with the model's metadata).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from pathlib import Path
+from typing import Any
+
+from rnnmusic.model_file import ModelInfo
+
+LN2 = math.log(2.0)
+_TEST_ROW = re.compile(r"^\| test \| float32 \|[^|]*\|[^|]*\| ([0-9.]+) \|", re.MULTILINE)
+
+
+def read_info(path: Path) -> ModelInfo:
+    import onnxruntime as ort
+
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    return ModelInfo.from_metadata(session.get_modelmeta().custom_metadata_map, str(path))
+
+
+def card_test_nll(text: str) -> float:
+    """The float model's test NLL (nats per token) as a card states it."""
+    match = _TEST_ROW.search(text)
+    if not match:
+        raise ValueError("the card has no '| test | float32 |' row")
+    return float(match.group(1))
+
+
+def _duration(seconds: float) -> str:
+    minutes = seconds / 60.0
+    return f"{seconds:.0f} s" if seconds < 120 else f"{minutes:.1f} min"
+
+
+def _rebuild_time(timing: dict[str, Any]) -> str:
+    steps = (("convert_seconds", "conversion"), ("dataset_seconds", "dataset"), ("train_seconds", "training"),
+             ("export_eval_seconds", "export and evaluation"))
+    parts = [f"{label} {_duration(timing[key])}" for key, label in steps if key in timing]
+    total = sum(timing[key] for key, _ in steps if key in timing)
+    return f"On the machine above it took {_duration(total)}: " + ", ".join(parts) + "."
+
+
+def _nll_rows(evals: dict[str, Any], unit: str) -> list[str]:
+    rows = [f"| split | weights | pieces | tokens | NLL per token (nats) | bits per token | NLL per {unit} (nats) |",
+            "|---|---|---|---|---|---|---|"]
+    for label, weights in (("float", "float32"), ("int8", "int8")):
+        for split in ("valid", "test"):
+            e = evals[f"{label}_{split}"]
+            if e is None:
+                rows.append(f"| {split} | {weights} | 0 | 0 | - | - | - |")
+                continue
+            rows.append(f"| {split} | {weights} | {e['pieces']} | {e['tokens']:,} | {e['per_token']:.4f} | "
+                        f"{e['per_token'] / LN2:.4f} | {e['per_step']:.4f} |")
+    return rows
+
+
+def _config_toml(config: dict[str, dict[str, Any]]) -> str:
+    from .recipe import to_toml
+
+    return to_toml(config).strip()
+
+
+def render_card(facts: dict[str, Any]) -> str:
+    """The card's Markdown text."""
+    recipe, manifest, evals = facts["recipe"], facts["manifest"], facts["evals"]
+    info: ModelInfo = read_info(facts["model_path"])
+    arch, splits = info.architecture, manifest["splits"]
+    conversion, timing = facts["conversion"], facts["timing"]
+    summary = json.loads((Path(facts["run_dir"]) / "summary.json").read_text())
+    unit = manifest.get("time_unit", "step")
+    size_mb = evals["float_bytes"] / 1e6
+    int8_change = evals["int8_test"]["per_token"] - evals["float_test"]["per_token"]
+    command = f"python -m {recipe.module}"
+    seed = facts["seed"]
+    lines = [
+        f"# `{recipe.name}`: {recipe.title}",
+        "",
+        f"A default model shipped with rnnmusic: {recipe.description[0].lower() + recipe.description[1:]}.",
+        f"Load it by name (`rnnmusic generate SEED.mid --model {recipe.name}`); "
+        f"`examples/seed_{recipe.name}.mid` is a seed for it taken from its held-out test split.",
+    ]
+    if facts["quick"] or facts["limit"]:
+        lines += ["", f"**This card describes a {'quick test run' if facts['quick'] else 'subset run'}, not the "
+                      f"shipped model.**"]
+    lines += [
+        "",
+        "## Encoding",
+        f"`{manifest['encoding']['name']}` with config `{json.dumps(manifest['encoding']['config'], sort_keys=True)}`: "
+        f"{arch.vocab_size} tokens (bos included); NLL per {unit} is the NLL of a piece divided by its length in "
+        "grid steps (sixteenth notes).",
+        "",
+        "## Architecture",
+        f"{arch.cell.upper()}, {arch.layers} layers x {arch.hidden} units, embedding {arch.embedding}, "
+        f"dropout {arch.dropout} while training, tied embeddings: {'yes' if arch.tied else 'no'}; "
+        f"{arch.parameter_count():,} parameters. The encoding's grammar (which token may follow which) is part "
+        f"of the graph. File: {size_mb:.1f} MB, float32 (dynamic int8 quantisation makes "
+        f"{evals['int8_bytes'] / 1e6:.1f} MB and changes the test NLL by {int8_change:+.4f} nats per token; "
+        f"the float model is the one shipped).",
+        "",
+        "## Training data",
+        f"- Source: {recipe.source}; collections used: {', '.join(facts['collections'])}.",
+        f"- Pieces: {conversion.pieces:,} taken from {facts['pieces_available']:,} in these collections, "
+        f"{conversion.converted:,} converted to MIDI, {conversion.failed} skipped by the conversion "
+        f"(music21 could not read them or they did not fit: listed in the work folder's `midi/conversion.json`).",
+    ]
+    for name, counts in conversion.per_collection.items():
+        lines.append(f"  - {name}: {counts['pieces']:,} pieces, {counts['converted']:,} converted, "
+                     f"{counts['failed']} skipped")
+    dropped = manifest.get("dropped_notes") or {}
+    lines += [
+        f"- Dataset (`rnnmusic dataset build`): {len(manifest['files']):,} files kept, "
+        f"{len(manifest['duplicates'])} exact duplicates dropped, {len(manifest['skipped'])} files skipped; "
+        + ("notes the encoding dropped: " + ", ".join(f"{k} {v:,}" for k, v in sorted(dropped.items()))
+           if dropped else "no notes dropped by the encoding") + ".",
+        f"- Split by content hash (valid {manifest['split_fractions']['valid']:.0%}, test "
+        f"{manifest['split_fractions']['test']:.0%}): "
+        + ", ".join(f"{name} {splits[name]['pieces']:,} pieces / {splits[name]['tokens']:,} tokens"
+                    for name in ("train", "valid", "test")) + ".",
+        f"- Content hash (manifest): `{manifest['content_hash']}`.",
+        "",
+        *[p + "\n" for p in recipe.notes],
+        "## Training",
+        f"`rnnmusic train` with this config (TOML), on the training split only; transposition augmentation "
+        f"shifts each training window by a random whole number of semitones in "
+        f"[-{facts['config']['data'].get('transpose', 0)}, {facts['config']['data'].get('transpose', 0)}]:",
+        "",
+        "```toml",
+        _config_toml(facts["config"]),
+        "```",
+        "",
+        f"{summary['steps']:,} steps, best validation at step {summary.get('best_step')}"
+        f"{' (stopped early)' if summary.get('stopped_early') else ''}; training took "
+        f"{_duration(timing.get('train_seconds', 0.0))} on {timing.get('machine', 'an unrecorded machine')}.",
+        "",
+        "## Results (ONNX Runtime, `rnnmusic eval`)",
+        "",
+        *_nll_rows(evals, unit),
+        "",
+        f"The test NLL recorded in the model's metadata (measured with torch at the end of training) is "
+        f"{info.metrics.get('test_nll', float('nan')):.4f} nats per token.",
+        "",
+        "## Licence",
+        f"- Training data: {recipe.data_license}. music21's corpus licence: "
+        "`music21/corpus/license.txt`.",
+        f"- Model: {recipe.model_license}.",
+        "",
+        "## Rebuild",
+        "From a clone, with the training extras installed (`pip install -e .[train]`):",
+        "",
+        "```",
+        command,
+        "```",
+        "",
+        f"It converts the corpus, builds the dataset, trains, exports and evaluates, and writes "
+        f"`models/{recipe.name}.onnx`, this card and `examples/seed_{recipe.name}.mid` "
+        f"(intermediate files in `runs/recipes/{recipe.name}`; a second run keeps what is done). "
+        + _rebuild_time(timing) + f" `{command} --quick` checks every step in well under a minute.",
+        "",
+        "## Seed",
+        f"`examples/seed_{recipe.name}.mid`: the first {seed.bars} bars ({seed.meter[0]}/{seed.meter[1]}) of "
+        f"`{seed.source}`, a piece of the test split.",
+        "",
+        "## Known limits",
+        *[f"- {text}" for text in recipe.limits],
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def write_card(facts: dict[str, Any], path: Path) -> Path:
+    path.write_text(render_card(facts), encoding="utf-8")
+    return path

@@ -1,0 +1,68 @@
+"""Recipe for the shipped `chorale` model: a polyphony LSTM trained on Bach's four-part chorales.
+
+    python -m rnnmusic.training.recipes.chorale [--out DIR] [--quick]
+
+Data: the chorales in music21's bundled corpus (Riemenschneider's 371, as
+MusicXML), all four voices, converted to MIDI by our own code.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from .corpus_to_midi import chorale_pieces
+from .recipe import Recipe, main
+
+RECIPE = Recipe(
+    name="chorale",
+    title="four-part chorale model (LSTM over polyphony tokens)",
+    module="rnnmusic.training.recipes.chorale",
+    pieces=chorale_pieces,
+    collections=("bach",),
+    source="J. S. Bach's four-part chorales (music21 corpus)",
+    encoding="polyphony",
+    encoding_config={"min_pitch": 28, "max_pitch": 88, "steps_per_quarter": 4, "onsets": True},
+    train={
+        "model": {"cell": "lstm", "layers": 2, "hidden": 256, "embedding": 64, "dropout": 0.3},
+        "data": {"batch_size": 32, "window": 128, "transpose": 5},
+        "optim": {"lr": 0.002, "warmup_steps": 100, "weight_decay": 0.05},
+        "run": {"epochs": 100, "max_steps": 1000, "eval_every": 100, "patience": 5, "checkpoint_every": 250,
+                "seed": 0, "device": "auto"},
+    },
+    quick_train={
+        "model": {"hidden": 32, "embedding": 16},
+        "data": {"batch_size": 4, "window": 32},
+        "optim": {"warmup_steps": 2},
+        "run": {"max_steps": 6, "eval_every": 3, "checkpoint_every": 3, "log_every": 1},
+    },
+    quick_pieces=12,
+    split_fractions=(0.1, 0.1),
+    data_license="Public domain: J. S. Bach's chorales (music from before 1750); MusicXML encodings distributed "
+                 "with music21's corpus",
+    model_license="MIT (the rnnmusic licence); trained only on public-domain music",
+    description="A polyphonic model for four-part writing, trained on Bach's four-part chorales",
+    seed_quarters=8.0,
+    seed_bars=(2, 2),
+    notes=(
+        "Each chorale is converted by `training/recipes/corpus_to_midi.py` (parse with music21, our own conversion "
+        "to a NoteSequence, written with `rnnmusic.midi_io.write_midi`): the Soprano, Alto, Tenor and Bass parts, "
+        "one track each (a part named e.g. 'Soprano Oboe 1 Violin1' counts as the soprano), ties merged, the "
+        "playback tempo of the file kept (120 where there is none), meter, key and pickup kept.",
+        "Works music21 holds only as Humdrum files are read from their MusicXML twin; the Humdrum encodings "
+        "carry a copyright notice of CCARH and are not used. A chorale with a fifth voice is skipped.",
+        "The split holds out 10% of the chorales for validation and 10% for test (the dataset is small, so "
+        "larger held-out sets give steadier numbers). Bach harmonised some melodies more than once; two "
+        "harmonisations of one melody are different files and may land in different splits.",
+    ),
+    limits=(
+        "Trained on about 350 pieces: it knows the chorale idiom (four voices, cadences, fermata-like pauses "
+        "are not marked) but memorises phrases; expect familiar cadences.",
+        "Voices are not kept apart: the encoding stores the sounding pitches per sixteenth step, so the output "
+        "is one polyphonic stream, not four labelled parts, and may have more or fewer than four notes at once.",
+        "A sixteenth-note grid; pitch range E1 to E6 (MIDI 28 to 88); one velocity for every note.",
+    ),
+)
+
+
+if __name__ == "__main__":
+    sys.exit(main(RECIPE))

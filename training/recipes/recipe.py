@@ -1,0 +1,245 @@
+"""Run a recipe: corpus -> MIDI -> dataset -> training -> ONNX export -> evaluation -> seed -> model card.
+
+Every step is a public rnnmusic step (``rnnmusic dataset build``, ``rnnmusic
+train``, ``rnnmusic export``, ``rnnmusic eval``), run in this process through the
+CLI entry point and printed as the command line it is, so a user can replay any
+step by hand. Intermediate files live under a work folder; a re-run keeps what
+is done (converted MIDI files, the dataset cache, a finished training run, with
+``--resume`` for a killed one) and redoes only the rest.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shlex
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from .corpus_to_midi import Piece, convert, prune, spread_subset
+
+ROOT = Path(__file__).resolve().parents[2]  # the repository, when run from a clone
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """What one shipped model is: its data, encoding, training config and what its card says."""
+
+    name: str
+    title: str
+    module: str  # e.g. "rnnmusic.training.recipes.folk", for the card's rebuild command
+    pieces: Callable[[tuple[str, ...]], list[Piece]]  # the pieces of the named corpus collections
+    collections: tuple[str, ...]  # the collections the shipped model is trained on
+    source: str  # the data source, in words, for the card
+    encoding: str
+    encoding_config: dict[str, Any]
+    train: dict[str, dict[str, Any]]  # TrainConfig sections
+    quick_train: dict[str, dict[str, Any]]  # overrides for --quick
+    quick_pieces: int
+    data_license: str
+    model_license: str
+    limits: tuple[str, ...] = ()
+    seed_quarters: float = 8.0  # seeds hold whole bars adding up to at least this many quarter notes
+    seed_bars: tuple[int, int] = (2, 4)
+    split_fractions: tuple[float, float] = (0.05, 0.05)  # valid, test
+    description: str = ""
+    notes: tuple[str, ...] = field(default_factory=tuple)  # extra paragraphs for the card's data section
+    other_collections: tuple[str, ...] = ()  # collections a user may add with --collections
+
+
+def to_toml(sections: dict[str, dict[str, Any]]) -> str:
+    """A TrainConfig-shaped dict as TOML (values are numbers, booleans or strings)."""
+    lines = []
+    for section, values in sections.items():
+        lines.append(f"[{section}]")
+        lines.extend(f"{key} = {json.dumps(value)}" for key, value in values.items())
+        lines.append("")
+    return "\n".join(lines)
+
+
+def merged(base: dict[str, dict[str, Any]], over: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    out = {section: dict(values) for section, values in base.items()}
+    for section, values in over.items():
+        out.setdefault(section, {}).update(values)
+    return out
+
+
+def cli(args: list[str]) -> None:
+    """Run one rnnmusic command in this process, printed first; raise if it fails."""
+    from rnnmusic.cli.main import main
+
+    print("$ rnnmusic " + shlex.join(args), flush=True)
+    code = main(args)
+    if code != 0:
+        raise SystemExit(f"recipe stopped: `rnnmusic {args[0]}` exited with {code}")
+
+
+def machine() -> str:
+    """The machine a run used, in words (CPU model and cores, torch build)."""
+    import torch
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    gpu = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "no GPU"
+    return f"{cpu}, {os.cpu_count()} cores, {gpu}; torch {torch.__version__}, {torch.get_num_threads()} torch thread(s)"
+
+
+class Timings:
+    """Seconds each step took when it last did its work from scratch, kept in ``timing.json`` across re-runs
+    (a re-run that finds a step done does not overwrite its time)."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.values: dict[str, Any] = json.loads(path.read_text()) if path.exists() else {}
+
+    def record(self, key: str, seconds: float, **extra: Any) -> None:
+        self.values[key] = round(seconds, 1)
+        self.values.update(extra)
+        self.path.write_text(json.dumps(self.values, indent=1) + "\n")
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.values.get(key, default)
+
+
+def run_recipe(recipe: Recipe, out_dir: Path, work_dir: Path, examples_dir: Path, quick: bool = False,
+               limit: int | None = None, jobs: int = 2, collections: tuple[str, ...] | None = None) -> dict[str, Any]:
+    """Run every step; returns the facts the card is written from."""
+    from .card import write_card
+
+    work_dir.mkdir(parents=True, exist_ok=True)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    midi, data, run = work_dir / "midi", work_dir / "data", work_dir / "run"
+    timings = Timings(work_dir / "timing.json")
+    print(f"== {recipe.name}: {recipe.title}{' (quick)' if quick else ''}; work folder {work_dir}", flush=True)
+
+    print(f"-- 1/6 convert {recipe.source} to MIDI", flush=True)
+    collections = collections or recipe.collections
+    pieces = recipe.pieces(collections)
+    chosen = spread_subset(pieces, recipe.quick_pieces if quick else limit)
+    t0 = time.perf_counter()
+    conversion = convert(chosen, midi, jobs=jobs)
+    prune(midi, chosen)
+    if not any(c["kept"] for c in conversion.per_collection.values()):
+        timings.record("convert_seconds", time.perf_counter() - t0)
+
+    print("-- 2/6 build the token dataset", flush=True)
+    # a quick run holds out more, so that a handful of pieces still leaves valid and test pieces
+    valid_fraction, test_fraction = (0.2, 0.2) if quick else recipe.split_fractions
+    fresh = not (data / "cache").exists()
+    t0 = time.perf_counter()
+    cli(["dataset", "build", str(midi), "-o", str(data), "--encoding", recipe.encoding,
+         "--encoding-config", json.dumps(recipe.encoding_config, sort_keys=True), "--jobs", str(jobs),
+         "--valid-fraction", str(valid_fraction), "--test-fraction", str(test_fraction),
+         "--license", recipe.data_license, "--quiet"])
+    if fresh:
+        timings.record("dataset_seconds", time.perf_counter() - t0)
+    manifest = json.loads((data / "manifest.json").read_text())
+
+    print("-- 3/6 train", flush=True)
+    config = merged(recipe.train, recipe.quick_train) if quick else recipe.train
+    config_file = work_dir / "train.toml"
+    config_file.write_text(to_toml(config))
+    if (run / "summary.json").exists() and timings.get("content_hash") == manifest["content_hash"]:
+        print(f"   {run} is a finished run on this dataset; kept (delete it to train again)", flush=True)
+    else:
+        t0 = time.perf_counter()
+        resume = (run / "last.pt").exists()
+        cli(["train", str(data), "-o", str(run)] + (["--resume"] if resume else ["--config", str(config_file)]))
+        spent = time.perf_counter() - t0 + (timings.get("train_seconds", 0.0) if resume else 0.0)
+        timings.record("train_seconds", spent, machine=machine(), content_hash=manifest["content_hash"])
+
+    print("-- 4/6 export (float, and int8 to measure what quantisation costs)", flush=True)
+    t0 = time.perf_counter()
+    model_path = out_dir / f"{recipe.name}.onnx"
+    int8_path = work_dir / f"{recipe.name}.int8.onnx"
+    cli(["export", str(run), "-o", str(model_path), "--name", recipe.name, "--license", recipe.data_license,
+         "--description", recipe.description or recipe.title])
+    cli(["export", str(run), "-o", str(int8_path), "--name", recipe.name, "--license", recipe.data_license, "--int8"])
+
+    print("-- 5/6 evaluate with ONNX Runtime", flush=True)
+    cli(["eval", str(model_path), str(data)])
+    evals = _evaluate(model_path, int8_path, data)
+    timings.record("export_eval_seconds", time.perf_counter() - t0)
+
+    print("-- 6/6 seed from the test split, and the model card", flush=True)
+    seed_path = examples_dir / f"seed_{recipe.name}.mid"
+    seed = _write_seed(recipe, data, midi, seed_path)
+    facts = {
+        "recipe": recipe, "quick": quick, "limit": limit, "collections": collections, "pieces_available": len(pieces),
+        "conversion": conversion, "manifest": manifest, "config": config, "timing": timings.values,
+        "evals": evals, "model_path": model_path, "run_dir": run, "seed": seed, "seed_path": seed_path,
+    }
+    card = write_card(facts, out_dir / f"{recipe.name}.md")
+    print(f"== done: {model_path} ({model_path.stat().st_size / 1e6:.1f} MB), {card}, {seed_path}", flush=True)
+    return facts
+
+
+def _evaluate(model_path: Path, int8_path: Path, data: Path) -> dict[str, Any]:
+    from rnnmusic.evaluate import evaluate_model, read_manifest
+
+    out: dict[str, Any] = {}
+    for label, path in (("float", model_path), ("int8", int8_path)):
+        for split in ("valid", "test"):
+            if read_manifest(data)["splits"][split]["pieces"] == 0:
+                out[f"{label}_{split}"] = None
+                continue
+            report = evaluate_model(path, data, split=split)
+            out[f"{label}_{split}"] = {"per_token": report.result.per_token, "per_step": report.result.per_step,
+                                       "tokens": report.result.tokens, "steps": report.result.time,
+                                       "pieces": report.pieces}
+        out[f"{label}_bytes"] = path.stat().st_size
+    return out
+
+
+def _write_seed(recipe: Recipe, data: Path, midi: Path, path: Path):
+    from .seeds import pick_test_seed, write_seed
+
+    seed = pick_test_seed(data, midi, recipe.seed_quarters, *recipe.seed_bars)
+    write_seed(seed, path, f"rnnmusic example seed: the first {seed.bars} bars of {seed.source} "
+                           f"(music21 corpus, public domain), a piece of the {recipe.name} dataset's test split")
+    print(f"   seed: first {seed.bars} bars of {seed.source} -> {path}", flush=True)
+    return seed
+
+
+def main(recipe: Recipe, argv: list[str] | None = None) -> int:
+    """The command line every recipe module shares."""
+    parser = argparse.ArgumentParser(prog=f"python -m {recipe.module}",
+                                     description=f"Rebuild the shipped `{recipe.name}` model: {recipe.title}.")
+    parser.add_argument("--out", type=Path, help="folder for the model and its card (default: the clone's models/; "
+                                                 "with --quick: WORK/out)")
+    parser.add_argument("--work", type=Path, help=f"folder for intermediate files (default runs/recipes/{recipe.name}"
+                                                  f", or runs/recipes/{recipe.name}-quick with --quick)")
+    parser.add_argument("--examples", type=Path, help="folder for the example seed (default: the clone's examples/;"
+                                                      " with --quick: the --out folder)")
+    parser.add_argument("--quick", action="store_true", help=f"a tiny version ({recipe.quick_pieces} pieces, a few "
+                                                             "training steps) to check that every step works")
+    parser.add_argument("--limit", type=int, metavar="N", help="use N pieces spread evenly over the corpus")
+    parser.add_argument("--collections", metavar="A,B", help="music21 corpus collections to use (default: "
+                        + ",".join(recipe.collections) + (f"; also available: {','.join(recipe.other_collections)}"
+                                                          if recipe.other_collections else "") + ")")
+    parser.add_argument("--jobs", type=int, default=2, metavar="N", help="processes for conversion and dataset")
+    parser.add_argument("--threads", type=int, metavar="N", help="torch threads for training (default: torch's)")
+    args = parser.parse_args(argv)
+    if args.threads:
+        import torch
+
+        torch.set_num_threads(args.threads)
+    work = args.work or Path("runs/recipes") / (recipe.name + ("-quick" if args.quick else ""))
+    out = args.out or (work / "out" if args.quick else ROOT / "models")
+    examples = args.examples or (out if args.quick else ROOT / "examples")
+    collections = tuple(c.strip() for c in args.collections.split(",") if c.strip()) if args.collections else None
+    unknown = sorted(set(collections or ()) - set(recipe.collections) - set(recipe.other_collections))
+    if unknown:
+        parser.error(f"unknown collection(s) {', '.join(unknown)}")
+    run_recipe(recipe, out, work, examples, quick=args.quick, limit=args.limit, jobs=args.jobs, collections=collections)
+    return 0
