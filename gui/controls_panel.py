@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from rnnmusic.engine import GenerateOptions
 from rnnmusic.gui.pianoroll_scene import NOTE_NAMES
 from rnnmusic.gui.settings import Settings
 
@@ -43,12 +44,11 @@ class ControlValues:
     seed_locked: bool = False
     key: str | None = None  # "C major", "A minor", "auto" (the seed's), or None for no key constraint
 
-    def recipe(self) -> dict[str, object]:
-        """The values that made a take, as short labels (shown with the take and saved in its file)."""
-        recipe: dict[str, object] = {"bars": self.bars, "T": self.temperature, "top-p": self.top_p, "seed": self.seed}
-        if self.key:
-            recipe["key"] = self.key
-        return recipe
+    def to_options(self) -> GenerateOptions:
+        """The engine's options for these values (ConfigError for a combination it refuses)."""
+        return GenerateOptions(bars=float(self.bars), temperature=self.temperature,
+                               top_p=self.top_p if self.top_p < 1.0 else None,  # 1.0 means "off"
+                               num=self.variations, seed=self.seed, key=self.key)
 
 
 def key_names() -> list[str]:

@@ -16,8 +16,17 @@ from pathlib import Path
 from typing import Callable
 
 from rnnmusic import __version__
-from rnnmusic.engine import GenerateOptions, Generator, Model, ModelEntry, Provenance, Takes, list_models, load_model_file
-from rnnmusic.notes import NoteSequence
+from rnnmusic.engine import (
+    GenerateOptions,
+    Generator,
+    Model,
+    ModelEntry,
+    Provenance,
+    Takes,
+    list_models,
+    load_model_file,
+)
+from rnnmusic.notes import Note, NoteSequence
 
 __all__ = ["EngineBridge", "GenerateOptions", "Generated", "ModelEntry"]
 
@@ -79,8 +88,29 @@ class EngineBridge:
         options: GenerateOptions,
         progress: Callable[[float], None] | None = None,
         cancel: threading.Event | None = None,
+        on_notes: Callable[[list[Note]], None] | None = None,
     ) -> Generated:
-        """Load (or reuse) the model and continue ``seed``; runs on the worker thread."""
+        """Load (or reuse) the model and continue ``seed``; runs on the worker thread.
+
+        With ``on_notes`` the engine's stream is used, and the first variation's notes are
+        handed over in batches as they become final, so the window can draw the take growing.
+        """
         model = self.load(model_path)
-        takes = Generator(model).generate(seed, options, progress=progress, cancel=cancel)
+        generator = Generator(model)
+        if on_notes is None:
+            return Generated(model.name, model.content_hash, generator.generate(seed, options, progress, cancel))
+        takes, batch = None, []
+        for event in generator.stream(seed, options, cancel=cancel):
+            if event.kind == "note" and event.variation == 0:
+                batch.append(event.note)
+            elif event.kind == "progress":
+                if progress is not None:
+                    progress(event.progress)
+                if batch:  # one hand-over per progress step keeps the GUI thread's queue short
+                    on_notes(batch)
+                    batch = []
+            elif event.kind == "done":
+                takes = event.takes
+        if batch:
+            on_notes(batch)
         return Generated(model.name, model.content_hash, takes)

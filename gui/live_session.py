@@ -58,7 +58,10 @@ def start_live(request: LiveRequest) -> LiveSession:
     options = GenerateOptions(temperature=request.temperature, top_p=request.top_p, key=request.key).with_seed()
     stream = Generator(model).open_stream(request.seed, options)
     stream.max_note_beats = config.max_note_beats
-    clock = MidiClockFollower(meter, initial_bpm=request.bpm) if request.clock == "midi" else InternalClock(request.bpm, meter)
+    if request.clock == "midi":
+        clock = MidiClockFollower(meter, initial_bpm=request.bpm)
+    else:
+        clock = InternalClock(request.bpm, meter)
     needs_input = request.input is not None or request.mode == "call-response" or request.clock == "midi"
     output = open_output(request.output, request.api)
     port_in = None

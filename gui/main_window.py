@@ -16,14 +16,14 @@ from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QSt
 from rnnmusic.errors import RnnmusicError
 from rnnmusic.gui.controls_panel import ControlsPanel
 from rnnmusic.gui.dialogs import choose_track, only_track, show_error
-from rnnmusic.gui.engine_bridge import GenerateOptions, Generated
+from rnnmusic.gui.engine_bridge import Generated
 from rnnmusic.gui.live_panel import LivePanel
 from rnnmusic.gui.model_panel import ModelPanel
 from rnnmusic.gui.pianoroll_view import PianoRoll
 from rnnmusic.gui.playback import Player
 from rnnmusic.gui.ports import MidiPorts
 from rnnmusic.gui.settings import Settings
-from rnnmusic.gui.takes import Take, TakesModel
+from rnnmusic.gui.takes import Take, TakesModel, make_takes
 from rnnmusic.gui.takes_panel import TakesPanel
 from rnnmusic.gui.transport import TransportBar
 from rnnmusic.gui.workers import TaskRunner
@@ -41,6 +41,7 @@ class MainWindow(QMainWindow):
         self.engine, self.settings = engine, settings
         self.seed: NoteSequence | None = None
         self.seed_path: str = ""
+        self._generating_for: NoteSequence | None = None  # the seed the running generation continues
         self.setWindowTitle("rnnmusic")
         self.setAcceptDrops(True)
 
@@ -85,7 +86,8 @@ class MainWindow(QMainWindow):
         return action
 
     def _build_actions(self) -> None:
-        self.open_action = self._action("&Open…", self.open_dialog, QKeySequence.StandardKey.Open, "Open a seed MIDI file")
+        self.open_action = self._action("&Open…", self.open_dialog, QKeySequence.StandardKey.Open,
+                                        "Open a seed MIDI file")
         self.save_action = self._action("&Save Take As…", self.save_dialog, QKeySequence.StandardKey.Save,
                                         "Save the current take as a MIDI file")
         self.quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
@@ -125,9 +127,10 @@ class MainWindow(QMainWindow):
         self.controls.cancel_requested.connect(self.runner.cancel)
         self.runner.started.connect(lambda: self._set_busy(True))
         self.runner.progress.connect(self.controls.set_progress)
+        self.runner.partial.connect(self._on_notes)
         self.runner.finished.connect(self._on_generated)
-        self.runner.failed.connect(lambda message: show_error(self, "Generation failed", message))
-        self.runner.cancelled.connect(lambda: self.statusBar().showMessage("Generation cancelled", 4000))
+        self.runner.failed.connect(self._on_failed)
+        self.runner.cancelled.connect(self._on_cancelled)
         self.runner.done.connect(lambda: self._set_busy(False))
         self.takes_panel.current_changed.connect(self.show_current)
         self.takes.dataChanged.connect(lambda *_: self.show_current())
@@ -165,6 +168,7 @@ class MainWindow(QMainWindow):
 
     def set_seed(self, seq: NoteSequence | None, path: str = "") -> None:
         self.player.stop()
+        self.runner.cancel()  # takes of the old seed must not land among the new seed's
         self.seed, self.seed_path = seq, path
         self.takes.clear()
         self.show_current()
@@ -186,12 +190,6 @@ class MainWindow(QMainWindow):
         self.recent_menu.setEnabled(bool(recent))
 
     # -- generating -----------------------------------------------------------------------
-    def options(self) -> GenerateOptions:
-        """The engine options for the current controls (a fresh seed unless it is locked)."""
-        v = self.controls.values_for_next_take()
-        return GenerateOptions(bars=float(v.bars), temperature=v.temperature, top_p=v.top_p if v.top_p < 1.0 else None,
-                               num=v.variations, seed=v.seed, key=v.key)
-
     def generate(self) -> None:
         if self.runner.running:
             return
@@ -200,29 +198,36 @@ class MainWindow(QMainWindow):
             show_error(self, "No model", "Choose a model first, or add an .onnx file with Add….")
             return
         try:
-            options = self.options()
+            options = self.controls.values_for_next_take().to_options()
         except RnnmusicError as exc:
             show_error(self, "Cannot generate", str(exc))
             return
-        seed, engine, path = self.seed, self.engine, entry.path
-        self.runner.start(lambda progress, cancel: engine.generate(path, seed, options, progress, cancel))
+        seed, engine, path, partial = self.seed, self.engine, entry.path, self.runner.partial.emit
+        if self.runner.start(lambda progress, cancel: engine.generate(path, seed, options, progress, cancel, partial)):
+            self._generating_for = seed
+            self.roll.set_content(seed)  # the new take grows on the seed while it is made
 
     def _on_generated(self, generated: Generated) -> None:
-        result = generated.takes
-        options = result.options
-        recipe = {"T": options.temperature, "top-p": options.top_p or 1.0, "seed": options.seed}
-        if result.key:
-            recipe["key"] = result.key
-        made = [
-            Take(self.takes.next_number(), seq, result.continuation_start, generated.model_name, recipe,
-                 generated.provenance(variation, self.seed_path))
-            for variation, seq in enumerate(result.sequences, 1)
-        ]
+        if self._generating_for is not self.seed:
+            return  # finished just as another seed was opened: it belongs to no take list now
+        made = make_takes(generated, self.takes.next_number, self.seed_path)
         first_row = self.takes.rowCount()
         self.takes.add(made)
         self.takes_panel.select_row(first_row)
         self.roll.fit()
         self.statusBar().showMessage(f"{len(made)} new take(s) from {generated.model_name}", 4000)
+
+    def _on_notes(self, notes) -> None:
+        if self._generating_for is self.seed:
+            self.roll.add_preview(notes)
+
+    def _on_failed(self, message: str) -> None:
+        self.show_current()
+        show_error(self, "Generation failed", message)
+
+    def _on_cancelled(self) -> None:
+        self.show_current()  # the unfinished take is not kept
+        self.statusBar().showMessage("Generation cancelled", 4000)
 
     def _set_busy(self, busy: bool) -> None:
         self.controls.set_busy(busy)

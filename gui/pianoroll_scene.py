@@ -18,7 +18,7 @@ from PySide6.QtGui import QBrush, QColor, QPalette, QPen
 from PySide6.QtWidgets import QGraphicsLineItem, QGraphicsRectItem, QGraphicsScene
 
 from rnnmusic.grid import StepGrid
-from rnnmusic.notes import NoteSequence
+from rnnmusic.notes import Note, NoteSequence, make_notes
 
 # 12 steps per quarter holds both the sixteenth and the triplet grid, so every meter's beats land on steps
 GRID_STEPS_PER_QUARTER = 12
@@ -70,7 +70,8 @@ class NoteItem(QGraphicsRectItem):
     def __init__(self, rect: QRectF, pitch: int, velocity: int, start: float, end: float, layer: Layer):
         super().__init__(rect)
         self.pitch, self.velocity, self.layer = pitch, velocity, layer
-        self.setToolTip(f"{pitch_name(pitch)} ({pitch}) · velocity {velocity} · {start:.2f}–{end:.2f} s · {layer.value}")
+        where = f"{start:.2f}–{end:.2f} s"
+        self.setToolTip(f"{pitch_name(pitch)} ({pitch}) · velocity {velocity} · {where} · {layer.value}")
 
 
 class PianoRollScene(QGraphicsScene):
@@ -115,6 +116,15 @@ class PianoRollScene(QGraphicsScene):
         self._update_rect()
         self.update()
 
+    def add_preview(self, notes: Sequence[Note]) -> None:
+        """Add notes of a take still being generated (drawn as generated notes) and widen the scene."""
+        if not notes:
+            return
+        self._add_notes(NoteSequence(notes=make_notes(notes)), Layer.GENERATED)
+        end = max(n.end for n in notes)
+        self.length_quarters = max(self.length_quarters, float(self.to_quarters(end)))
+        self._update_rect()
+
     def _add_notes(self, seq: NoteSequence, layer: Layer) -> None:
         notes = seq.notes
         starts = np.atleast_1d(self.to_quarters(notes["start"]))
@@ -130,9 +140,8 @@ class PianoRollScene(QGraphicsScene):
             self._notes.append(item)
 
     def _style(self, item: NoteItem) -> None:
-        color = {Layer.SEED: self.colors.seed, Layer.GENERATED: self.colors.generated, Layer.COMPARE: self.colors.compare}[
-            item.layer
-        ]
+        colors = self.colors
+        color = {Layer.SEED: colors.seed, Layer.GENERATED: colors.generated, Layer.COMPARE: colors.compare}[item.layer]
         pen = QPen(color.darker(140) if item.layer is not Layer.COMPARE else color)
         pen.setCosmetic(True)
         pen.setWidth(1 if item.layer is not Layer.COMPARE else 2)

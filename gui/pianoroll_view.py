@@ -138,7 +138,8 @@ class KeyboardStrip(QWidget):
                     painter.drawLine(QPointF(0, bottom), QPointF(self.width(), bottom))
             if pitch in labelled:
                 painter.setPen(QColor("#ffffff") if is_black(pitch) else QColor("#303030"))
-                painter.drawText(row.adjusted(0, 0, -3, 0), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, labelled[pitch])
+                align = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                painter.drawText(row.adjusted(0, 0, -3, 0), align, labelled[pitch])
         painter.setPen(QColor("#808080"))
         painter.drawLine(self.width() - 1, 0, self.width() - 1, self.height())
 
@@ -194,6 +195,13 @@ class PianoRoll(QWidget):
     ) -> None:
         self.scene.set_content(seed, generated, compare)
         self.ruler.update()
+
+    def add_preview(self, notes) -> None:
+        """Draw notes of a take as it is generated, keeping the newest in view."""
+        self.scene.add_preview(notes)
+        self.ruler.update()
+        x = float(self.scene.to_quarters(max(n.end for n in notes)))
+        self.view.ensureVisible(QRectF(x, self.view.mapToScene(0, 0).y(), 0.01, 0.01), 40, 0)
 
     def set_playhead(self, seconds: float | None) -> None:
         """Move the playhead (None hides it) and keep it on screen while playing."""

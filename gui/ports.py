@@ -76,7 +76,9 @@ class MidiPorts(QObject):
 ChoiceRole = Qt.ItemDataRole.UserRole + 1
 
 
-def port_choices(ports: QStringListModel, fixed: list[tuple[str, str]], parent: QObject) -> QConcatenateTablesProxyModel:
+def port_choices(
+    ports: QStringListModel, fixed: list[tuple[str, str]], parent: QObject
+) -> QConcatenateTablesProxyModel:
     """A list model of ``fixed`` (label, value) rows followed by the live port names."""
     rows = QStandardItemModel(0, 1, parent)  # one column even when empty: the join has the fewest columns
     for label, value in fixed:

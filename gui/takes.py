@@ -14,12 +14,15 @@ import tempfile
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from PySide6.QtCore import QAbstractListModel, QMimeData, QModelIndex, QObject, QPersistentModelIndex, Qt, QUrl
 
 from rnnmusic.midi_io import sequence_to_midi_bytes
 from rnnmusic.notes import NoteSequence
+
+if TYPE_CHECKING:
+    from rnnmusic.gui.engine_bridge import Generated
 
 MIDI_MIME = "audio/midi"
 TakeRole = Qt.ItemDataRole.UserRole + 1
@@ -63,6 +66,20 @@ class Take:
 
     def midi_bytes(self) -> bytes:
         return sequence_to_midi_bytes(self.sequence, [self.provenance] if self.provenance else [])
+
+
+def make_takes(generated: "Generated", next_number: Callable[[], int], seed_file: str) -> list[Take]:
+    """One Take per variation the engine made, numbered on, labelled with the options as used."""
+    result = generated.takes
+    options = result.options
+    recipe: dict[str, Any] = {"T": options.temperature, "top-p": options.top_p or 1.0, "seed": options.seed}
+    if result.key:
+        recipe["key"] = result.key
+    return [
+        Take(next_number(), seq, result.continuation_start, generated.model_name, recipe,
+             generated.provenance(variation, seed_file))
+        for variation, seq in enumerate(result.sequences, 1)
+    ]
 
 
 class TakesModel(QAbstractListModel):
@@ -125,7 +142,9 @@ class TakesModel(QAbstractListModel):
             return take
         return None
 
-    def setData(self, index: QModelIndex | QPersistentModelIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+    def setData(
+        self, index: QModelIndex | QPersistentModelIndex, value: Any, role: int = Qt.ItemDataRole.EditRole
+    ) -> bool:
         take = self.take(index.row()) if index.isValid() else None
         if take is None or role != Qt.ItemDataRole.CheckStateRole:
             return False

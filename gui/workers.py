@@ -78,6 +78,7 @@ class TaskRunner(QObject):
 
     started = Signal()
     progress = Signal(float)
+    partial = Signal(object)  # work in progress (e.g. notes so far); emit it from the work function
     finished = Signal(object)
     failed = Signal(str)
     cancelled = Signal()

@@ -63,7 +63,7 @@ def pattern_live(request) -> LiveSession:
 def main(out_dir: str, model: str, seed: str) -> int:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    app = application()
+    application()
     names = PortList(("Keyboard", "Bitwig Studio:MIDI out"), ("FluidSynth:Synth input", "Bitwig Studio:MIDI in"))
     ports = MidiPorts(lister=lambda api: names)
     with tempfile.TemporaryDirectory() as home:

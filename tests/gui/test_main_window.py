@@ -273,3 +273,14 @@ def test_key_controls_reach_the_engine(qtbot, window, seed_file):
     assert take.recipe["key"] == "F#:minor"
     allowed = scale_pitch_classes(6, True)
     assert all(allowed[n.pitch % 12] for n in take.generated_part.iter_notes())
+
+
+def test_takes_of_a_seed_that_was_replaced_are_dropped(qtbot, window, seed_file, two_track_file, monkeypatch):
+    monkeypatch.setattr(TrackDialog, "exec", lambda dialog: QDialog.DialogCode.Accepted)
+    window.open_file(seed_file)
+    with qtbot.waitSignal(window.runner.done, timeout=60_000):
+        window.generate_action.trigger()
+        window.open_file(two_track_file)  # before the result comes back (it is queued to this thread)
+    assert window.seed_path == str(two_track_file)
+    assert window.takes.rowCount() == 0
+    assert window.controls.generate_button.isEnabled()

@@ -115,7 +115,8 @@ def test_fluidsynth_failing_is_reported(qtbot, tmp_path, monkeypatch):
     from rnnmusic.gui.audio_preview import FluidSynthPlayer
 
     # a driver that does not exist: FluidSynth exits with its own complaint
-    player = Player(audio_factory=lambda: FluidSynthPlayer(shutil.which("fluidsynth"), tmp_path / "none.sf2", "nodriver"))
+    fluidsynth = shutil.which("fluidsynth")
+    player = Player(audio_factory=lambda: FluidSynthPlayer(fluidsynth, tmp_path / "none.sf2", "nodriver"))
     with qtbot.waitSignal(player.failed, timeout=20_000) as failed:
         player.play(melody(), AUDIO_TARGET)
     assert failed.args[0].startswith("FluidSynth stopped")

@@ -6,6 +6,7 @@ import pytest
 from PySide6.QtCore import Qt, QTimer
 
 from rnnmusic.gui.controls_panel import MAX_BARS
+from rnnmusic.gui.pianoroll_scene import Layer
 
 TICKS = 30
 
@@ -35,13 +36,14 @@ def test_event_loop_runs_during_a_long_generation_and_cancel_stops_it(qtbot, win
     assert window.runner.running
     assert not window.controls.generate_button.isEnabled() and window.controls.cancel_button.isEnabled()
     # the GUI thread keeps serving events: timer ticks and a zoom, all while the engine works
-    qtbot.waitUntil(lambda: (ticks["during"] >= TICKS and bool(progress)) or not window.runner.running,
-                    timeout=120_000)
+    qtbot.waitUntil(lambda: (ticks["during"] >= TICKS and max(progress, default=0.0) > 0)
+                    or not window.runner.running, timeout=120_000)
     assert window.runner.running, "generation ended before the event loop had run; make it longer"
     width = window.roll.view.transform().m11()
     window.zoom_in_action.trigger()
     assert window.roll.view.transform().m11() > width
     assert 0 < window.controls.progress.value() < window.controls.progress.maximum()
+    qtbot.waitUntil(lambda: len(window.roll.scene.note_items(Layer.GENERATED)) > 0)  # the take grows on screen
 
     with qtbot.waitSignal(window.runner.cancelled, timeout=60_000):
         qtbot.mouseClick(window.controls.cancel_button, Qt.MouseButton.LeftButton)
@@ -49,6 +51,7 @@ def test_event_loop_runs_during_a_long_generation_and_cancel_stops_it(qtbot, win
     timer.stop()
     assert ticks["during"] >= TICKS
     assert window.takes.rowCount() == 0  # a cancelled generation leaves no half take
+    assert window.roll.scene.note_items(Layer.GENERATED) == []
     assert dialogs.shown == []  # cancelling is not an error
     assert window.controls.generate_button.isEnabled() and not window.controls.cancel_button.isEnabled()
     assert window.statusBar().currentMessage() == "Generation cancelled"
