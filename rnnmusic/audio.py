@@ -27,6 +27,7 @@ SOUNDFONT_CANDIDATES = (
     "/opt/homebrew/share/soundfonts/default.sf2",
     "/usr/local/share/soundfonts/default.sf2",
 )
+_FAILURE_SIGNS = ("Failed to load", "not a SoundFont or MIDI file", "error occurred identifying")
 _INSTALL_HINT = "Debian/Ubuntu: apt install fluidsynth timgm6mb-soundfont; macOS: brew install fluid-synth"
 
 
@@ -49,6 +50,10 @@ def find_soundfont() -> Path:
         path = Path(chosen).expanduser()
         if not path.is_file():
             raise AudioUnavailable(f"RNNMUSIC_SOUNDFONT={chosen}: no such SoundFont file")
+        with open(path, "rb") as handle:
+            header = handle.read(12)
+        if header[:4] != b"RIFF" or header[8:12] not in (b"sfbk", b"DLS "):
+            raise AudioUnavailable(f"RNNMUSIC_SOUNDFONT={chosen}: not a SoundFont (.sf2) file")
         return path
     for candidate in SOUNDFONT_CANDIDATES:
         if Path(candidate).is_file():
@@ -81,7 +86,9 @@ def render_wav_to(program: str, soundfont: Path, midi_path: str | os.PathLike, o
         done = subprocess.run(command, capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL)
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise RnnmusicError(f"{name}: FluidSynth failed ({exc})") from None
-    if done.returncode != 0 or not Path(out).is_file() or Path(out).stat().st_size <= 44:
-        detail = (done.stderr or done.stdout).strip().splitlines()
-        reason = detail[-1] if detail else f"exit status {done.returncode}"
+    # FluidSynth exits 0 (and writes silence) when it cannot load the SoundFont or read the file
+    failed = any(sign in done.stderr for sign in _FAILURE_SIGNS)
+    if done.returncode != 0 or failed or not Path(out).is_file() or Path(out).stat().st_size <= 44:
+        detail = [line for line in (done.stderr or done.stdout).strip().splitlines() if line.strip()]
+        reason = detail[-1].strip() if detail else f"exit status {done.returncode}"
         raise RnnmusicError(f"{name}: FluidSynth could not render the MIDI file ({reason})")

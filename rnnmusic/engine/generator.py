@@ -21,7 +21,7 @@ from rnnmusic.engine.masks import TokenMasks
 from rnnmusic.engine.model import Model
 from rnnmusic.engine.options import GenerateOptions
 from rnnmusic.engine.sampling import Sampler
-from rnnmusic.engine.search import Batch, beam_loop, sample_loop, token_cap
+from rnnmusic.engine.search import Batch, beam_loop, sample_loop, take_lengths, token_cap
 from rnnmusic.engine.takes import compose_take
 from rnnmusic.engine.timeline import Timeline
 from rnnmusic.notes import NoteSequence
@@ -41,6 +41,7 @@ class Takes:
     continuation_start: float  # seconds at which the continuation begins in every sequence
     options: GenerateOptions  # as used, with the concrete random seed
     key: str | None  # the key constraint applied ("auto" resolved), if any
+    tokens: tuple[np.ndarray, ...] = ()  # each take's continuation as token ids (after the seed's)
 
 
 @dataclass
@@ -89,7 +90,7 @@ class Generator:
         start = primed.timeline.start_seconds
         if options.continuation_only and primed.seed is not None and len(primed.seed_ids):
             start -= primed.timeline.bar_line_before(start)
-        return Takes(sequences, float(start), options, primed.masks.key_name)
+        return Takes(sequences, float(start), options, primed.masks.key_name, tuple(token_lists))
 
     def continue_sequence(self, seed: NoteSequence | None, options: GenerateOptions,
                           progress: Progress | None = None, cancel: threading.Event | None = None) -> list[NoteSequence]:
@@ -118,12 +119,16 @@ class Generator:
             return result
         batch = Batch.repeat(primed.state, primed.logits, primed.last, options.num, primed.masks)
         out = np.zeros((options.num, cap), dtype=np.int64)
-        done_at = np.zeros(options.num, dtype=np.int64)
         generated = np.zeros(options.num, dtype=np.float64)
-        for step in sample_loop(self.model, batch, sampler, primed.masks, self.advance, target, out, done_at, generated):
-            reporter.tick(step, lambda: float(np.minimum(generated, target).mean() / target))
+        done = 0
+        for count in sample_loop(self.model, batch, sampler, primed.masks, self.advance, target, out):
+            if progress is not None:
+                generated += self.advance[out[:, done:count]].sum(axis=1)
+            done = count
+            reporter.tick(0, lambda: float(np.minimum(generated, target).mean() / target))
         reporter.finish()
-        return [out[r, : done_at[r]].copy() for r in range(options.num)]
+        lengths = take_lengths(out, done, self.advance, target)
+        return [out[r, : lengths[r]].copy() for r in range(options.num)]
 
     # -- streaming ---------------------------------------------------------------------
     def stream(self, seed: NoteSequence | None, options: GenerateOptions,
@@ -149,6 +154,7 @@ class _Reporter:
         self.reported = -1.0
 
     def tick(self, step: int, fraction: Callable[[], float]) -> None:
+        """Called every few tokens (``step`` 0) or every token (``step`` counting) of a loop."""
         if self.cancel is not None and self.cancel.is_set():
             raise GenerationCancelled("generation cancelled")
         if self.progress is not None and step % 8 == 0:

@@ -72,7 +72,10 @@ class TokenMasks:
         self._starts = pitched
         self._ends = ends_note
         self._advances = encoding.time_advance > 0
-        self._block = np.where(pitched, _NEG_INF, np.float32(0.0)).astype(np.float32)
+        # when no note may start, neither may a token whose only allowed successors start notes
+        # (a performance "velocity" must be followed by a note_on): it would be a dead end
+        dead_end = ~(follow & ~pitched[None, :]).any(axis=1)
+        self._block = np.where(pitched | dead_end, _NEG_INF, np.float32(0.0)).astype(np.float32)
 
     @property
     def key_name(self) -> str | None:

@@ -2,12 +2,13 @@
 
 A :class:`Batch` is the rows being generated together: recurrent state, next-token
 logits, last token, polyphony counters and units of time generated. Both loops are
-Python generators that yield after every token, so the caller can report progress,
+Python generators that yield every few tokens, so the caller can report progress,
 stream notes or stop (cancellation) without the loops knowing about any of it.
 
 The plain loop is the hot path: per token one ``session.run`` plus a handful of numpy
-calls on preallocated arrays. Rows that reach the target length early keep running
-with the others (a batched step costs the same) and are cut afterwards.
+calls on preallocated arrays (see docs/benchmarks.md, "Generation speed"). Rows that
+reach the target length early keep running with the others (a batched step costs the
+same) and are cut afterwards.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from rnnmusic.engine.sampling import Sampler
 #: a token loop stops after this many tokens per unit of time asked for, whatever the model does
 TOKENS_PER_UNIT_CAP = 48
 MIN_TOKEN_CAP = 256
+#: sums of time advances (0.01 s shifts, say) must reach a target despite float rounding
+_TOLERANCE = 1e-9
 
 
 @dataclass
@@ -60,36 +63,57 @@ def token_cap(target_units: float, min_advance: float) -> int:
 
 
 def sample_loop(model: Model, batch: Batch, sampler: Sampler, masks: TokenMasks, advance: np.ndarray,
-                target_units: float, out: np.ndarray, done_at: np.ndarray, generated: np.ndarray) -> Iterator[int]:
-    """Sample tokens for every row into ``out[:, i]`` until every row has ``target_units``.
+                target_units: float, out: np.ndarray, every: int = 8, feed_last: bool = False) -> Iterator[int]:
+    """Sample tokens for every row into ``out[:, i]`` until every row has ``target_units`` of time.
 
-    ``done_at[r]`` becomes the number of tokens row r needed (its take is ``out[r, :done_at[r]]``);
-    ``generated[r]`` counts the units row r has sampled. Yields the number of tokens so far after each.
+    Yields the number of tokens sampled so far every ``every`` tokens and once at the end (then
+    :func:`take_lengths` says where each row reached the target). The batch's state, logits and
+    last tokens are left after the last token; with ``feed_last`` the model has read that token too,
+    so another loop can continue from it.
     """
     rows = len(batch.last)
-    generated[:] = 0.0
-    done_at[:] = 0
     feed = np.empty((rows, 1), dtype=np.int64)
+    column = feed[:, 0]  # a contiguous view: the sampler writes each step's tokens straight into the model input
+    column[:] = batch.last
+    table, counts = masks.table, batch.counts
     polyphony = masks.max_polyphony is not None
+    logits, state, run = batch.logits, batch.state, model.run
+    goal = target_units - _TOLERANCE
+    single = rows == 1
+    if single:
+        steps, position = advance.tolist(), 0.0
+    else:
+        generated = np.zeros(rows, dtype=np.float64)
+    count = out.shape[1]
     for i in range(out.shape[1]):
-        tokens, _ = sampler.sample(batch.logits, masks.bias(batch.last, batch.counts if polyphony else None))
-        out[:, i] = tokens
+        sampler.sample(logits, masks.bias(column, counts) if polyphony else table[column], out=column)
+        out[:, i] = column
         if polyphony:
-            masks.update_counts(batch.counts, tokens)
-        generated += advance[tokens]
-        finished = (generated >= target_units) & (done_at == 0)
-        if finished.any():
-            done_at[finished] = i + 1
-            if done_at.all():
-                batch.last = tokens
-                yield i + 1
-                return
-        feed[:, 0] = tokens
-        logits, batch.state = model.run(feed, batch.state)
-        batch.logits = logits[:, -1, :]
-        batch.last = tokens
-        yield i + 1
-    done_at[done_at == 0] = out.shape[1]
+            masks.update_counts(counts, column)
+        if single:
+            position += steps[column[0]]
+            finished = position >= goal
+        else:
+            generated += advance[column]
+            finished = generated.min() >= goal
+        if finished and not feed_last:
+            count = i + 1
+            break
+        logits, state = run(feed, state)
+        logits = logits[:, 0, :]
+        if finished:
+            count = i + 1
+            break
+        if (i + 1) % every == 0:
+            yield i + 1
+    batch.state, batch.logits, batch.last = state, logits, column.copy()
+    yield count
+
+
+def take_lengths(out: np.ndarray, count: int, advance: np.ndarray, target_units: float) -> np.ndarray:
+    """Per row, how many of the first ``count`` tokens of ``out`` it took to reach ``target_units``."""
+    reached = np.cumsum(advance[out[:, :count]], axis=1) >= target_units - _TOLERANCE
+    return np.where(reached.any(axis=1), reached.argmax(axis=1) + 1, count)
 
 
 def beam_loop(model: Model, batch: Batch, sampler: Sampler, masks: TokenMasks, advance: np.ndarray,
@@ -114,7 +138,7 @@ def beam_loop(model: Model, batch: Batch, sampler: Sampler, masks: TokenMasks, a
     all_rows = np.arange(rows)
     # every pass gives at least one row a token, so this bounds the loop even if rows take turns
     for _ in range(cap * 4):
-        waiting = moved | (generated >= target_units) | (lengths >= cap)
+        waiting = moved | (generated >= target_units - _TOLERANCE) | (lengths >= cap)
         active = ~waiting
         tokens, logp = sampler.sample(batch.logits.copy(), masks.bias(batch.last, batch.counts if polyphony else None),
                                       want_logp=True)
@@ -134,7 +158,7 @@ def beam_loop(model: Model, batch: Batch, sampler: Sampler, masks: TokenMasks, a
         batch.state = np.where(active[None, None, :, None], state, batch.state)
         batch.logits = np.where(active[:, None], logits[:, -1, :], batch.logits)
         batch.last = np.where(active, tokens, batch.last)
-        finished = (generated >= target_units) | (lengths >= cap)
+        finished = (generated >= target_units - _TOLERANCE) | (lengths >= cap)
         if (moved | finished).all():
             if finished.all():
                 break

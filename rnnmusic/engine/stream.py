@@ -20,8 +20,9 @@ from rnnmusic.engine.generator import GenerationCancelled, Takes, _Reporter
 from rnnmusic.engine.masks import TokenMasks
 from rnnmusic.engine.options import GenerateOptions
 from rnnmusic.engine.sampling import Sampler
-from rnnmusic.engine.search import Batch, sample_loop, token_cap
+from rnnmusic.engine.search import Batch, sample_loop, take_lengths, token_cap
 from rnnmusic.engine.takes import compose_take
+from rnnmusic.engine.timeline import silence_tokens, units_of
 from rnnmusic.engine.tracker import NoteTracker, UnitNote
 from rnnmusic.errors import ConfigError
 from rnnmusic.notes import Note, NoteSequence
@@ -72,45 +73,46 @@ def stream_events(generator: "Generator", seed: NoteSequence | None, options: Ge
     timeline = primed.timeline
     target = timeline.target_units(options.length)
     rows = options.num
-    cap = token_cap(target, generator.min_advance)
-    out = np.zeros((rows, cap), dtype=np.int64)
-    done_at = np.zeros(rows, dtype=np.int64)
-    generated = np.zeros(rows, dtype=np.float64)
+    out = np.zeros((rows, token_cap(target, generator.min_advance)), dtype=np.int64)
     trackers = [NoteTracker(generator.encoding, primed.seed, primed.seed_ids, emit_from=timeline.seed_units)
                 for _ in range(rows)]
-    decoded_at = np.zeros(rows, dtype=np.float64)
-    every = timeline.units_per_quarter
+    end = timeline.seed_units + target - 1e-9
+    decoded_at = np.full(rows, timeline.seed_units)
     sampler = Sampler(options.seed, options.temperature, options.top_k, options.top_p)
     batch = Batch.repeat(primed.state, primed.logits, primed.last, rows, primed.masks)
     reporter = _Reporter(None, cancel)
-    reported = -1.0
-    for step in sample_loop(generator.model, batch, sampler, primed.masks, generator.advance, target, out, done_at,
-                            generated):
-        reporter.tick(step, lambda: 0.0)
+    reported, done = -1.0, 0
+    for count in sample_loop(generator.model, batch, sampler, primed.masks, generator.advance, target, out, every=4):
+        reporter.tick(0, lambda: 0.0)
         for row, tracker in enumerate(trackers):
-            if done_at[row] == 0 or done_at[row] >= step:
-                tracker.push(int(out[row, step - 1]))
-            if generated[row] - decoded_at[row] >= every:
-                decoded_at[row] = generated[row]
+            for token in out[row, done:count].tolist():
+                if tracker.position >= end:
+                    break  # this row has its length; the batch goes on for the others
+                tracker.push(token)
+            if tracker.position - decoded_at[row] >= timeline.units_per_quarter:
+                decoded_at[row] = tracker.position
                 for note in tracker.final_notes():
                     yield StreamEvent("note", variation=row, note=_to_note(
                         note, float(timeline.to_seconds(note.start)), float(timeline.to_seconds(note.end))))
-        fraction = float(np.minimum(generated, target).mean() / target)
+        done = count
+        fraction = float(np.mean([min(t.position - timeline.seed_units, target) for t in trackers]) / target)
         if fraction >= reported + 0.01:
             reported = fraction
             yield StreamEvent("progress", progress=min(fraction, 1.0))
     reporter.finish()
+    lengths = take_lengths(out, done, generator.advance, target)
     sequences = []
     for row, tracker in enumerate(trackers):
         for note in tracker.rest():
             yield StreamEvent("note", variation=row, note=_to_note(
                 note, float(timeline.to_seconds(note.start)), float(timeline.to_seconds(note.end))))
-        sequences.append(compose_take(primed, generator.encoding, out[row, : done_at[row]], options.continuation_only))
+        sequences.append(compose_take(primed, generator.encoding, out[row, : lengths[row]], options.continuation_only))
     start = timeline.start_seconds
     if options.continuation_only and len(primed.seed_ids):
         start -= timeline.bar_line_before(start)
+    tokens = tuple(out[row, : lengths[row]].copy() for row in range(rows))
     yield StreamEvent("done", progress=1.0, takes=Takes(tuple(sequences), float(start), options,
-                                                         primed.masks.key_name))
+                                                         primed.masks.key_name, tokens))
 
 
 @dataclass
@@ -131,8 +133,13 @@ class GenerationStream:
     the stream samples ahead until every such note has ended, cutting a note at ``max_note_beats``
     (the lookahead it sampled is kept and continues in the next chunk). ``set_options`` changes
     temperature, top-k/p, key, pitch range or polyphony for the tokens sampled from then on.
-    ``prime(seq)`` reads what a player played (at the current position, its own time 0 there)
-    into the state, continuing from it; ``reset()`` returns to just after the seed.
+    ``prime(seq)`` reads what a player played (at the current position, its own time 0 there,
+    lasting until ``seq.total_time``) into the state and moves the position past it; the next
+    chunk continues it. ``reset()`` returns to just after the seed.
+
+    Quarter notes are counted at the seed's last tempo (120 qpm without a seed): for the grid
+    encodings that changes nothing; for the performance encoding, timed in seconds, it is the
+    tempo its seconds are read at.
     """
 
     def __init__(self, generator: "Generator", seed: NoteSequence | None, options: GenerateOptions,
@@ -158,7 +165,6 @@ class GenerationStream:
         self._origin = primed.timeline.seed_units  # units from the seed's start to the stream's start
         self._target = self._origin
         self._commit: _Snapshot | None = None
-        self._feed = np.empty((1, 1), dtype=np.int64)
 
     def set_options(self, **changes) -> None:
         """Change sampling options (temperature, top_k, top_p, key, pitch_range, max_polyphony) from now on."""
@@ -182,13 +188,13 @@ class GenerationStream:
             raise ConfigError(f"beats must be > 0, not {beats!r}")
         chunk_start = self._target
         self._target += beats * self._upq
-        while self._tracker.position < self._target - 1e-9:
-            self._step()
+        if self._tracker.position < self._target - 1e-9:
+            self._sample(self._target - self._tracker.position)
         self._commit = self._snapshot()
         self._tracker.keep_from = self._tracker.pushed
         horizon = self._target + self.max_note_beats * self._upq
         while self._tracker.pending(self._target) and self._tracker.position < horizon:
-            self._step()
+            self._sample(self._generator.min_advance)  # up to the next time advance
         notes = self._tracker.final_notes(until=self._target, max_length=self.max_note_beats * self._upq)
         return [Note(n.pitch, n.velocity, (n.start - self._origin) / self._upq, (n.end - self._origin) / self._upq,
                      n.program, n.is_drum, n.track) for n in notes if n.start >= chunk_start - 1e-6]
@@ -198,6 +204,10 @@ class GenerationStream:
         if self._commit is not None:
             self._rollback(self._commit)
         ids = np.asarray(self._encoding.encode(seq), dtype=np.int64) if len(seq.notes) else np.zeros(0, np.int64)
+        # the phrase lasts until its total_time (a call ends on a beat, not on its last note-off)
+        gap = units_of(self._encoding, seq, seq.total_time) - float(self._generator.advance[ids].sum())
+        if gap > 0:
+            ids = np.concatenate([ids, silence_tokens(self._encoding, ids, gap)]).astype(np.int64)
         if len(ids) == 0:
             return
         logits, self._batch.state = self._generator.model.run(ids[None, :], self._batch.state)
@@ -212,17 +222,15 @@ class GenerationStream:
         self._commit = None
         self._tracker.keep_from = None
 
-    def _step(self) -> None:
-        batch, masks = self._batch, self._masks
-        polyphony = masks.max_polyphony is not None
-        tokens, _ = self._sampler.sample(batch.logits, masks.bias(batch.last, batch.counts if polyphony else None))
-        if polyphony:
-            masks.update_counts(batch.counts, tokens)
-        self._feed[0, 0] = tokens[0]
-        logits, batch.state = self._generator.model.run(self._feed, batch.state)
-        batch.logits = logits[:, -1, :]
-        batch.last = tokens
-        self._tracker.push(int(tokens[0]))
+    def _sample(self, units: float) -> None:
+        """Sample at least ``units`` of time, the model reading every token (the state stays current)."""
+        out = np.zeros((1, token_cap(units, self._generator.min_advance)), dtype=np.int64)
+        count = 0
+        for count in sample_loop(self._generator.model, self._batch, self._sampler, self._masks,
+                                 self._generator.advance, units, out, every=out.shape[1], feed_last=True):
+            pass
+        for token in out[0, :count].tolist():
+            self._tracker.push(token)
 
     def _snapshot(self) -> _Snapshot:
         b = self._batch

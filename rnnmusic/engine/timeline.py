@@ -61,3 +61,47 @@ class Timeline:
         step = self.grid.to_steps(seconds)
         starts = self.grid.bar_starts(int(np.floor(step + 1e-6)) + 1)
         return float(self.grid.to_seconds(starts[-1])) if starts else 0.0
+
+
+def units_of(encoding: Encoding, seq: NoteSequence, seconds: float) -> float:
+    """``seconds`` into ``seq`` in the encoding's units (steps on seq's own tempo map, or seconds)."""
+    if not encoding.uses_grid:
+        return float(seconds)
+    spq = int(getattr(encoding.config, "steps_per_quarter", _BAR_GRID_STEPS))
+    return float(np.rint(StepGrid.for_sequence(seq, spq).to_steps(seconds)))
+
+
+def silence_tokens(encoding: Encoding, ids: np.ndarray, units: float) -> list[int]:
+    """Tokens that add ``units`` of silence after ``ids`` (as nearly as the encoding's steps allow).
+
+    A candidate is a token that moves time and carries no pitch; it is used only when the follow
+    table allows it and decoding proves it adds no note and changes none (a melody ``hold`` moves
+    time too, but lengthens the note before it).
+    """
+    advance = encoding.time_advance
+    follow = encoding.follow_table
+    before = encoding.decode(ids).notes if len(ids) else None
+    candidates = [int(t) for t in np.argsort(-advance, kind="stable")
+                  if advance[t] > 0 and encoding.pitch_of[t] < 0]
+    tokens: list[int] = []
+    last = int(ids[-1]) if len(ids) else 0
+    remaining = units
+    while remaining > 1e-9:
+        for token in candidates:
+            if advance[token] > remaining + 1e-9 or not follow[last, token]:
+                continue
+            trial = np.concatenate([ids, tokens, [token]]).astype(np.int64)
+            after = encoding.decode(trial).notes
+            if before is None and len(after) == 0 or before is not None and _same(before, after):
+                tokens.append(token)
+                last = token
+                remaining -= float(advance[token])
+                break
+        else:
+            break  # nothing fits what is left: the phrase ends a little early
+    return tokens
+
+
+def _same(a: np.ndarray, b: np.ndarray) -> bool:
+    return len(a) == len(b) and np.array_equal(a["pitch"], b["pitch"]) and np.allclose(a["start"], b["start"]) \
+        and np.allclose(a["end"], b["end"])

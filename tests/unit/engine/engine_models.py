@@ -12,12 +12,21 @@ from pathlib import Path
 
 from rnnmusic.encodings import get_encoding
 from rnnmusic.model_file import Architecture, ModelInfo
+from rnnmusic.notes import Note, NoteSequence, TempoChange, TimeSignature, make_notes
+
+#: the project's own small test MIDI files
+DATA = Path(__file__).resolve().parents[2] / "data"
 
 
 def make_model(path: Path, encoding: str = "melody", config: dict | None = None, cell: str = "lstm",
                layers: int = 1, hidden: int = 32, seed: int = 0, name: str | None = None,
-               spread: float = 1.0, metrics: dict | None = None) -> Path:
-    """Write an rnnmusic .onnx model with random weights for ``encoding`` to ``path``."""
+               spread: float = 1.0, metrics: dict | None = None, grammar_mask: bool = True) -> Path:
+    """Write an rnnmusic .onnx model with random weights for ``encoding`` to ``path``.
+
+    ``grammar_mask`` builds the graph as training does by default (disallowed next tokens get
+    -inf logits inside the graph); without it the runtime's own mask is all that stands between
+    the sampler and an invalid token.
+    """
     import torch
 
     from rnnmusic.training.export import export_model
@@ -26,7 +35,7 @@ def make_model(path: Path, encoding: str = "melody", config: dict | None = None,
     enc = get_encoding(encoding, config or {})
     arch = Architecture(cell=cell, layers=layers, hidden=hidden, embedding=min(hidden, 32), vocab_size=enc.vocab_size)
     torch.manual_seed(seed)
-    model = RecurrentLM(arch)
+    model = RecurrentLM(arch, enc.follow_table if grammar_mask else None)
     with torch.no_grad():
         model.head.weight.mul_(spread)
         model.head.bias.mul_(spread)
@@ -42,3 +51,36 @@ def make_model(path: Path, encoding: str = "melody", config: dict | None = None,
     )
     export_model(model, info, path, check_steps=3)
     return Path(path)
+
+
+# -- seeds ------------------------------------------------------------------------------
+def melody_seed(qpm: float = 100.0, numerator: int = 3, program: int = 73) -> NoteSequence:
+    """Two bars of a C major tune in 3/4 on a flute, as a real seed would be."""
+    beat = 60.0 / qpm
+    pitches = [60, 64, 67, 72, 71, 67]
+    notes = [Note(p, 90, i * beat, (i + 1) * beat, program=program) for i, p in enumerate(pitches)]
+    return NoteSequence(notes=make_notes(notes), tempos=(TempoChange(0.0, qpm),),
+                        time_signatures=(TimeSignature(0.0, numerator, 4),), source="tune")
+
+
+def chord_seed(qpm: float = 90.0) -> NoteSequence:
+    """I-IV-V-I in C major, two beats each."""
+    beat = 60.0 / qpm
+    chords = [(48, 64, 67, 72), (53, 65, 69, 72), (43, 62, 67, 71), (48, 64, 67, 72)]
+    notes = [Note(p, 80, i * 2 * beat, (i + 1) * 2 * beat) for i, chord in enumerate(chords) for p in chord]
+    return NoteSequence(notes=make_notes(notes), tempos=(TempoChange(0.0, qpm),), source="chords")
+
+
+def drum_seed(qpm: float = 110.0) -> NoteSequence:
+    step = 60.0 / qpm / 4
+    notes = []
+    for i in range(16):
+        notes.append(Note(42, 80, i * step, (i + 1) * step, is_drum=True))
+        if i % 8 == 0:
+            notes.append(Note(36, 100, i * step, (i + 1) * step, is_drum=True))
+        if i % 8 == 4:
+            notes.append(Note(38, 100, i * step, (i + 1) * step, is_drum=True))
+    return NoteSequence(notes=make_notes(notes), tempos=(TempoChange(0.0, qpm),), source="beat")
+
+
+SEEDS = {"melody": melody_seed, "polyphony": chord_seed, "performance": chord_seed, "drums": drum_seed}
