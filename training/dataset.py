@@ -121,7 +121,8 @@ def _encode(data: bytes, sha: str, rel: str, encoding: Encoding) -> tuple[FileRe
     if len(ids) == 0:
         return FileResult(rel, sha, dropped=dropped, error="has no notes the encoding can represent"), None
     if not encoding.is_valid(ids):
-        return FileResult(rel, sha, dropped=dropped, error="is not encodable: the encoder made an invalid token sequence"), None
+        reason = "is not encodable: the encoder made an invalid token sequence"
+        return FileResult(rel, sha, dropped=dropped, error=reason), None
     return FileResult(rel, sha, len(ids), dropped), ids.astype(np.int32)
 
 
@@ -263,8 +264,9 @@ def summary_lines(manifest: dict[str, Any]) -> list[str]:
     """What a user reads after a build: counts per split, then every skipped file with its reason."""
     s = manifest["splits"]
     lines = [
-        f"dataset: {len(manifest['files'])} files kept, {len(manifest['duplicates'])} duplicates, "
-        f"{len(manifest['skipped'])} skipped; encoding {manifest['encoding']['name']} ({manifest['vocab_size']} tokens)",
+        f"dataset: {len(manifest['files'])} files kept, {len(manifest['duplicates'])} duplicate(s) dropped, "
+        f"{len(manifest['skipped'])} skipped; encoding {manifest['encoding']['name']} "
+        f"({manifest['vocab_size']} tokens)",
         "  " + ", ".join(f"{name} {s[name]['pieces']} pieces / {s[name]['tokens']:,} tokens" for name in SPLITS),
     ]
     if manifest["dropped_notes"]:

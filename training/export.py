@@ -59,11 +59,13 @@ def export_model(
         for key, value in model_metadata(info, model, extra_metadata).items():
             entry = proto.metadata_props.add()
             entry.key, entry.value = key, value
-        proto.doc_string = f"rnnmusic model {info.name}: {info.architecture.cell} language model over {info.encoding.get('name')} tokens"
+        proto.doc_string = (f"rnnmusic model {info.name}: {info.architecture.cell} language model "
+                            f"over {info.encoding.get('name')} tokens")
         onnx.save(proto, str(tmp))
         max_diff = parity_error(model, tmp, steps=check_steps, seed=seed)
         if not max_diff <= tolerance:
-            raise ModelFileError(path, f"export check failed: ONNX Runtime and torch differ by {max_diff:.2e} (> {tolerance:g})")
+            raise ModelFileError(
+                path, f"export check failed: ONNX Runtime and torch differ by {max_diff:.2e} (> {tolerance:g})")
     return path
 
 
@@ -102,7 +104,8 @@ def _torch_export(model: RecurrentLM, path: Path) -> None:
         )
 
 
-def parity_error(model: RecurrentLM, onnx_path: str | os.PathLike, steps: int = 100, seed: int = 0, batch: int = 2) -> float:
+def parity_error(model: RecurrentLM, onnx_path: str | os.PathLike, steps: int = 100, seed: int = 0,
+                 batch: int = 2) -> float:
     """Largest |logit| difference between torch and ONNX Runtime over a prefill and ``steps`` chained steps."""
     import onnxruntime as ort
 

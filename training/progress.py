@@ -1,4 +1,4 @@
-"""A one-line progress display on stderr (no tqdm): redrawn in place on a terminal, a line every few seconds otherwise."""
+"""A one-line progress display on stderr (no tqdm): redrawn in place on a terminal, a line now and then otherwise."""
 
 from __future__ import annotations
 
@@ -27,6 +27,10 @@ class ProgressLine:
         self.enabled = enabled
         self._last = float("-inf")
         self._width = 0
+
+    def due(self) -> bool:
+        """True when an update would be shown now (so a caller can skip formatting the text)."""
+        return self.enabled and time.monotonic() - self._last >= self.interval
 
     def update(self, text: str, force: bool = False) -> None:
         if not self.enabled:

@@ -17,8 +17,13 @@ from rnnmusic.midi_io import write_midi
 from rnnmusic.notes import NoteSequence, TempoChange, make_notes
 
 
-def toy_tune(rng: np.random.Generator, notes: int = 64, qpm: float = 120.0, chords: bool = False) -> NoteSequence:
-    """A random walk in C major on eighth and quarter notes; with ``chords``, a third above each note."""
+DRUM_KIT = (36, 38, 42, 46)  # General MIDI kick, snare, closed and open hi-hat
+
+
+def toy_tune(rng: np.random.Generator, notes: int = 64, qpm: float = 120.0, chords: bool = False,
+             drums: bool = False) -> NoteSequence:
+    """A random walk in C major on eighth and quarter notes; with ``chords``, a third above each note;
+    with ``drums``, a drum pattern (kick, snare, hi-hats on channel 10) instead."""
     scale = np.array([0, 2, 4, 5, 7, 9, 11])
     degree = int(rng.integers(7, 14))
     beat = 60.0 / qpm
@@ -28,8 +33,10 @@ def toy_tune(rng: np.random.Generator, notes: int = 64, qpm: float = 120.0, chor
         pitch = 48 + 12 * (degree // 7) + int(scale[degree % 7])
         length = beat * (0.5 if rng.random() < 0.6 else 1.0)
         velocity = int(rng.integers(60, 100))
-        rows.append((pitch, velocity, t, t + length * 0.95, 0, False, 0))
-        if chords:
+        if drums:
+            pitch = DRUM_KIT[degree % len(DRUM_KIT)]
+        rows.append((pitch, velocity, t, t + length * 0.95, 0, drums, 0))
+        if chords and not drums:
             third = 48 + 12 * ((degree + 2) // 7) + int(scale[(degree + 2) % 7])
             rows.append((third, velocity, t, t + length * 0.95, 0, False, 0))
         t += length
@@ -37,7 +44,7 @@ def toy_tune(rng: np.random.Generator, notes: int = 64, qpm: float = 120.0, chor
 
 
 def write_toy_corpus(folder: str | os.PathLike, files: int = 20, seed: int = 0, notes: int = 64,
-                     chords: bool = False) -> list[Path]:
+                     chords: bool = False, drums: bool = False) -> list[Path]:
     """Write ``files`` tunes as ``tune_000.mid``...; the same seed writes the same bytes."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -45,7 +52,7 @@ def write_toy_corpus(folder: str | os.PathLike, files: int = 20, seed: int = 0, 
     paths = []
     for i in range(files):
         path = folder / f"tune_{i:03d}.mid"
-        write_midi(toy_tune(rng, notes=notes, chords=chords), path)
+        write_midi(toy_tune(rng, notes=notes, chords=chords, drums=drums), path)
         paths.append(path)
     return paths
 
@@ -57,8 +64,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--notes", type=int, default=64)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--chords", action="store_true")
+    parser.add_argument("--drums", action="store_true")
     args = parser.parse_args(argv)
-    write_toy_corpus(args.folder, args.files, args.seed, args.notes, args.chords)
+    write_toy_corpus(args.folder, args.files, args.seed, args.notes, args.chords, args.drums)
     return 0
 
 

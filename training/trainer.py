@@ -16,9 +16,8 @@ import math
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 
@@ -91,7 +90,8 @@ def train(data_dir: str | Path, run_dir: str | Path, config: TrainConfig | None 
                 log.write(text + "\n")
 
     try:
-        return _Run(data_dir, run_dir, manifest, encoding, summary, config, place, payload, progress, say).loop(stop_at_step)
+        run = _Run(data_dir, run_dir, manifest, encoding, summary, config, place, payload, progress, say)
+        return run.loop(stop_at_step)
     finally:
         progress.close()
         dev.teardown(place)
@@ -100,7 +100,8 @@ def train(data_dir: str | Path, run_dir: str | Path, config: TrainConfig | None 
 def _resume_payload(run_dir: Path, resume: bool, summary: dict[str, Any]) -> dict[str, Any] | None:
     if not resume:
         if (run_dir / LAST).exists():
-            raise ConfigError(f"{run_dir} already holds a run ({LAST}); pass --resume to continue it or choose another -o")
+            raise ConfigError(f"{run_dir} already holds a run ({LAST}); pass --resume to continue it "
+                              "or choose another -o")
         return None
     if not (run_dir / LAST).exists():
         raise ConfigError(f"{run_dir}: nothing to resume (no {LAST})")
@@ -140,8 +141,10 @@ class _Run:
         self.valid_split = open_split(data_dir, "valid", manifest)
         self.test_split = open_split(data_dir, "test", manifest)
         transposer = Transposer(encoding, d.transpose) if d.transpose else None
-        self.sampler = WindowSampler(self.train_split, d.window, d.batch_size, transposer, r.seed, place.rank, place.world)
-        self.steps_per_epoch = r.steps_per_epoch or max(1, math.ceil(self.train_split.targets / (d.batch_size * d.window)))
+        self.sampler = WindowSampler(self.train_split, d.window, d.batch_size, transposer, r.seed,
+                                     place.rank, place.world)
+        per_epoch = math.ceil(self.train_split.targets / (d.batch_size * d.window))
+        self.steps_per_epoch = r.steps_per_epoch or max(1, per_epoch)
         self.total = r.max_steps if r.max_steps > 0 else r.epochs * self.steps_per_epoch
         self.eval_every = r.eval_every or self.steps_per_epoch
 
@@ -186,8 +189,9 @@ class _Run:
         self.say(f"resumed at step {self.step}")
 
     def _common(self) -> dict[str, Any]:
-        return {"model": self.model.state_dict(), "config": self.config.to_json(), "encoding": self.encoding.config_json(),
-                "dataset": json.dumps(self.summary), "architecture": json.dumps(asdict(self.model.arch)),
+        return {"model": self.model.state_dict(), "config": self.config.to_json(),
+                "encoding": self.encoding.config_json(), "dataset": json.dumps(self.summary),
+                "architecture": json.dumps(asdict(self.model.arch)),
                 "step": self.step, "best_valid_nll": self.best, "bad_evals": self.bad_evals}
 
     def _save_last(self) -> None:
@@ -280,12 +284,13 @@ class _Run:
                     self.metrics.log({"step": self.step, "loss": loss_avg, "grad_norm": norm_sum / seen,
                                       "grad_norm_max": norm_max, "lr": lr, "tokens_per_s": rate})
                 self.window_stats, mark, mark_step = [0.0, 0.0, 0.0, 0], now, self.step
-            elapsed = time.monotonic() - started
-            eta = (self.total - self.step) * elapsed / max(self.step - start_step, 1)
-            self.progress.update(
-                f"step {self.step}/{self.total} | loss {last_loss:.4f} | "
-                f"{(self.step - start_step) * tokens_per_step / max(elapsed, 1e-9):,.0f} tok/s | "
-                f"ETA {format_duration(eta)} | lr {lr:.2e} | grad norm {norm:.3f}")
+            if self.progress.due():
+                elapsed = time.monotonic() - started
+                eta = (self.total - self.step) * elapsed / max(self.step - start_step, 1)
+                self.progress.update(
+                    f"step {self.step}/{self.total} | loss {last_loss:.4f} | "
+                    f"{(self.step - start_step) * tokens_per_step / max(elapsed, 1e-9):,.0f} tok/s | "
+                    f"ETA {format_duration(eta)} | lr {lr:.2e} | grad norm {norm:.3f}")
 
             if self.step % self.eval_every == 0 or self.step == self.total:
                 self.net.eval()

@@ -19,7 +19,8 @@ def register(parser: argparse.ArgumentParser) -> None:
                        help='encoding options as JSON, e.g. \'{"min_pitch": 36}\'')
     build.add_argument("--jobs", type=int, default=None, metavar="N", help="worker processes (default: all cores)")
     build.add_argument("--valid-fraction", type=float, default=0.05, metavar="F", help="share of files for validation")
-    build.add_argument("--test-fraction", type=float, default=0.05, metavar="F", help="share of files held out for test")
+    build.add_argument("--test-fraction", type=float, default=0.05, metavar="F",
+                       help="share of files held out for test")
     build.add_argument("--license", default="", metavar="TEXT", help="licence of the source files (goes into models)")
     build.add_argument("--quiet", action="store_true", help="no progress line")
 

@@ -8,7 +8,8 @@ import argparse
 def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("model", metavar="MODEL.onnx", help="an rnnmusic model file")
     parser.add_argument("data", metavar="DATA_DIR", help="dataset folder made by `rnnmusic dataset build`")
-    parser.add_argument("--split", default="test", choices=("train", "valid", "test"), help="which split (default test)")
+    parser.add_argument("--split", default="test", choices=("train", "valid", "test"),
+                        help="which split (default test)")
     parser.add_argument("--batch-size", type=int, default=16, metavar="N", help="pieces evaluated together")
     parser.add_argument("--json", action="store_true", help="print the numbers as one JSON object")
 

@@ -15,7 +15,8 @@ def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--license", metavar="TEXT", help="licence of the training data (default: the dataset's)")
     parser.add_argument("--description", default="", metavar="TEXT", help="one line about the model")
     parser.add_argument("--data", metavar="DATA_DIR", help="dataset for --int8's NLL check (default: the run's)")
-    parser.add_argument("--checkpoint", default="best.pt", metavar="FILE", help="checkpoint in RUN_DIR (default best.pt)")
+    parser.add_argument("--checkpoint", default="best.pt", metavar="FILE",
+                        help="checkpoint in RUN_DIR (default best.pt)")
 
 
 def run(args: argparse.Namespace) -> int:

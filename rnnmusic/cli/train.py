@@ -53,7 +53,8 @@ def build_config(args: argparse.Namespace):
     if args.resume and args.config:
         from rnnmusic.errors import ConfigError
 
-        raise ConfigError("--resume uses the run's saved config; drop --config (use flags or --set for allowed changes)")
+        raise ConfigError("--resume uses the run's saved config; drop --config "
+                          "(use flags or --set for the changes a resume allows)")
     if args.resume and (Path(args.output) / LAST).exists():
         config = checkpoint_config(load_checkpoint(Path(args.output) / LAST))
     elif args.config:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
+from support import require
 
 import rnnmusic.training.dataset as dataset_module
 from rnnmusic.cli.main import main
@@ -112,7 +114,7 @@ def test_cli_build_reports_counts_and_skipped_files(mixed_folder, tmp_path, caps
     assert main(["dataset", "build", str(mixed_folder), "-o", str(tmp_path / "data"), "--encoding", "melody",
                  "--jobs", "2"]) == 0
     err = capsys.readouterr().err
-    assert "6 files kept, 1 duplicates, 4 skipped" in err
+    assert "6 files kept, 1 duplicate(s) dropped, 4 skipped" in err
     assert "skipped b/not_midi.mid: is not a Standard MIDI File" in err
     assert "files/s" in err
 
@@ -124,3 +126,22 @@ def test_an_empty_split_is_allowed_and_fractions_are_checked(tmp_path):
     assert manifest["splits"]["valid"]["pieces"] == 0 and open_split(tmp_path / "data", "valid").pieces == 0
     with pytest.raises(ConfigError, match="fractions"):
         build_dataset(tmp_path / "src", tmp_path / "data", "melody", valid_fraction=0.6, test_fraction=0.5)
+
+
+TEST_DATA = Path(__file__).resolve().parents[2] / "data"
+
+
+@pytest.mark.parametrize("name", ["melody", "polyphony", "performance", "drums"])
+def test_the_shared_test_midi_files_build_with_every_encoding(name, tmp_path):
+    require(TEST_DATA.is_dir() and any(TEST_DATA.glob("*.mid")), "tests/data MIDI files")
+    manifest = build_dataset(TEST_DATA, tmp_path / "data", name, jobs=2, progress=QUIET)
+    reasons = {s["path"]: s["reason"] for s in manifest["skipped"]}
+    broken = {p.relative_to(TEST_DATA).as_posix() for p in (TEST_DATA / "broken").glob("*.mid")}
+    assert broken <= set(reasons)  # every broken file is listed, each with its own reason
+    assert all(reasons[b] for b in broken)
+    assert manifest["files"], "some good files must be kept"
+    encoding = get_encoding(name)
+    for split in ("train", "valid", "test"):
+        tokens = open_split(tmp_path / "data", split)
+        for i in range(tokens.pieces):
+            assert encoding.is_valid(tokens.piece(i)[1:])

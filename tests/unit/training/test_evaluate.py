@@ -14,6 +14,7 @@ from rnnmusic.evaluate import evaluate_model
 from rnnmusic.training.dataset import build_dataset
 from rnnmusic.training.export_run import export_run
 from rnnmusic.training.progress import ProgressLine
+from rnnmusic.training.toy_corpus import write_toy_corpus
 from rnnmusic.training.trainer import train
 
 
@@ -53,3 +54,19 @@ def test_eval_refuses_a_dataset_of_another_encoding(exported, midi_corpus, tmp_p
     build_dataset(midi_corpus, tmp_path / "poly", "polyphony", jobs=1, progress=ProgressLine(enabled=False))
     with pytest.raises(ConfigError, match="trained on encoding"):
         evaluate_model(model, tmp_path / "poly")
+
+
+@pytest.mark.parametrize("name", ["melody", "polyphony", "performance", "drums"])
+def test_every_encoding_trains_exports_and_evaluates_to_the_same_nll(name, tmp_path):
+    write_toy_corpus(tmp_path / "midi", files=16, seed=21, notes=24, chords=name != "melody", drums=name == "drums")
+    manifest = build_dataset(tmp_path / "midi", tmp_path / "data", name, jobs=1, valid_fraction=0.25,
+                             test_fraction=0.25, progress=ProgressLine(enabled=False))
+    assert manifest["splits"]["test"]["pieces"] > 0 and not manifest["skipped"]
+    config = tiny_config(steps=4)
+    config.data.transpose = 0 if name == "drums" else 2
+    result = train(tmp_path / "data", tmp_path / "run", config, quiet=True)
+    export_run(tmp_path / "run", tmp_path / "model.onnx")
+    report = evaluate_model(tmp_path / "model.onnx", tmp_path / "data")
+    assert abs(report.result.per_token - result.test_nll) < 1e-4
+    assert abs(report.result.per_step - result.test_nll_per_step) < 1e-4
+    assert report.time_unit == ("second" if name == "performance" else "step")

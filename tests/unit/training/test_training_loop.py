@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import math
+import sys
 
 import pytest
 import torch
@@ -104,3 +106,19 @@ def test_learning_rate_warms_up_then_decays_to_its_floor():
     assert rates[0] == pytest.approx(0.1) and rates[9] == pytest.approx(1.0)
     assert all(a >= b for a, b in zip(rates[10:], rates[11:]))
     assert rates[100] == pytest.approx(0.1)
+
+
+def test_without_matplotlib_the_run_says_so_and_skips_only_the_png(melody_data, tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # import matplotlib now raises ImportError
+    result = train(melody_data, tmp_path / "run", tiny_config(steps=4), quiet=True)
+    assert result.test_nll is not None and (tmp_path / "run" / "best.pt").exists()
+    assert not (tmp_path / "run" / "learning_curve.png").exists()
+    assert "matplotlib is not installed" in (tmp_path / "run" / "train.log").read_text()
+
+
+def test_bf16_autocast_trains(melody_data, tmp_path):
+    config = tiny_config(steps=4)
+    config.run.precision = "bf16"  # what CUDA gets by default; CPU autocast runs the same code path
+    result = train(melody_data, tmp_path / "run", config, quiet=True)
+    assert all(math.isfinite(r["loss"]) for r in read_metrics(tmp_path / "run" / "metrics.jsonl") if "loss" in r)
+    assert math.isfinite(result.test_nll)
