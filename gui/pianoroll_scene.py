@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QGraphicsLineItem, QGraphicsRectItem, QGraphicsSce
 
 from rnnmusic.grid import StepGrid
 from rnnmusic.notes import Note, NoteSequence, make_notes
+from rnnmusic.pianoroll import CONTINUATION_COLOUR, SEED_COLOUR
 
 # 12 steps per quarter holds both the sixteenth and the triplet grid, so every meter's beats land on steps
 GRID_STEPS_PER_QUARTER = 12
@@ -46,7 +47,8 @@ class Layer(Enum):
 
 @dataclass(frozen=True)
 class RollColors:
-    """The roll's colours, derived from the application palette so light and dark themes both read."""
+    """The roll's colours: the seed and continuation colours of `rnnmusic generate --plot`, so the app and the
+    pictures the CLI draws agree, made lighter on a dark palette so both themes read."""
 
     seed: QColor
     generated: QColor
@@ -56,10 +58,11 @@ class RollColors:
     @classmethod
     def from_palette(cls, palette: QPalette) -> "RollColors":
         dark = palette.color(QPalette.ColorRole.Window).lightness() < 128
+        seed, generated = QColor(*SEED_COLOUR), QColor(*CONTINUATION_COLOUR)
         return cls(
-            seed=QColor("#8a9bb0") if dark else QColor("#5d6d82"),
-            generated=palette.color(QPalette.ColorRole.Highlight),
-            compare=QColor("#e0a030") if dark else QColor("#c07000"),
+            seed=seed.lighter(135) if dark else seed,
+            generated=generated.lighter(110) if dark else generated,
+            compare=QColor("#5fd38d") if dark else QColor("#1e8a4c"),
             playhead=QColor("#ff5050") if dark else QColor("#d01010"),
         )
 

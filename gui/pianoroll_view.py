@@ -176,6 +176,8 @@ class BarRuler(QWidget):
 class PianoRoll(QWidget):
     """The whole piano roll: ruler, keyboard strip and the note view, with zoom and playhead controls."""
 
+    colors_changed = Signal()
+
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.scene = PianoRollScene(self)
@@ -235,6 +237,14 @@ class PianoRoll(QWidget):
     def apply_palette(self, palette: QPalette) -> None:
         self.scene.apply_colors(RollColors.from_palette(palette))
         self.view.viewport().update()
+        self.colors_changed.emit()
+
+    def legend_html(self) -> str:
+        """What each colour means, for a status line."""
+        c = self.scene.colors
+        swatch = "<span style='color:{}'>■</span> {}"
+        return " &nbsp; ".join((swatch.format(c.seed.name(), "seed"), swatch.format(c.generated.name(), "generated"),
+                                f"<span style='color:{c.compare.name()}'>□</span> compared"))
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.PaletteChange:

@@ -68,6 +68,8 @@ def test_palette_follows_the_system_colour_scheme(qtbot, window, seed_file):
     app = QApplication.instance()
     window.open_file(seed_file)
     before = window.roll.scene.note_items(Layer.SEED)[0].brush().color().rgb()
+    legend = window.legend.text()
+    assert "seed" in legend and "generated" in legend
     follow_color_scheme(app)
     saved = app.palette()
     try:
@@ -76,6 +78,7 @@ def test_palette_follows_the_system_colour_scheme(qtbot, window, seed_file):
         qtbot.waitUntil(lambda: is_dark(window.roll.palette()))  # widgets hear of it through events
         dark_seed = window.roll.scene.note_items(Layer.SEED)[0].brush().color().rgb()
         assert dark_seed != before
+        assert window.legend.text() != legend  # the legend shows the colours in use
         app.styleHints().colorSchemeChanged.emit(Qt.ColorScheme.Light)
         assert not is_dark(app.palette())
         qtbot.waitUntil(lambda: not is_dark(window.roll.palette()))

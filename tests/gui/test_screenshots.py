@@ -17,6 +17,8 @@ import pytest
 from PySide6.QtGui import QColor, QImage
 from support import require
 
+from rnnmusic.pianoroll import CONTINUATION_COLOUR
+
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "docs" / "screenshots"
 SCRIPT = Path(__file__).with_name("screenshot_app.py")
@@ -63,7 +65,7 @@ def test_screenshots_of_the_main_window_and_live_panel(xvfb, tiny_model, seed_fi
     assert (main.width(), main.height()) == (1400, 860)
     colours = {main.pixel(x, y) for x in range(0, main.width(), 7) for y in range(0, main.height(), 7)}
     assert len(colours) > 50  # a drawn window, not an empty screen
-    generated = QColor("#308cc6")  # Fusion's highlight, the generated notes' colour in a light palette
+    generated = QColor(*CONTINUATION_COLOUR)  # the generated notes' colour in a light palette
     assert _has_colour_near(main, generated), "no generated notes visible in the screenshot"
 
     live = QImage(str(SHOTS / "live-panel.png"))
