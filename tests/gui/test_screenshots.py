@@ -39,11 +39,22 @@ def xvfb():
         server.kill()
         pytest.fail(f"Xvfb did not start: {server.stderr.read().decode(errors='replace')[-1000:]}")
     try:
-        yield f":{number}"
+        display = f":{number}"
+        require(_xcb_works(display), "Qt's xcb platform plugin and its libraries (libxcb-cursor0, libxcb-icccm4, "
+                "libxcb-keysyms1)")
+        yield display
     finally:
         server.terminate()
         server.wait(timeout=20)
         server.stderr.close()
+
+
+def _xcb_works(display: str) -> bool:
+    """Whether Qt can open a window on ``display`` (its xcb plugin needs a few X libraries beyond Xvfb's)."""
+    probe = "from PySide6.QtGui import QGuiApplication; QGuiApplication([])"
+    env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb"}
+    done = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, timeout=60)
+    return done.returncode == 0
 
 
 def shipped_or(test_file: Path, shipped: Path) -> Path:
