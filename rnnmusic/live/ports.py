@@ -53,17 +53,19 @@ def _rtmidi():
     return rtmidi
 
 
+def _compiled() -> list[str]:
+    rtmidi = _rtmidi()
+    return [n for n, (const, _) in _APIS.items() if getattr(rtmidi, const) in rtmidi.get_compiled_api()]
+
+
 def _api_id(api: str | None) -> tuple[str, int]:
     """Validate an --api value and return (name, rtmidi constant)."""
     name = api or default_api()
     if name not in _APIS:
         raise ConfigError(f"unknown MIDI API {name!r}; choose one of: {', '.join(API_NAMES)}")
-    rtmidi = _rtmidi()
-    value = getattr(rtmidi, _APIS[name][0])
-    if value not in rtmidi.get_compiled_api():
-        compiled = [n for n, (const, _) in _APIS.items() if getattr(rtmidi, const) in rtmidi.get_compiled_api()]
-        raise ConfigError(f"this python-rtmidi has no {_APIS[name][1]} support; available: {', '.join(compiled)}")
-    return name, value
+    if name not in _compiled():
+        raise ConfigError(f"this python-rtmidi has no {_APIS[name][1]} support; available: {', '.join(_compiled())}")
+    return name, getattr(_rtmidi(), _APIS[name][0])
 
 
 def _client(kind: str, api: str | None, client_name: str | None = None):
@@ -74,8 +76,9 @@ def _client(kind: str, api: str | None, client_name: str | None = None):
     try:
         return cls(rtapi=value, name=client_name)
     except rtmidi.RtMidiError as exc:
-        others = ", ".join(a for a in API_NAMES if a != name)
-        raise PortError(f"cannot use the {_APIS[name][1]} MIDI system ({exc}); try --api {others}") from None
+        others = " or ".join(f"--api {a}" for a in _compiled() if a != name)
+        hint = f"; try {others}" if others else ""
+        raise PortError(f"cannot use the {_APIS[name][1]} MIDI system ({exc}){hint}") from None
 
 
 @dataclass(frozen=True)
@@ -297,6 +300,9 @@ class RtMidiInput(_RtMidiPort, MidiInput):
 
     def _close(self) -> None:
         self._rt.cancel_callback()
+        # On JACK the callback runs on the JACK process thread and needs the GIL, while closing the
+        # port waits for the server, with the GIL held: let a callback in flight finish first.
+        time.sleep(0.02)
         self._rt_close()
 
 

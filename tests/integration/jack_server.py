@@ -11,8 +11,20 @@ import os
 import shutil
 import signal
 import subprocess
+import tempfile
 import time
 import uuid
+
+
+def _die_with_parent() -> None:
+    """In the child before exec (Linux): SIGTERM when the process that started it dies, so a killed
+    test run leaves no server behind (JACK allows only a few servers at once)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
 
 
 def jackd_available() -> bool:
@@ -26,6 +38,7 @@ class JackServer:
         self.rate, self.period = rate, period
         self.name = name or f"rnnmusic-test-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         self.process: subprocess.Popen | None = None
+        self._log = None
         self._saved_env: dict[str, str | None] = {}
 
     @property
@@ -39,17 +52,20 @@ class JackServer:
 
     def start(self, timeout: float = 15.0) -> "JackServer":
         env = {**os.environ, **self.env}
+        # jackd's chatter goes to a file: an unread pipe fills up and then blocks the whole server
+        self._log = tempfile.TemporaryFile()
         self.process = subprocess.Popen(
             ["jackd", "--no-realtime", "-d", "dummy", "-r", str(self.rate), "-p", str(self.period)],
             env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
             start_new_session=True,  # a Ctrl-C at the terminal is for pytest, not for the server
+            preexec_fn=_die_with_parent,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"jackd exited at start: {self.process.stderr.read().decode(errors='replace')[-2000:]}")
+                raise RuntimeError(f"jackd exited at start: {self.log()[-2000:]}")
             ready = subprocess.run(["jack_lsp"], env=env, capture_output=True, timeout=timeout)
             if ready.returncode == 0 and b"system:" in ready.stdout:
                 self._export()
@@ -78,9 +94,17 @@ class JackServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-        if self.process is not None and self.process.stderr is not None:
-            self.process.stderr.close()
+        if self._log is not None:
+            self._log.close()
+            self._log = None
         self.process = None
+
+    def log(self) -> str:
+        """What jackd has printed so far."""
+        if self._log is None:
+            return ""
+        self._log.seek(0)
+        return self._log.read().decode(errors="replace")
 
     def ports(self) -> list[str]:
         out = subprocess.run(["jack_lsp"], env={**os.environ, **self.env}, capture_output=True, text=True, timeout=10)
@@ -95,3 +119,35 @@ class JackServer:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+def mido_jack():
+    """mido's python-rtmidi backend on JACK: the tests' own client, independent of rnnmusic's port code."""
+    import mido
+
+    return mido.Backend("mido.backends.rtmidi/UNIX_JACK")
+
+
+class Receiver:
+    """A JACK MIDI input (through mido) that stamps each message with time.monotonic() on arrival."""
+
+    def __init__(self, connect_to: str | None = None, name: str = "recv") -> None:
+        backend = mido_jack()
+        self.messages: list[tuple[float, bytes]] = []
+        if connect_to:  # connect to an existing output port by its full name
+            self._port = backend.open_input(connect_to, callback=self._on_message)
+        else:  # a port of our own that others connect to
+            self._port = backend.open_input(name, virtual=True, callback=self._on_message)
+        self.name = self._port.name
+
+    def _on_message(self, message) -> None:
+        self.messages.append((time.monotonic(), bytes(message.bytes())))
+
+    def data(self) -> list[bytes]:
+        return [d for _, d in list(self.messages)]
+
+    def note_ons(self) -> list[tuple[float, bytes]]:
+        return [(t, d) for t, d in list(self.messages) if d[0] & 0xF0 == 0x90 and d[2] > 0]
+
+    def close(self) -> None:
+        self._port.close()

@@ -1,0 +1,168 @@
+"""`rnnmusic live`: stream a model's music to a MIDI port, in time with an internal or a DAW's clock.
+
+A thin shell over :class:`rnnmusic.live.LiveEngine`: it reads the options, loads the
+model and seed, opens (or creates) the ports, and runs until Ctrl-C, SIGTERM,
+``--duration-bars`` or a failure. Every way out ends every sounding note.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import signal
+import sys
+import time
+
+from rnnmusic.errors import ConfigError, RnnmusicError
+from rnnmusic.live.ports import API_NAMES, DEFAULT_VIRTUAL_NAME
+
+
+def register(parser: argparse.ArgumentParser) -> None:
+    add = parser.add_argument
+    add("--model", metavar="NAME|PATH", help="model name or .onnx file (default: the shipped model for the seed's kind)")
+    add("--seed-file", metavar="SEED.mid", help="MIDI file to continue (default: start from nothing)")
+    add("--out", metavar="PORT", help="output port name or unique part of it (default: a virtual port)")
+    add("--in", dest="in_port", metavar="PORT", help="input port for call-response, MIDI clock and CC control "
+        "(default: a virtual port when one is needed)")
+    add("--api", choices=API_NAMES, help="MIDI system (default: the platform's own)")
+    add("--virtual-name", default=DEFAULT_VIRTUAL_NAME, metavar="NAME",
+        help="name of the virtual ports: NAME (output) and 'NAME in' (default rnnmusic)")
+    add("--clock", choices=("internal", "midi"), default="internal",
+        help="internal (--bpm) or follow MIDI beat clock on the input (default internal)")
+    add("--bpm", type=float, metavar="N", help="tempo of the internal clock (default: the seed's, else 120)")
+    add("--meter", metavar="N/D", help="meter, e.g. 4/4, 3/4, 6/8 (default: the seed's, else 4/4)")
+    add("--mode", choices=("continuous", "call-response"), default="continuous",
+        help="continuous: play on and on; call-response: answer the player after a silence")
+    add("--lookahead-bars", type=float, default=1.0, metavar="F", help="how far ahead to generate (default 1 bar)")
+    add("--latency-ms", type=float, default=0.0, metavar="F",
+        help="send this many ms early to make up for a synth's latency (negative: late)")
+    add("--channel", type=int, default=1, metavar="N", help="output MIDI channel 1-16 (default 1)")
+    add("--program", type=int, metavar="N", help="send this General MIDI program change (0-127) first")
+    add("--velocity-scale", type=float, default=1.0, metavar="F", help="multiply note velocities (default 1)")
+    add("--temperature", type=float, default=1.0, metavar="T", help="randomness (default 1; a CC can change it live)")
+    add("--key", metavar="KEY", help="keep to a key, e.g. C:major or auto (a CC can change it live)")
+    add("--seed", type=int, metavar="S", help="random seed (default: a fresh one)")
+    add("--silence-beats", type=float, default=2.0, metavar="N", help="call-response: silence before answering (default 2)")
+    add("--answer-bars", type=float, default=2.0, metavar="M", help="call-response: length of an answer (default 2)")
+    add("--pass-through", action="store_true", help="send what arrives on the input to the output too")
+    add("--max-note-beats", type=float, default=8.0, metavar="F",
+        help="no note sounds longer than this many beats, whatever the cause (default 8)")
+    add("--cc-map", metavar="FILE", help="JSON file of CC controls (temperature, regenerate, mute, key)")
+    add("--learn", action="store_true", help="learn the CC controls by moving each one, save them to --cc-map, then play")
+    add("--duration-bars", type=float, metavar="N", help="stop after N bars (for scripts and tests)")
+    add("--no-realtime", action="store_true", help="do not ask for real-time priority for the sender thread")
+    add("--threads", type=int, metavar="N", help="ONNX Runtime threads (default 1)")
+    add("--provider", default="cpu", choices=("auto", "cpu", "cuda"), help="execution provider (default cpu)")
+
+
+def _check(args: argparse.Namespace) -> None:
+    """Refuse option combinations that cannot work, before anything is loaded or opened."""
+    if args.learn and not args.cc_map:
+        raise ConfigError("--learn saves what it learns: give the file with --cc-map FILE")
+    if args.duration_bars is not None and not args.duration_bars > 0:
+        raise ConfigError(f"--duration-bars must be above 0, not {args.duration_bars:g}")
+    if not 1 <= args.channel <= 16:
+        raise ConfigError(f"--channel must be 1-16, not {args.channel}")
+
+
+def _open_source(args: argparse.Namespace, max_note_beats: float):
+    """The model's endless stream, continuing the seed file (or starting from nothing)."""
+    from rnnmusic.engine import GenerateOptions, Generator, default_model_for, load_model, load_model_file
+    from rnnmusic.midi_io import read_midi
+
+    seed = read_midi(args.seed_file) if args.seed_file else None
+    if args.model:
+        model = load_model(args.model, providers=args.provider, threads=args.threads)
+    else:
+        model = load_model_file(default_model_for(seed).path, providers=args.provider, threads=args.threads)
+    options = GenerateOptions(temperature=args.temperature, key=args.key, seed=args.seed).with_seed()
+    stream = Generator(model).open_stream(seed, options)
+    stream.max_note_beats = max_note_beats
+    return seed, model, stream
+
+
+def run(args: argparse.Namespace) -> int:
+    from rnnmusic.live import ControlMap, InternalClock, LiveConfig, LiveEngine, Meter, MidiClockFollower, learn
+    from rnnmusic.live.ports import open_input, open_output
+
+    _check(args)
+    config = LiveConfig(
+        mode=args.mode, lookahead_bars=args.lookahead_bars, latency_ms=args.latency_ms, channel=args.channel - 1,
+        program=args.program, velocity_scale=args.velocity_scale, silence_beats=args.silence_beats,
+        answer_bars=args.answer_bars, pass_through=args.pass_through, max_note_beats=args.max_note_beats,
+        realtime=not args.no_realtime,
+    )
+    controls = ControlMap.load(args.cc_map) if args.cc_map and not args.learn else None
+    seed, model, stream = _open_source(args, config.max_note_beats)
+    bpm = args.bpm if args.bpm is not None else (seed.qpm if seed is not None else 120.0)
+    meter = Meter.parse(args.meter) if args.meter else (
+        Meter(seed.time_signatures[0].numerator, seed.time_signatures[0].denominator) if seed is not None else Meter())
+    clock = MidiClockFollower(meter, initial_bpm=bpm) if args.clock == "midi" else InternalClock(bpm, meter)
+
+    needs_input = args.in_port is not None or args.mode == "call-response" or args.clock == "midi" or args.learn \
+        or controls is not None or args.pass_through
+    output = open_output(args.out, args.api, args.virtual_name)
+    port_in = None
+    try:
+        port_in = open_input(args.in_port, args.api, args.virtual_name) if needs_input else None
+        if args.learn:
+            controls = learn(port_in, prompt=lambda text: print(text, file=sys.stderr, flush=True))
+            controls.save(args.cc_map)
+            print(f"saved {len(controls.bindings)} control(s) to {args.cc_map}", file=sys.stderr)
+        engine = LiveEngine(stream, output, clock, config, input=port_in, controls=controls)
+        _describe(args, model, output, port_in, clock, bpm, meter)
+        _play(engine, args.duration_bars, meter.beats_per_bar)
+    finally:
+        if port_in is not None:
+            port_in.close()
+        output.close()
+    return 0
+
+
+def _describe(args, model, output, port_in, clock, bpm, meter) -> None:
+    where = f"{output.name!r}" + (" (virtual)" if output.virtual else "")
+    heard = f", listening on {port_in.name!r}" + (" (virtual)" if port_in.virtual else "") if port_in else ""
+    timing = "following MIDI clock" if args.clock == "midi" else f"{bpm:g} BPM"
+    print(f"rnnmusic live: model {model.name}, {args.mode}, {timing}, {meter}; playing to {where}{heard}. "
+          "Ctrl-C stops.", file=sys.stderr, flush=True)
+
+
+def _play(engine, duration_bars: float | None, beats_per_bar: float) -> None:
+    """Run until a signal, the duration or a failure; always stop the engine (which ends every note)."""
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    first_bar = None
+    warned = False
+    try:
+        engine.start()
+        while not engine.wait(0.05):
+            if not warned and engine.config.realtime:
+                warned = True  # the sender thread asked for it when it started, 50 ms ago
+                if not engine.scheduler.realtime:
+                    print("note: no real-time priority for the sender thread; timing may suffer under load "
+                          "(see docs/live.md)", file=sys.stderr)
+            timeline = engine.clock.timeline
+            if duration_bars is None or not timeline.running:
+                continue
+            beat = timeline.beat_at(time.monotonic())
+            if first_bar is None:
+                first_bar = math.floor(max(beat, 0.0) / beats_per_bar) * beats_per_bar
+            if beat >= first_bar + duration_bars * beats_per_bar:
+                break
+    except KeyboardInterrupt:
+        pass
+    finally:
+        # a second Ctrl-C or SIGTERM must not cut the stop short: it is what ends the notes
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        try:
+            engine.stop()
+        finally:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+            signal.signal(signal.SIGTERM, previous)
+    if engine.failure is not None:
+        if isinstance(engine.failure, RnnmusicError):
+            raise engine.failure
+        raise RnnmusicError(f"stopped: {type(engine.failure).__name__}: {engine.failure}") from engine.failure

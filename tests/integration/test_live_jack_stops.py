@@ -1,0 +1,207 @@
+"""No note is left sounding, whatever ends the music: checked by a JACK client listening to the engine.
+
+Each test makes sure notes are sounding when the stop comes (long, overlapping notes,
+or waiting for one), then replays everything the listener received as a synth would
+(`sounding_after`) and expects silence, with All Notes Off at the end.
+"""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+from jack_server import Receiver, mido_jack
+from rnnmusic.live import InternalClock, LiveConfig, LiveEngine, MidiClockFollower, open_input, open_output
+from rnnmusic.live.fake import PatternSource
+from rnnmusic.live.hygiene import sounding_after
+
+pytestmark = pytest.mark.jack
+
+ALL_NOTES_OFF = bytes((0xB0, 123, 0))
+PERIOD = 64 / 48000
+
+
+def wait_for(predicate, timeout=20.0):
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.005)
+    return True
+
+
+def long_notes():
+    return PatternSource([60, 64, 67, 72], step=0.5, length=2.0)  # always two to four notes sounding
+
+
+def test_normal_stop_ends_every_note(jack):
+    out = open_output(None, api="jack")
+    receiver = Receiver(connect_to="rnnmusic:rnnmusic")
+    engine = LiveEngine(long_notes(), out, InternalClock(180), LiveConfig())
+    try:
+        engine.start()
+        assert wait_for(lambda: len(sounding_after(receiver.data())) >= 2)
+    finally:
+        engine.stop()
+        time.sleep(0.05)
+        receiver.close()
+        out.close()
+    assert sounding_after(receiver.data()) == set()
+    assert receiver.data()[-1] == ALL_NOTES_OFF
+
+
+def test_exception_in_generation_ends_every_note(jack):
+    out = open_output(None, api="jack")
+    receiver = Receiver(connect_to="rnnmusic:rnnmusic")
+    source = PatternSource([60, 64, 67, 72], step=0.5, length=2.0, fail_after=6.0)
+    engine = LiveEngine(source, out, InternalClock(240), LiveConfig(lookahead_bars=0.25))
+    try:
+        engine.start()
+        assert engine.wait(timeout=30)
+        time.sleep(0.05)
+        assert isinstance(engine.failure, RuntimeError)
+        assert receiver.note_ons() and sounding_after(receiver.data()) == set()  # ended before stop() is called
+    finally:
+        engine.stop()
+        time.sleep(0.05)
+        receiver.close()
+        out.close()
+    assert sounding_after(receiver.data()) == set()
+
+
+class ClockSender:
+    """Plays a DAW's MIDI clock into the engine's input from a thread, at 24 ticks per quarter."""
+
+    def __init__(self, port_name: str) -> None:
+        self.port = mido_jack().open_output(port_name)
+        self.tick_times: list[float] = []
+        self.bpm = 120.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def send(self, data: bytes) -> float:
+        import mido
+
+        self.port.send(mido.Message.from_bytes(list(data)))
+        return time.monotonic()
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def _run(self) -> None:
+        next_tick = time.monotonic()
+        while not self._stop.is_set():
+            delay = next_tick - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            self.tick_times.append(self.send(b"\xf8"))
+            next_tick += 60.0 / self.bpm / 24
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.port.close()
+
+
+def test_transport_stop_silences_at_once_and_start_plays_again(jack):
+    out = open_output(None, api="jack")
+    port_in = open_input(None, api="jack")  # rnnmusic in:rnnmusic in
+    clock = MidiClockFollower(initial_bpm=120)
+    engine = LiveEngine(long_notes(), out, clock, LiveConfig(), input=port_in)
+    receiver = Receiver(connect_to="rnnmusic:rnnmusic")
+    daw = ClockSender("rnnmusic in:rnnmusic in")
+    try:
+        engine.start()
+        daw.start()  # the clock runs while the transport is stopped, as DAWs do
+        time.sleep(0.3)
+        assert receiver.note_ons() == []  # no transport, no notes
+        daw.send(b"\xfa")
+        assert wait_for(lambda: len(sounding_after(receiver.data())) >= 2)
+        stopped_at = daw.send(b"\xfc")
+        assert wait_for(lambda: receiver.messages and receiver.messages[-1][1] == ALL_NOTES_OFF, timeout=5)
+        silent_at = receiver.messages[-1][0]
+        time.sleep(0.5)
+        after = [d for t, d in receiver.messages if t > stopped_at]
+        assert sounding_after(receiver.data()) == set()
+        assert not any(d[0] & 0xF0 == 0x90 and d[2] > 0 for d in after)  # nothing new after Stop
+        # "at once": Stop crosses JACK twice (two periods each) and the input thread; 20 ms is generous
+        assert silent_at - stopped_at < 0.020
+        count = len(receiver.note_ons())
+        daw.send(b"\xfa")
+        assert wait_for(lambda: len(receiver.note_ons()) > count)
+    finally:
+        daw.close()
+        engine.stop()
+        time.sleep(0.05)
+        receiver.close()
+        port_in.close()
+        out.close()
+    assert sounding_after(receiver.data()) == set()
+
+
+def live_command(model, *extra):
+    return [sys.executable, "-m", "rnnmusic", "live", "--api", "jack", "--model", str(model), "--bpm", "200",
+            "--seed", "3", *extra]
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_signal_to_rnnmusic_live_ends_every_note(jack, live_model, signum):
+    receiver = Receiver(name="synth")
+    proc = subprocess.Popen(live_command(live_model, "--out", "synth"), stderr=subprocess.PIPE, text=True)
+    try:
+        assert wait_for(lambda: sounding_after(receiver.data()), timeout=60), "no note ever sounded"
+        signalled_at = time.monotonic()
+        proc.send_signal(signum)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    time.sleep(0.05)
+    receiver.close()
+    stderr = proc.stderr.read()
+    assert proc.returncode == 0, stderr
+    assert sounding_after(receiver.data()) == set()
+    assert any(t >= signalled_at and d == ALL_NOTES_OFF for t, d in receiver.messages)
+
+
+def test_lost_input_port_ends_every_note_and_exits_1(jack, live_model):
+    player = mido_jack().open_output("keyboard", virtual=True)  # a controller that will be unplugged
+    receiver = Receiver(name="synth")
+    proc = subprocess.Popen(live_command(live_model, "--out", "synth", "--in", "keyboard", "--max-note-beats", "64"),
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        assert wait_for(lambda: sounding_after(receiver.data()), timeout=60), "no note ever sounded"
+        player.close()
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    time.sleep(0.05)
+    receiver.close()
+    stderr = proc.stderr.read()
+    assert proc.returncode == 1
+    assert "MIDI input" in stderr and "has gone away" in stderr and "Traceback" not in stderr
+    assert sounding_after(receiver.data()) == set()
+
+
+def test_lost_output_port_exits_1_with_one_line(jack, live_model):
+    receiver = Receiver(name="synth")
+    proc = subprocess.Popen(live_command(live_model, "--out", "synth"), stderr=subprocess.PIPE, text=True)
+    try:
+        assert wait_for(lambda: receiver.note_ons(), timeout=60)
+        receiver.close()
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    stderr = proc.stderr.read()
+    assert proc.returncode == 1
+    assert "MIDI output" in stderr and "has gone away" in stderr and "Traceback" not in stderr
