@@ -39,8 +39,8 @@ class ParsedMidi:
     meters: list[tuple[int, int, int]] = field(default_factory=list)  # tick, numerator, denominator
     keys: list[tuple[int, int, bool]] = field(default_factory=list)  # tick, tonic pitch class, minor
     instruments: list[ParsedInstrument] = field(default_factory=list)
-    #: int64 (n, 5): start tick, end tick, pitch, velocity, index into ``instruments``
-    notes: np.ndarray = field(default_factory=lambda: np.zeros((0, 5), dtype=np.int64))
+    #: int64 (5, n), one row per field: start tick, end tick, pitch, velocity, index into ``instruments``
+    notes: np.ndarray = field(default_factory=lambda: np.zeros((5, 0), dtype=np.int64))
 
 
 def tonic_from_sharps(sharps: int, minor: bool) -> int:
@@ -60,7 +60,7 @@ def read_exact(tracks: list[bytes], ticks_per_quarter: int, source: str) -> Pars
             raise MidiFileError(source, f"is corrupt (track {number} ends inside an event)") from None
         except ValueError as exc:
             raise MidiFileError(source, f"is corrupt (track {number}: {exc})") from None
-    parsed.notes = np.array(rows, dtype=np.int64).reshape(-1, 5)
+    parsed.notes = np.ascontiguousarray(np.array(rows, dtype=np.int64).reshape(-1, 5).T)
     return parsed
 
 

@@ -83,7 +83,7 @@ def test_stray_system_messages_are_skipped_by_both_readers():
     body = b"\x00\x90\x3c\x40\x00\xf3\x01\x00\xf8\x60\x80\x3c\x00\x00\xff\x2f\x00"  # song select, clock
     (note,) = read_midi_bytes(_file(body)).iter_notes()
     assert (note.pitch, note.end) == (60, 0.1)
-    assert read_exact([body], 480, "x").notes.tolist() == [[0, 96, 60, 64, 0]]
+    assert read_exact([body], 480, "x").notes.T.tolist() == [[0, 96, 60, 64, 0]]
 
 
 def test_unknown_chunks_are_skipped():

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import struct
+
+import numpy as np
 import pytest
+from midi_data import readable_files
 
 from rnnmusic import midi_io
 from rnnmusic.midi_io import read_midi, read_text_events
-from rnnmusic.notes import KeySignature, TempoChange, TimeSignature, Track
+from rnnmusic.notes import KeySignature, NoteSequence, TempoChange, TimeSignature, Track
 
 
 def notes_of(seq, pitch):
@@ -125,3 +129,21 @@ def test_bytes_and_paths_read_the_same(data_dir):
     path = data_dir / "drums.mid"
     assert midi_io.read_midi_bytes(path.read_bytes(), source="x").same_music(read_midi(path))
     assert read_midi(path).source == str(path)
+
+
+@pytest.mark.parametrize("path", readable_files(), ids=lambda p: p.name)
+def test_notes_come_in_the_order_note_sequence_keeps(path):
+    # the reader sorts notes itself to spare NoteSequence the work: it must be NoteSequence's order
+    seq = read_midi(path)
+    assert np.array_equal(seq.notes, NoteSequence(notes=seq.notes.copy()).notes)
+
+
+def test_huge_tick_values_that_are_not_absurd():
+    # 32,000 ticks per quarter at 500 qpm: tick 2**28 is only 17 minutes in
+    body = b"\x00\xff\x51\x03\x01\xd4\xc0" + b"\x00\x90\x3c\x40\x81\x80\x00\x3e\x40"  # tempo 120000 us; C4, D4
+    body += b"\xff\xff\xff\x7f\x3c\x00\x01\x3e\x00\x00\xff\x2f\x00"  # both end after 2**28 ticks
+    data = b"MThd" + struct.pack(">IHHH", 6, 0, 1, 32000) + b"MTrk" + struct.pack(">I", len(body)) + body
+    seq = midi_io.read_midi_bytes(data)
+    assert [n.pitch for n in seq.iter_notes()] == [60, 62]
+    assert seq.notes["end"][0] == pytest.approx((2**28 - 1 + 16384) * 0.12 / 32000)
+    assert np.array_equal(seq.notes, NoteSequence(notes=seq.notes.copy()).notes)
