@@ -114,7 +114,7 @@ def test_settings_are_kept_between_runs(qtbot, settings, ports, tiny_model, seed
     assert second.models.current().path == tiny_model
     assert second.transport.target() == "DAW in"
     assert second.live.mode.currentData() == "call-response"
-    assert [a.text() for a in second.recent_menu.actions()] == ["seed.mid"]
+    assert second.recent_menu.actions()[0].text() == "seed.mid"
     assert (second.size().width(), second.size().height()) == (640, 480)
     second.close()
 

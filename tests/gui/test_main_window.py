@@ -36,8 +36,10 @@ def test_open_a_seed_shows_it_and_remembers_it(window, seed_file, settings):
     assert "seed.mid" in window.windowTitle()
     assert "16 notes" in window.seed_label.text()
     assert settings.recent_files()[0] == str(seed_file.resolve())
-    recent = window.recent_menu.actions()
-    assert [a.text() for a in recent] == ["seed.mid"]
+    recent = [a for a in window.recent_menu.actions() if not a.isSeparator()]
+    assert [a.text() for a in recent] == ["seed.mid", "Clear Menu"]
+    recent[-1].trigger()
+    assert settings.recent_files() == [] and not window.recent_menu.isEnabled()
 
 
 def test_open_recent_reopens_the_file(window, seed_file, tmp_path):
