@@ -92,16 +92,14 @@ class EngineBridge:
     ) -> Generated:
         """Load (or reuse) the model and continue ``seed``; runs on the worker thread.
 
-        With ``on_notes`` the engine's stream is used, and the first variation's notes are
-        handed over in batches as they become final, so the window can draw the take growing.
+        It runs the engine's stream, which ends with exactly what ``Generator.generate`` returns;
+        on the way, ``on_notes`` gets the first variation's notes in batches as they become
+        final, so the window can draw the take growing.
         """
         model = self.load(model_path)
-        generator = Generator(model)
-        if on_notes is None:
-            return Generated(model.name, model.content_hash, generator.generate(seed, options, progress, cancel))
         takes, batch = None, []
-        for event in generator.stream(seed, options, cancel=cancel):
-            if event.kind == "note" and event.variation == 0:
+        for event in Generator(model).stream(seed, options, cancel=cancel):
+            if event.kind == "note" and event.variation == 0 and on_notes is not None:
                 batch.append(event.note)
             elif event.kind == "progress":
                 if progress is not None:
