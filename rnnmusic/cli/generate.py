@@ -166,6 +166,11 @@ def run(args: argparse.Namespace) -> int:
     key = f", key {takes.key}" if takes.key else ""
     print(f"model {model.name} ({model.encoding.name}, {model.content_hash[:8]}), seed {options.seed}{key}",
           file=sys.stderr)
+    if takes.seed_dropped:
+        dropped = sum(takes.seed_dropped.values())
+        reasons = ", ".join(f"{reason.replace('_', ' ')} {count}" for reason, count in sorted(takes.seed_dropped.items()))
+        print(f"the model read {len(seed.notes) - dropped} of the seed's {len(seed.notes)} notes ({reasons})",
+              file=sys.stderr)
     for path in outputs + wavs + plots:
         print(f"wrote {path}")
     return 0

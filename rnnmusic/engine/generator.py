@@ -11,7 +11,7 @@ instrument and at its last tempo.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
 import numpy as np
@@ -23,7 +23,7 @@ from rnnmusic.engine.options import GenerateOptions
 from rnnmusic.engine.sampling import Sampler
 from rnnmusic.engine.search import Batch, beam_loop, sample_loop, take_lengths, token_cap
 from rnnmusic.engine.takes import compose_take
-from rnnmusic.engine.timeline import Timeline
+from rnnmusic.engine.timeline import Timeline, silence_tokens, units_of
 from rnnmusic.notes import NoteSequence
 
 Progress = Callable[[float], None]
@@ -42,6 +42,7 @@ class Takes:
     options: GenerateOptions  # as used, with the concrete random seed
     key: str | None  # the key constraint applied ("auto" resolved), if any
     tokens: tuple[np.ndarray, ...] = ()  # each take's continuation as token ids (after the seed's)
+    seed_dropped: dict[str, int] = field(default_factory=dict)  # seed notes the model could not read, by reason
 
 
 @dataclass
@@ -55,6 +56,7 @@ class Primed:
     state: np.ndarray  # [parts, layers, 1, hidden]
     logits: np.ndarray  # [vocab]: the first continuation token's logits
     last: int  # the last token read
+    dropped: dict[str, int]  # seed notes the encoding could not represent, by reason
 
 
 class Generator:
@@ -70,14 +72,19 @@ class Generator:
     # -- preparing ---------------------------------------------------------------------
     def prime(self, seed: NoteSequence | None, options: GenerateOptions) -> Primed:
         """Encode the seed, build the masks and read the seed into the model in one call."""
-        has_notes = seed is not None and len(seed.notes) > 0
-        # a seed without notes still lends its tempo and meter: generation starts from bos
-        seed_ids = np.asarray(self.encoding.encode(seed), dtype=np.int64) if has_notes else np.zeros(0, dtype=np.int64)
+        seed_ids, dropped = np.zeros(0, dtype=np.int64), {}
+        if seed is not None and len(seed.notes):  # a seed without notes still lends its tempo and meter
+            report = self.encoding.encode_report(seed)
+            seed_ids, dropped = np.asarray(report.ids, dtype=np.int64), dict(report.dropped)
+            # the continuation starts where the seed ends, even where the encoding kept none of its last notes
+            gap = units_of(self.encoding, seed, seed.total_time) - float(self.advance[seed_ids].sum())
+            if gap > 0:
+                seed_ids = np.concatenate([seed_ids, silence_tokens(self.encoding, seed_ids, gap)]).astype(np.int64)
         masks = TokenMasks(self.encoding, options, seed)
         ids = np.concatenate([[BOS_ID], seed_ids]).astype(np.int64)[None, :]
         logits, state = self.model.run(ids, self.model.initial_state(1))
         return Primed(seed, seed_ids, Timeline(self.encoding, seed, seed_ids), masks, state,
-                      np.array(logits[0, -1], dtype=np.float32), int(ids[0, -1]))
+                      np.array(logits[0, -1], dtype=np.float32), int(ids[0, -1]), dropped)
 
     # -- whole takes -------------------------------------------------------------------
     def generate(self, seed: NoteSequence | None, options: GenerateOptions, progress: Progress | None = None,
@@ -88,9 +95,9 @@ class Generator:
         token_lists = self._sample(primed, options, progress, cancel)
         sequences = tuple(compose_take(primed, self.encoding, ids, options.continuation_only) for ids in token_lists)
         start = primed.timeline.start_seconds
-        if options.continuation_only and primed.seed is not None and len(primed.seed_ids):
+        if options.continuation_only and primed.seed is not None and len(primed.seed.notes):
             start -= primed.timeline.bar_line_before(start)
-        return Takes(sequences, float(start), options, primed.masks.key_name, tuple(token_lists))
+        return Takes(sequences, float(start), options, primed.masks.key_name, tuple(token_lists), primed.dropped)
 
     def continue_sequence(self, seed: NoteSequence | None, options: GenerateOptions,
                           progress: Progress | None = None, cancel: threading.Event | None = None) -> list[NoteSequence]:

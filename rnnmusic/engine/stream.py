@@ -108,11 +108,11 @@ def stream_events(generator: "Generator", seed: NoteSequence | None, options: Ge
                 note, float(timeline.to_seconds(note.start)), float(timeline.to_seconds(note.end))))
         sequences.append(compose_take(primed, generator.encoding, out[row, : lengths[row]], options.continuation_only))
     start = timeline.start_seconds
-    if options.continuation_only and len(primed.seed_ids):
+    if options.continuation_only and primed.seed is not None and len(primed.seed.notes):
         start -= timeline.bar_line_before(start)
     tokens = tuple(out[row, : lengths[row]].copy() for row in range(rows))
     yield StreamEvent("done", progress=1.0, takes=Takes(tuple(sequences), float(start), options,
-                                                         primed.masks.key_name, tokens))
+                                                         primed.masks.key_name, tokens, primed.dropped))
 
 
 @dataclass

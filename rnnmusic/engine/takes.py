@@ -32,7 +32,7 @@ def compose_take(primed: "Primed", encoding: Encoding, ids: np.ndarray, continua
     """The take for one variation's continuation tokens ``ids``."""
     seed = primed.seed
     decoded = encoding.decode(np.concatenate([primed.seed_ids, ids]), template=seed)
-    if seed is None or len(primed.seed_ids) == 0:
+    if seed is None or len(seed.notes) == 0:
         return decoded  # from scratch: all of it is continuation, on the seed's tempo and meter if any
     boundary = primed.timeline.start_seconds
     notes = decoded.notes

@@ -160,3 +160,17 @@ def test_beam_search_on_a_grammar_with_several_tokens_per_step(generators):
     for tokens in takes.tokens:
         assert generator.encoding.time_advance[tokens].sum() == 16
         assert generator.encoding.is_valid(np.concatenate([seed_ids, tokens]))
+
+
+def test_a_seed_the_model_cannot_read_is_kept_and_continued_after_its_end(generators):
+    low = melody_seed()
+    low = low.with_notes(np.array(low.notes, copy=True))
+    notes = np.array(low.notes, copy=True)
+    notes["pitch"] -= 24  # below the melody encoding's range (48..84)
+    low = low.with_notes(notes)
+    takes = generators["melody"].generate(low, GenerateOptions(bars=1, seed=2))
+    assert takes.seed_dropped == {"out_of_range": 6}
+    assert takes.continuation_start == pytest.approx(low.total_time)
+    take = takes.sequences[0]
+    assert np.array_equal(take.notes["pitch"][:6], low.notes["pitch"])
+    assert take.notes["start"][6:].min() >= low.total_time - 1e-9
