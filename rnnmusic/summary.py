@@ -191,7 +191,8 @@ def format_summary(summary: Summary) -> list[str]:
     if summary.pitch_range:
         low, high = summary.pitch_range
         span = f"{pitch_name(low)} ({low}) to {pitch_name(high)} ({high})"
-    lines.append(f"duration: {_clock(summary.duration)} ({summary.duration:.2f} s)   notes: {summary.notes}   pitch range: {span}")
+    duration = f"{_clock(summary.duration)} ({summary.duration:.2f} s)"
+    lines.append(f"duration: {duration}   notes: {summary.notes}   pitch range: {span}")
     lines += _changes("tempo", [f"{q:g} qpm" for _, q in _rounded(summary.tempos)], [t for t, _ in summary.tempos])
     lines += _changes("meter", [f"{n}/{d}" for _, n, d in summary.meters], [t for t, _, _ in summary.meters])
     if summary.keys:
@@ -203,7 +204,8 @@ def format_summary(summary: Summary) -> list[str]:
     lines.append(f"  {'#':>3}  {'name':<{width}}  {'program':<32}  drum  notes")
     for t in summary.tracks:
         program = f"{t.program:>3} {t.instrument}"
-        lines.append(f"  {t.index:>3}  {t.name:<{width}}  {program:<32}  {'yes' if t.is_drum else 'no':<4}  {t.notes:>5}")
+        drum = "yes" if t.is_drum else "no"
+        lines.append(f"  {t.index:>3}  {t.name:<{width}}  {program:<32}  {drum:<4}  {t.notes:>5}")
     if summary.encoding:
         lines += _format_encoding(summary.encoding)
     return lines

@@ -98,7 +98,12 @@ def format0_multichannel() -> bytes:
 def format1_piano() -> bytes:
     """Format 1: a conductor track and a two-hand piano piece on two tracks, with a key signature."""
     conductor = track(
-        [tempo(0, 90), meter(0, 4, 4), (0, mido.MetaMessage("key_signature", key="G")), (0, mido.MetaMessage("text", text="test piece"))],
+        [
+            tempo(0, 90),
+            meter(0, 4, 4),
+            (0, mido.MetaMessage("key_signature", key="G")),
+            (0, mido.MetaMessage("text", text="test piece")),
+        ],
         "conductor",
     )
     right = [program(0, 0)] + notes([(67, 480), (71, 480), (74, 960), (72, 480), (71, 480), (69, 960), (67, 1920)])
@@ -112,7 +117,8 @@ def format1_piano() -> bytes:
 
 def tempo_changes() -> bytes:
     """Four tempos, one of them at a note's midpoint, so seconds depend on the whole map."""
-    conductor = track([tempo(0, 120), tempo(BAR, 60), tempo(2 * BAR + TPQ // 2, 150), tempo(3 * BAR, 90), meter(0, 4, 4)])
+    tempos = [tempo(0, 120), tempo(BAR, 60), tempo(2 * BAR + TPQ // 2, 150), tempo(3 * BAR, 90)]
+    conductor = track(tempos + [meter(0, 4, 4)])
     melody = notes([(60 + step, TPQ) for step in range(16)])
     return to_bytes([conductor, track(melody, "melody")])
 
@@ -212,8 +218,10 @@ def running_status() -> bytes:
 
 def pickup() -> bytes:
     """A waltz tune that starts with a one-beat pickup bar (1/4), then 3/4."""
-    conductor = track([tempo(0, 132), meter(0, 1, 4), meter(TPQ, 3, 4), (0, mido.MetaMessage("key_signature", key="F"))])
-    tune = [(60, TPQ), (65, TPQ), (65, TPQ), (69, TPQ), (67, 2 * TPQ), (65, TPQ), (64, 2 * TPQ), (62, TPQ), (60, 3 * TPQ)]
+    key = (0, mido.MetaMessage("key_signature", key="F"))
+    conductor = track([tempo(0, 132), meter(0, 1, 4), meter(TPQ, 3, 4), key])
+    tune = [(60, TPQ), (65, TPQ), (65, TPQ), (69, TPQ), (67, 2 * TPQ), (65, TPQ), (64, 2 * TPQ), (62, TPQ)]
+    tune += [(60, 3 * TPQ)]
     return to_bytes([conductor, track(notes(tune), "tune")])
 
 

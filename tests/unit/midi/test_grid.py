@@ -44,7 +44,8 @@ def test_seconds_and_steps_are_inverse(changes, seconds, steps_per_quarter):
 
 def test_bar_lines_follow_meter_changes():
     # 4/4 for one bar (16 steps), 3/4 from 2 s (12 steps per bar), 6/8 from 3.5 s (12 steps per bar)
-    grid = grid_of((TempoChange(0.0, 120.0),), (TimeSignature(0.0, 4, 4), TimeSignature(2.0, 3, 4), TimeSignature(3.5, 6, 8)))
+    meters = (TimeSignature(0.0, 4, 4), TimeSignature(2.0, 3, 4), TimeSignature(3.5, 6, 8))
+    grid = grid_of((TempoChange(0.0, 120.0),), meters)
     assert grid.meter_steps == ((0, 4, 4), (16, 3, 4), (28, 6, 8))
     assert grid.bar_starts(60) == [0, 16, 28, 40, 52]
     assert grid.meter_at(30) == (6, 8) and grid.steps_per_bar_at(30) == 12

@@ -8,7 +8,16 @@ import pytest
 from rnnmusic.errors import ConfigError
 from rnnmusic.grid import StepGrid
 from rnnmusic.midi_io import read_midi
-from rnnmusic.notes import ControlChange, KeySignature, Note, NoteSequence, TempoChange, TimeSignature, Track, make_notes
+from rnnmusic.notes import (
+    ControlChange,
+    KeySignature,
+    Note,
+    NoteSequence,
+    TempoChange,
+    TimeSignature,
+    Track,
+    make_notes,
+)
 from rnnmusic.transforms import apply_sustain, bar_times, quantize, select_tracks, split_bars, transpose, trim
 
 

@@ -13,7 +13,16 @@ from hypothesis import strategies as st
 from rnnmusic import midi_io
 from rnnmusic.errors import MidiFileError
 from rnnmusic.midi_io import read_midi, read_midi_bytes, read_text_events, sequence_to_midi_bytes, write_midi
-from rnnmusic.notes import ControlChange, KeySignature, Note, NoteSequence, TempoChange, TimeSignature, Track, make_notes
+from rnnmusic.notes import (
+    ControlChange,
+    KeySignature,
+    Note,
+    NoteSequence,
+    TempoChange,
+    TimeSignature,
+    Track,
+    make_notes,
+)
 
 MS = 1e-3
 
@@ -44,7 +53,10 @@ def assert_round_trip(seq: NoteSequence, back: NoteSequence) -> None:
     assert [(t.name, t.program, t.is_drum) for t in back.tracks] == [(t.name, t.program, t.is_drum) for t in seq.tracks]
 
 
-@pytest.mark.parametrize("name", [p.name for p in readable_files() if p.name not in ("overlapping.mid", "unpaired.mid")])
+STACKED = ("overlapping.mid", "unpaired.mid")  # MIDI cannot hold these as read: tested below
+
+
+@pytest.mark.parametrize("name", [p.name for p in readable_files() if p.name not in STACKED])
 def test_test_files_survive_a_round_trip(data_dir, tmp_path, name):
     seq = read_midi(data_dir / name)
     assert_round_trip(seq, read_midi(write_midi(seq, tmp_path / name)))

@@ -1,0 +1,154 @@
+"""Writing NoteSequences as MIDI files (use it through :mod:`rnnmusic.midi_io`).
+
+A format-1 file: the first track holds tempos, meters, keys and text events, then
+one track per (track, program, drum) of the notes, drums on channel 10. The
+resolution is chosen so one tick is at most 1 ms at the slowest tempo, so reading
+a written file gives every time back within 1 ms. Writing is atomic
+(:mod:`rnnmusic.atomic`): a failure never leaves half a file.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from rnnmusic.atomic import atomic_write_bytes
+from rnnmusic.errors import MidiFileError
+from rnnmusic.midi_exact import DRUM_CHANNEL
+from rnnmusic.notes import NoteSequence, Track
+
+
+def write_midi(seq: NoteSequence, path: str | os.PathLike, text_events: Sequence[str] = ()) -> Path:
+    """Write a format-1 MIDI file atomically; ``text_events`` go into the first track as text meta events."""
+    path = Path(path)
+    data = sequence_to_midi_bytes(seq, text_events)
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise MidiFileError(path, f"cannot be written: folder {folder} does not exist")
+    try:
+        return atomic_write_bytes(path, data)
+    except OSError as exc:
+        raise MidiFileError(path, f"cannot be written ({exc.strerror or exc})") from None
+
+
+def sequence_to_midi_bytes(seq: NoteSequence, text_events: Sequence[str] = ()) -> bytes:
+    """Encode a NoteSequence as the bytes of a format-1 Standard MIDI File.
+
+    The first track holds tempos, meters, keys and ``text_events``; then one track per
+    (track, program, drum) of the notes, drums on channel 10. MIDI sounds a pitch once
+    per channel, so where notes of one pitch overlap in a track the earlier one is ended
+    where the later starts (of notes starting together, the longest, then loudest, is kept).
+    """
+    import mido
+
+    tpq = _ticks_per_quarter(seq)
+    to_ticks = _seconds_to_ticks(seq, tpq)
+    midi = mido.MidiFile(type=1, ticks_per_beat=tpq)
+    meta: list[tuple[int, int, object]] = [(0, 0, mido.MetaMessage("text", text=t)) for t in text_events]
+    for tempo in seq.tempos:
+        meta.append((int(to_ticks(tempo.time)), 1, mido.MetaMessage("set_tempo", tempo=round(60_000_000 / tempo.qpm))))
+    for ts in seq.time_signatures:
+        message = mido.MetaMessage("time_signature", numerator=ts.numerator, denominator=ts.denominator)
+        meta.append((int(to_ticks(ts.time)), 2, message))
+    for ks in seq.key_signatures:
+        message = mido.MetaMessage("key_signature", key=_mido_key_name(ks.key, ks.minor))
+        meta.append((int(to_ticks(ks.time)), 3, message))
+    midi.tracks.append(_to_track(meta))
+
+    notes = seq.notes
+    parts = sorted(set(zip(notes["track"].tolist(), notes["is_drum"].tolist(), notes["program"].tolist())))
+    with_notes = {p[0] for p in parts}
+    parts += [(t, _track_info(seq, t).is_drum, _track_info(seq, t).program) for t in _control_tracks(seq, with_notes)]
+    melodic = [c for c in range(16) if c != DRUM_CHANNEL]
+    controls_written: set[int] = set()
+    for number, (track, is_drum, program) in enumerate(parts):
+        channel = DRUM_CHANNEL if is_drum else melodic[number % len(melodic)]
+        info = _track_info(seq, track)
+        events: list[tuple[int, int, object]] = []
+        if info.name:
+            events.append((0, 0, mido.MetaMessage("track_name", name=info.name)))
+        events.append((0, 0, mido.Message("program_change", channel=channel, program=program)))
+        if track not in controls_written:  # a track's controls go with its first part only
+            controls_written.add(track)
+            for cc in seq.control_changes:
+                if cc.track == track:
+                    message = mido.Message("control_change", channel=channel, control=cc.number, value=cc.value)
+                    events.append((int(to_ticks(cc.time)), 1, message))
+        mine = notes[(notes["track"] == track) & (notes["is_drum"] == is_drum) & (notes["program"] == program)]
+        for pitch, velocity, on, off in _monophonic_per_pitch(mine, to_ticks):
+            # note-offs sort before note-ons at one tick so a repeated pitch is not cut short
+            events.append((on, 3, mido.Message("note_on", channel=channel, note=pitch, velocity=max(1, velocity))))
+            events.append((off, 2, mido.Message("note_off", channel=channel, note=pitch, velocity=0)))
+        midi.tracks.append(_to_track(events))
+
+    buffer = io.BytesIO()
+    midi.save(file=buffer)
+    return buffer.getvalue()
+
+
+def _ticks_per_quarter(seq: NoteSequence) -> int:
+    """A resolution fine enough that one tick is at most 1 ms at the slowest tempo (a multiple of 480)."""
+    slowest = min(t.qpm for t in seq.tempos)
+    needed = 60_000.0 / slowest  # ticks per quarter for a 1 ms tick
+    return int(min(32640, max(480, 480 * np.ceil(needed / 480))))
+
+
+def _seconds_to_ticks(seq: NoteSequence, tpq: int):
+    tempo_seconds = np.array([t.time for t in seq.tempos])
+    qpms = np.array([t.qpm for t in seq.tempos])
+    tempo_ticks = np.zeros(len(qpms))
+    tempo_ticks[1:] = np.cumsum(np.diff(tempo_seconds) * qpms[:-1] / 60.0 * tpq)
+
+    def to_ticks(seconds) -> np.ndarray:
+        s = np.asarray(seconds, dtype=np.float64)
+        i = np.clip(np.searchsorted(tempo_seconds, s, side="right") - 1, 0, None)
+        return np.rint(tempo_ticks[i] + (s - tempo_seconds[i]) * qpms[i] / 60.0 * tpq).astype(np.int64)
+
+    return to_ticks
+
+
+def _monophonic_per_pitch(notes: np.ndarray, to_ticks) -> list[tuple[int, int, int, int]]:
+    """(pitch, velocity, on tick, off tick) with no two notes of one pitch sounding at once."""
+    on, off = to_ticks(notes["start"]), to_ticks(notes["end"])
+    off = np.maximum(off, on + 1)  # a note must last at least one tick to survive a reader
+    pitch, velocity = notes["pitch"].astype(np.int64), notes["velocity"].astype(np.int64)
+    order = np.lexsort((-velocity, -off, on, pitch))  # by pitch, start, longest (then loudest) first
+    pitch, on, off, velocity = pitch[order], on[order], off[order], velocity[order]
+    first = np.append(True, (pitch[1:] != pitch[:-1]) | (on[1:] != on[:-1]))  # the longest of those starting together
+    pitch, on, off, velocity = pitch[first], on[first], off[first], velocity[first]
+    overlapped = np.append((pitch[1:] == pitch[:-1]) & (on[1:] < off[:-1]), False)
+    off = np.where(overlapped, np.append(on[1:], 0), off)  # end where the next note of the pitch starts
+    return list(zip(pitch.tolist(), velocity.tolist(), on.tolist(), off.tolist()))
+
+
+def _track_info(seq: NoteSequence, track: int) -> Track:
+    return seq.tracks[track] if 0 <= track < len(seq.tracks) else Track()
+
+
+def _control_tracks(seq: NoteSequence, with_notes: set[int]) -> list[int]:
+    return sorted({c.track for c in seq.control_changes} - with_notes)
+
+
+def _to_track(events):
+    import mido
+
+    track = mido.MidiTrack()
+    now = 0
+    for tick, _, message in sorted(events, key=lambda e: (e[0], e[1])):
+        message.time = tick - now
+        now = tick
+        track.append(message)
+    track.append(mido.MetaMessage("end_of_track", time=0))
+    return track
+
+
+_MAJOR_NAMES = ["C", "Db", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B"]
+_MINOR_NAMES = ["Cm", "C#m", "Dm", "Ebm", "Em", "Fm", "F#m", "Gm", "G#m", "Am", "Bbm", "Bm"]
+
+
+def _mido_key_name(key: int, minor: bool) -> str:
+    return (_MINOR_NAMES if minor else _MAJOR_NAMES)[key % 12]
