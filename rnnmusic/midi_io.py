@@ -13,7 +13,9 @@ of one pitch are stacked on one channel, so each file is read like this:
 3. zero-length notes are dropped (as pretty_midi does), and if any pitch is
    stacked (a note starting before the previous note of its pitch ends, two at
    one tick, or one left unpaired) the file is read again event by event in
-   Python with pretty_midi's rule. Typical files never take that path.
+   Python with pretty_midi's rule (:mod:`rnnmusic.midi_exact`). So is a file
+   with different tempos at one tick (symusic's sort may lose which came last)
+   and one symusic refuses. Typical files never take that path.
 
 Tracks of the NoteSequence are what pretty_midi calls instruments: one per
 (MIDI track, channel, program), listed by MIDI track, then channel, then program;
@@ -34,6 +36,7 @@ import os
 import struct
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Sequence
 
 import numpy as np
 
@@ -191,11 +194,14 @@ def _read_fast(chunks: _Chunks) -> ParsedMidi | None:
     except Exception:
         return None  # the exact reader gives the precise error (or reads what symusic refuses)
 
+    tempos, meters, keys = _meta_events(score)
+    if len({tick for tick, _ in tempos}) < len(set(tempos)):
+        return None  # different tempos at one tick: symusic's sort may have lost which came last
     tracks = list(score.tracks)
     arrays = [track.notes.numpy() for track in tracks]
     start = np.concatenate([a["time"] for a in arrays]).astype(np.int64) if tracks else np.zeros(0, np.int64)
     if len(start) == 0:
-        return ParsedMidi(chunks.ticks_per_quarter, *_meta_events(score))
+        return ParsedMidi(chunks.ticks_per_quarter, tempos, meters, keys)
     end = start + np.concatenate([a["duration"] for a in arrays])
     pitch = np.concatenate([a["pitch"] for a in arrays]).astype(np.int64)
     velocity = np.concatenate([a["velocity"] for a in arrays]).astype(np.int64)
@@ -211,7 +217,7 @@ def _read_fast(chunks: _Chunks) -> ParsedMidi | None:
     if not keep.all():
         notes = notes[:, keep]
     instruments = [_instrument(track) for track, u in zip(tracks, used.tolist()) if u]
-    return ParsedMidi(chunks.ticks_per_quarter, *_meta_events(score), instruments=instruments, notes=notes)
+    return ParsedMidi(chunks.ticks_per_quarter, tempos, meters, keys, instruments=instruments, notes=notes)
 
 
 def _instrument(track) -> ParsedInstrument:
@@ -270,9 +276,11 @@ class _TickClock:
 
 def _tempo_clock(parsed: ParsedMidi) -> tuple[_TickClock, np.ndarray]:
     by_tick: dict[int, float] = {}
-    for tick, qpm in sorted(parsed.tempos, key=lambda t: t[0]):
-        if qpm > 0:
-            by_tick[tick] = qpm  # of several tempos at one tick the last wins, as a player would
+    for tick, qpm in sorted(parsed.tempos, key=lambda t: t[0]):  # stable: file order within a tick
+        # of several tempos at one tick the last wins, as a player would; a tempo repeating the one
+        # in force is no change (as in pretty_midi)
+        if qpm > 0 and (not by_tick or qpm != by_tick[max(by_tick)] or tick == max(by_tick)):
+            by_tick[tick] = qpm
     if not by_tick or min(by_tick) > 0:
         by_tick[0] = by_tick[min(by_tick)] if by_tick else 120.0
     ticks = np.array(sorted(by_tick), dtype=np.float64)
@@ -308,24 +316,25 @@ def _to_sequence(parsed: ParsedMidi, source: str) -> NoteSequence:
     controls = [
         (tick, number, value, index) for index, i in enumerate(parsed.instruments) for tick, number, value in i.controls
     ]
-    meta = [t for t, *_ in parsed.tempos + parsed.meters + parsed.keys]
+    # format-1 files often repeat the meter and key on every track: keep each distinct event once
+    meters = sorted({m for m in parsed.meters if m[1] > 0 and m[2] > 0})
+    keys = sorted(set(parsed.keys))
+    meta = [t for t, *_ in parsed.tempos + meters + keys]
     last_tick = max([int(columns[1].max()) if len(notes) else 0] + [c[0] for c in controls] + meta)
     # one clock call for every other event: the call, not the arithmetic, is what costs
-    seconds = clock([last_tick] + [c[0] for c in controls] + [t for t, *_ in parsed.meters + parsed.keys]).tolist()
+    seconds = clock([last_tick] + [c[0] for c in controls] + [t for t, *_ in meters + keys]).tolist()
     last = seconds[0]
     if not np.isfinite(last) or last > MAX_SECONDS:
         hours = f"{last / 3600:.0f} hours" if np.isfinite(last) else "an endless time"
         raise MidiFileError(source, f"has absurd event times (an event {hours} in; the file is probably corrupt)")
     control_times = seconds[1 : 1 + len(controls)]
-    meter_times = seconds[1 + len(controls) : 1 + len(controls) + len(parsed.meters)]
-    key_times = seconds[1 + len(controls) + len(parsed.meters) :]
+    meter_times = seconds[1 + len(controls) : 1 + len(controls) + len(meters)]
+    key_times = seconds[1 + len(controls) + len(meters) :]
     return NoteSequence(
         notes=notes,
         tempos=tuple(TempoChange(float(s), float(q)) for s, q in zip(clock.seconds, qpms)),
-        time_signatures=tuple(
-            TimeSignature(s, n, d) for s, (_, n, d) in zip(meter_times, parsed.meters) if n > 0 and d > 0
-        ),
-        key_signatures=tuple(KeySignature(s, tonic, minor) for s, (_, tonic, minor) in zip(key_times, parsed.keys)),
+        time_signatures=tuple(TimeSignature(s, n, d) for s, (_, n, d) in zip(meter_times, meters)),
+        key_signatures=tuple(KeySignature(s, tonic, minor) for s, (_, tonic, minor) in zip(key_times, keys)),
         control_changes=tuple(ControlChange(s, n, v, i) for s, (_, n, v, i) in zip(control_times, controls)),
         tracks=tuple(Track(i.name, i.program, i.is_drum) for i in parsed.instruments),
         source=source,

@@ -147,3 +147,34 @@ def test_huge_tick_values_that_are_not_absurd():
     assert [n.pitch for n in seq.iter_notes()] == [60, 62]
     assert seq.notes["end"][0] == pytest.approx((2**28 - 1 + 16384) * 0.12 / 32000)
     assert np.array_equal(seq.notes, NoteSequence(notes=seq.notes.copy()).notes)
+
+
+def _tempo_file(tempos_at_zero: list[float], more_tracks: int = 0) -> bytes:
+    import io
+
+    import mido
+
+    midi = mido.MidiFile(type=1, ticks_per_beat=480)
+    conductor = mido.MidiTrack(mido.MetaMessage("set_tempo", tempo=round(60e6 / q)) for q in tempos_at_zero)
+    midi.tracks.append(conductor)
+    notes = mido.MidiTrack([mido.Message("note_on", note=60), mido.Message("note_on", note=60, velocity=0, time=480)])
+    midi.tracks.append(notes)
+    for _ in range(more_tracks):  # tracks repeating the meter, as many format-1 writers do
+        midi.tracks.append(mido.MidiTrack([mido.MetaMessage("time_signature", numerator=3, denominator=4)]))
+    buffer = io.BytesIO()
+    midi.save(file=buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("tempos", [[120.0, 100.0], [100.0, 120.0], [float(q) for q in range(60, 200, 3)]])
+def test_of_several_tempos_at_one_tick_the_last_wins(tempos):
+    # (with many, symusic's own sort loses their order: the reader must still find the last)
+    seq = midi_io.read_midi_bytes(_tempo_file(tempos))
+    assert [round(t.qpm, 3) for t in seq.tempos] == [tempos[-1]]
+    assert seq.notes["end"][0] == pytest.approx(60 / tempos[-1])
+
+
+def test_repeated_meters_and_tempos_count_once():
+    seq = midi_io.read_midi_bytes(_tempo_file([100.0, 100.0], more_tracks=3))
+    assert seq.tempos == (TempoChange(0.0, 100.0),)
+    assert seq.time_signatures == (TimeSignature(0.0, 3, 4),)
