@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QIcon, QPalette
@@ -17,6 +17,11 @@ from PySide6.QtWidgets import QApplication
 
 from rnnmusic import __version__
 from rnnmusic.gui.settings import APPLICATION, ORGANIZATION, Settings
+
+if TYPE_CHECKING:
+    from rnnmusic.gui.engine_bridge import EngineBridge
+    from rnnmusic.gui.main_window import MainWindow
+    from rnnmusic.gui.ports import MidiPorts
 
 # the icon in a source checkout; an installed app gets it from the icon theme (packaging/rnnmusic.desktop)
 _SOURCE_ICON = Path(__file__).resolve().parent.parent / "packaging" / "icons" / "rnnmusic.svg"
@@ -77,7 +82,9 @@ def application(argv: Sequence[str] = ()) -> QApplication:
     return app
 
 
-def create_window(settings: Settings | None = None, engine=None, audio_factory="auto", ports=None, open_output=None):
+def create_window(settings: Settings | None = None, engine: EngineBridge | None = None,
+                  audio_factory: Callable | str | None = "auto", ports: MidiPorts | None = None,
+                  open_output: Callable | None = None) -> MainWindow:
     """The main window with the real engine, ports and player; ``audio_factory`` "auto" finds FluidSynth.
 
     Tests pass their own settings file, port lister and port opener; everything else is the real thing.

@@ -9,7 +9,7 @@ and tempo; the engine's own threads do the timing, so nothing here is real-time.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -27,6 +27,9 @@ from rnnmusic.errors import RnnmusicError
 from rnnmusic.gui.dialogs import show_error
 from rnnmusic.gui.ports import MidiPorts, api_names, choose, chosen, default_api, port_choices
 from rnnmusic.gui.settings import Settings
+
+if TYPE_CHECKING:
+    from rnnmusic.gui.model_panel import ModelPanel
 
 VIRTUAL = ""  # combo data of "create a virtual port", which is what `rnnmusic live` does without --out
 CLOCKS = (("internal", "Internal (BPM below)"), ("midi", "MIDI clock from the input port"))
@@ -56,7 +59,7 @@ class LiveRequest:
 class LivePanel(QWidget):
     running_changed = Signal(bool)
 
-    def __init__(self, ports: MidiPorts, models, settings: Settings, factory: Callable | None = None,
+    def __init__(self, ports: MidiPorts, models: ModelPanel, settings: Settings, factory: Callable | None = None,
                  parent: QWidget | None = None):
         super().__init__(parent)
         self.ports, self.models, self.settings = ports, models, settings

@@ -8,6 +8,7 @@ and the player show whatever take is current.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
@@ -16,7 +17,7 @@ from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QSt
 from rnnmusic.errors import RnnmusicError
 from rnnmusic.gui.controls_panel import ControlsPanel
 from rnnmusic.gui.dialogs import choose_track, only_track, show_error
-from rnnmusic.gui.engine_bridge import Generated
+from rnnmusic.gui.engine_bridge import EngineBridge, Generated
 from rnnmusic.gui.live_panel import LivePanel
 from rnnmusic.gui.model_panel import ModelPanel
 from rnnmusic.gui.pianoroll_view import PianoRoll
@@ -35,8 +36,8 @@ MIDI_FILTER = "MIDI files (*.mid *.midi *.kar *.smf);;All files (*)"
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, engine, settings: Settings, ports: MidiPorts | None = None, player: Player | None = None,
-                 live_factory=None, parent: QWidget | None = None):
+    def __init__(self, engine: EngineBridge, settings: Settings, ports: MidiPorts | None = None,
+                 player: Player | None = None, live_factory: Callable | None = None, parent: QWidget | None = None):
         super().__init__(parent)
         self.engine, self.settings = engine, settings
         self.seed: NoteSequence | None = None

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from rnnmusic.engine import ModelEntry
 from rnnmusic.errors import RnnmusicError
 from rnnmusic.gui.dialogs import show_error
+from rnnmusic.gui.engine_bridge import EngineBridge
 from rnnmusic.gui.settings import Settings
 
 EntryRole = Qt.ItemDataRole.UserRole + 1
@@ -127,7 +128,7 @@ class ModelPanel(QWidget):
 
     model_changed = Signal(object)  # the chosen ModelEntry, or None
 
-    def __init__(self, engine, settings: Settings, parent: QWidget | None = None):
+    def __init__(self, engine: EngineBridge, settings: Settings, parent: QWidget | None = None):
         super().__init__(parent)
         self.engine = engine
         self.settings = settings
