@@ -5,27 +5,19 @@ from __future__ import annotations
 import pytest
 import torch
 
-from rnnmusic.training.config import TrainConfig
 from rnnmusic.training.dataset import build_dataset
 from rnnmusic.training.progress import ProgressLine
 from rnnmusic.training.toy_corpus import write_toy_corpus
 
-# One intra-op thread: the models here are tiny, and on a shared 2-core machine two spinning
-# OpenMP threads make a step a hundred times slower. Results do not depend on it.
-torch.set_num_threads(1)
 
-
-def tiny_config(steps: int = 12, **run) -> TrainConfig:
-    """A model and schedule small enough that a run takes a second or two on a busy 2-core machine."""
-    config = TrainConfig()
-    config.model.layers, config.model.hidden, config.model.embedding, config.model.dropout = 1, 16, 8, 0.0
-    config.data.batch_size, config.data.window = 4, 16
-    config.optim.warmup_steps = 3
-    config.run.max_steps, config.run.eval_every, config.run.checkpoint_every, config.run.log_every = steps, 6, 4, 2
-    for key, value in run.items():
-        setattr(config.run, key, value)
-    return config
-
+@pytest.fixture(scope="module", autouse=True)  # module scope: in force before the module-scoped runs
+def one_thread():
+    """One intra-op thread: the models here are tiny, and on a shared 2-core machine two spinning
+    OpenMP threads make a step a hundred times slower. Results do not depend on it."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
 
 @pytest.fixture(scope="session")
 def midi_corpus(tmp_path_factory):

@@ -6,7 +6,7 @@ import json
 import math
 
 import pytest
-from conftest import tiny_config
+from training_helpers import tiny_config
 
 from rnnmusic.cli.main import main
 from rnnmusic.errors import ConfigError

@@ -9,7 +9,7 @@ import onnx
 import onnxruntime as ort
 import pytest
 import torch
-from conftest import tiny_config
+from training_helpers import tiny_config
 
 from rnnmusic.encodings import get_encoding
 from rnnmusic.errors import ConfigError, ModelFileError

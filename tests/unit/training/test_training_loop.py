@@ -8,7 +8,7 @@ import sys
 
 import pytest
 import torch
-from conftest import tiny_config
+from training_helpers import tiny_config
 
 from rnnmusic.errors import ConfigError
 from rnnmusic.training.checkpoint import load_checkpoint
