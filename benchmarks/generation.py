@@ -94,13 +94,14 @@ class EngineRun:
 
         model.run = counted  # counts loop iterations; costs ~0.1 us per call, against the engine
 
-    def __call__(self, batch: int, tokens: int, seed: int) -> float:
+    def __call__(self, batch: int, tokens: int, seed: int) -> tuple[float, float]:
         from rnnmusic.engine import GenerateOptions
 
         self.calls = 0
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.thread_time()
         self.generator.generate(None, GenerateOptions(steps=tokens, num=batch, seed=seed))
-        return (time.perf_counter() - start) / max(self.calls - 1, 1)
+        steps = max(self.calls - 1, 1)
+        return (time.perf_counter() - start) / steps, (time.thread_time() - cpu) / steps
 
 
 class BareRun:
@@ -119,15 +120,15 @@ class BareRun:
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         self.session = ort.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
 
-    def __call__(self, batch: int, tokens: int, seed: int) -> float:
+    def __call__(self, batch: int, tokens: int, seed: int) -> tuple[float, float]:
         from rnnmusic.model_file import INPUT_IDS, INPUT_STATE
 
         ids = np.ones((batch, 1), dtype=np.int64)
         state = np.zeros(self.arch.state_shape(batch), dtype=np.float32)
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.thread_time()
         for _ in range(tokens):
             _, state = self.session.run(None, {INPUT_IDS: ids, INPUT_STATE: state})
-        return (time.perf_counter() - start) / tokens
+        return (time.perf_counter() - start) / tokens, (time.thread_time() - cpu) / tokens
 
 
 class TorchRun:
@@ -136,7 +137,7 @@ class TorchRun:
     def __init__(self, module, onednn: bool = True):
         self.module, self.onednn = module, onednn
 
-    def __call__(self, batch: int, tokens: int, seed: int) -> float:
+    def __call__(self, batch: int, tokens: int, seed: int) -> tuple[float, float]:
         import torch
 
         ids = torch.ones((batch, 1), dtype=torch.long)
@@ -145,12 +146,13 @@ class TorchRun:
             start = time.perf_counter()
             for _ in range(tokens):
                 _, state = self.module(ids, state)
-            return (time.perf_counter() - start) / tokens
+            wall = (time.perf_counter() - start) / tokens
+        return wall, wall  # torch runs its own threads: only wall time compares
 
 
-def interleaved(runs: dict, batch: int, tokens: dict, repeats: int) -> dict[str, list[float]]:
-    """Per-step seconds of every run, one run of each per repeat (so load changes hit all alike); one warm-up."""
-    samples: dict[str, list[float]] = {name: [] for name in runs}
+def interleaved(runs: dict, batch: int, tokens: dict, repeats: int) -> dict[str, list[tuple[float, float]]]:
+    """Per-step (wall, CPU) seconds of every run, one of each per repeat (load changes hit all alike); one warm-up."""
+    samples: dict[str, list[tuple[float, float]]] = {name: [] for name in runs}
     for repeat in range(repeats + 1):
         for name, run in runs.items():
             value = run(batch, tokens[name], repeat)
@@ -191,10 +193,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"machine: {machine()}; torch threads {torch.get_num_threads()}; load average "
           f"{' '.join(f'{x:.1f}' for x in os.getloadavg())} at start")
     print(f"ONNX Runtime loops: {args.tokens} token steps per run; torch: {args.torch_tokens}; {args.repeats} runs "
-          "of each, interleaved; medians, microseconds per step (all rows of the batch together)\n")
-    print("| model | batch | engine | bare ORT | torch eager (oneDNN on, default) | torch eager (oneDNN off) "
-          "| engine / bare (median of runs) | torch default / engine |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+          "of each, interleaved; medians in microseconds per step (all rows of the batch together). Wall: elapsed "
+          "time. CPU: time the calling thread ran (ONNX Runtime runs on that thread with one intra-op thread), "
+          "which a machine loaded by other processes inflates far less.\n")
+    print("| model | batch | engine wall | bare ORT wall | engine CPU | bare ORT CPU | engine / bare (CPU) "
+          "| torch eager wall (defaults: oneDNN on) | torch eager wall (oneDNN off) | torch defaults / engine (wall) |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     per_step = {}
     for label, path, module, weights in cases:
         engine_model = load_model(path)
@@ -205,16 +209,20 @@ def main(argv: list[str] | None = None) -> int:
                   "torch_off": args.torch_tokens}
         for batch in (1, 8):
             samples = interleaved(runs, batch, tokens, args.repeats)
-            med = {name: statistics.median(values) * 1e6 for name, values in samples.items()}
-            ratio = statistics.median(e / b for e, b in zip(samples["engine"], samples["bare"]))
-            per_step[(label, batch)] = med["engine"]
+            wall = {name: statistics.median(v[0] for v in values) * 1e6 for name, values in samples.items()}
+            cpu = {name: statistics.median(v[1] for v in values) * 1e6 for name, values in samples.items()}
+            ratio = statistics.median(e[1] / b[1] for e, b in zip(samples["engine"], samples["bare"]))
+            per_step[(label, batch)] = (wall["engine"], cpu["engine"])
             print(f"| {label} ({arch.cell} {arch.layers}x{arch.hidden}, {arch.vocab_size} tokens; torch: {weights}) "
-                  f"| {batch} | {med['engine']:.0f} | {med['bare']:.0f} | {med['torch']:.0f} | {med['torch_off']:.0f} "
-                  f"| {ratio:.2f} | {med['torch'] / med['engine']:.1f} |", flush=True)
+                  f"| {batch} | {wall['engine']:.0f} | {wall['bare']:.0f} | {cpu['engine']:.0f} | {cpu['bare']:.0f} "
+                  f"| {ratio:.2f} | {wall['torch']:.0f} | {wall['torch_off']:.0f} "
+                  f"| {wall['torch'] / wall['engine']:.0f} |", flush=True)
     print()
     for label, *_ in cases:
-        one, eight = per_step[(label, 1)], per_step[(label, 8)]
-        print(f"{label}: 8 variations cost {eight / one:.2f}x one (per step, batched)")
+        (one_wall, one_cpu), (eight_wall, eight_cpu) = per_step[(label, 1)], per_step[(label, 8)]
+        print(f"{label}: 8 variations cost {eight_cpu / one_cpu:.2f}x one in CPU time, {eight_wall / one_wall:.2f}x "
+              "in wall time (per step, batched)")
+    print(f"load average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     return 0
 
 

@@ -8,14 +8,17 @@ from rnnmusic.engine.generator import GenerationCancelled, Generator, Takes
 from rnnmusic.engine.model import Model, load_model, load_model_file
 from rnnmusic.engine.options import GenerateOptions
 from rnnmusic.engine.provenance import Provenance
+from rnnmusic.engine.stream import GenerationStream, StreamEvent
 
 __all__ = [
     "GenerateOptions",
     "GenerationCancelled",
+    "GenerationStream",
     "Generator",
     "Model",
     "ModelEntry",
     "Provenance",
+    "StreamEvent",
     "Takes",
     "default_model_for",
     "list_models",

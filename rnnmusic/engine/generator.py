@@ -58,6 +58,13 @@ class Primed:
     last: int  # the last token read
     dropped: dict[str, int]  # seed notes the encoding could not represent, by reason
 
+    def continuation_start(self, continuation_only: bool) -> float:
+        """Seconds at which the continuation begins in a take (see :mod:`rnnmusic.engine.takes`)."""
+        start = self.timeline.start_seconds
+        if continuation_only and self.seed is not None and len(self.seed.notes):
+            start -= self.timeline.bar_line_before(start)
+        return float(start)
+
 
 class Generator:
     """Continues seeds with one model (see the module doc). Safe to reuse; not to share between threads."""
@@ -94,10 +101,8 @@ class Generator:
         primed = self.prime(seed, options)
         token_lists = self._sample(primed, options, progress, cancel)
         sequences = tuple(compose_take(primed, self.encoding, ids, options.continuation_only) for ids in token_lists)
-        start = primed.timeline.start_seconds
-        if options.continuation_only and primed.seed is not None and len(primed.seed.notes):
-            start -= primed.timeline.bar_line_before(start)
-        return Takes(sequences, float(start), options, primed.masks.key_name, tuple(token_lists), primed.dropped)
+        return Takes(sequences, primed.continuation_start(options.continuation_only), options, primed.masks.key_name,
+                     tuple(token_lists), primed.dropped)
 
     def continue_sequence(self, seed: NoteSequence | None, options: GenerateOptions,
                           progress: Progress | None = None, cancel: threading.Event | None = None) -> list[NoteSequence]:

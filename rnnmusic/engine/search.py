@@ -80,22 +80,37 @@ def sample_loop(model: Model, batch: Batch, sampler: Sampler, masks: TokenMasks,
     logits, state, run = batch.logits, batch.state, model.run
     goal = target_units - _TOLERANCE
     single = rows == 1
+    # when every token moves time by the same amount (melody, drums), the time of every row is
+    # known from the token count alone; otherwise it is summed per row
+    moving = advance[1:]
+    uniform = float(moving[0]) if len(moving) and (moving == moving[0]).all() and moving[0] > 0 else 0.0
     if single:
         steps, position = advance.tolist(), 0.0
-    else:
+    elif not uniform:
         generated = np.zeros(rows, dtype=np.float64)
     count = out.shape[1]
     for i in range(out.shape[1]):
-        sampler.sample(logits, masks.bias(column, counts) if polyphony else table[column], out=column)
-        out[:, i] = column
+        if polyphony:
+            bias = masks.bias(column, counts)
+        elif single:  # a plain index gives a view of the table's row, not a copy
+            bias = table[column[0]]
+        else:
+            bias = table.take(column, axis=0)
+        sampler.sample(logits, bias, out=column)
         if polyphony:
             masks.update_counts(counts, column)
         if single:
-            position += steps[column[0]]
+            token = column[0]
+            out[0, i] = token
+            position += steps[token]
             finished = position >= goal
         else:
-            generated += advance[column]
-            finished = generated.min() >= goal
+            out[:, i] = column
+            if uniform:
+                finished = (i + 1) * uniform >= goal
+            else:
+                generated += advance[column]
+                finished = generated.min() >= goal
         if finished and not feed_last:
             count = i + 1
             break

@@ -49,10 +49,6 @@ class StreamEvent:
     takes: Takes | None = None
 
 
-def _to_note(note: UnitNote, start: float, end: float) -> Note:
-    return Note(note.pitch, note.velocity, start, end, note.program, note.is_drum, note.track)
-
-
 def stream_events(generator: "Generator", seed: NoteSequence | None, options: GenerateOptions,
                   cancel: threading.Event | None = None) -> Iterator[StreamEvent]:
     """The events of one generation (see the module doc). With beam search, notes come at the end:
@@ -71,6 +67,13 @@ def stream_events(generator: "Generator", seed: NoteSequence | None, options: Ge
         return
     primed = generator.prime(seed, options)
     timeline = primed.timeline
+    # a continuation-only take is moved to start at a bar line; its streamed notes move with it
+    offset = timeline.start_seconds - primed.continuation_start(options.continuation_only)
+
+    def to_note(note: UnitNote) -> Note:
+        return Note(note.pitch, note.velocity, float(timeline.to_seconds(note.start)) - offset,
+                    float(timeline.to_seconds(note.end)) - offset, note.program, note.is_drum, note.track)
+
     target = timeline.target_units(options.length)
     rows = options.num
     out = np.zeros((rows, token_cap(target, generator.min_advance)), dtype=np.int64)
@@ -92,8 +95,7 @@ def stream_events(generator: "Generator", seed: NoteSequence | None, options: Ge
             if tracker.position - decoded_at[row] >= timeline.units_per_quarter:
                 decoded_at[row] = tracker.position
                 for note in tracker.final_notes():
-                    yield StreamEvent("note", variation=row, note=_to_note(
-                        note, float(timeline.to_seconds(note.start)), float(timeline.to_seconds(note.end))))
+                    yield StreamEvent("note", variation=row, note=to_note(note))
         done = count
         fraction = float(np.mean([min(t.position - timeline.seed_units, target) for t in trackers]) / target)
         if fraction >= reported + 0.01:
@@ -104,15 +106,12 @@ def stream_events(generator: "Generator", seed: NoteSequence | None, options: Ge
     sequences = []
     for row, tracker in enumerate(trackers):
         for note in tracker.rest():
-            yield StreamEvent("note", variation=row, note=_to_note(
-                note, float(timeline.to_seconds(note.start)), float(timeline.to_seconds(note.end))))
+            yield StreamEvent("note", variation=row, note=to_note(note))
         sequences.append(compose_take(primed, generator.encoding, out[row, : lengths[row]], options.continuation_only))
-    start = timeline.start_seconds
-    if options.continuation_only and primed.seed is not None and len(primed.seed.notes):
-        start -= timeline.bar_line_before(start)
     tokens = tuple(out[row, : lengths[row]].copy() for row in range(rows))
-    yield StreamEvent("done", progress=1.0, takes=Takes(tuple(sequences), float(start), options,
-                                                         primed.masks.key_name, tokens, primed.dropped))
+    yield StreamEvent("done", progress=1.0, takes=Takes(
+        tuple(sequences), primed.continuation_start(options.continuation_only), options, primed.masks.key_name,
+        tokens, primed.dropped))
 
 
 @dataclass

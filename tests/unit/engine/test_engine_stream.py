@@ -171,3 +171,14 @@ def test_a_primed_phrase_lasts_until_its_end_not_its_last_note(generators, name)
     stream.prime(longer)
     assert stream.position == pytest.approx(beats + 2.0, abs=0.01)
     assert all(n.start >= beats + 2.0 - 0.01 for n in stream.next_notes(4.0))
+
+
+def test_streamed_notes_of_a_continuation_only_take_are_where_the_take_has_them(generators):
+    seed = melody_seed()
+    seed = seed.with_notes(seed.notes[:-1])  # ends a beat before the bar line
+    options = GenerateOptions(bars=2, seed=4, continuation_only=True)
+    events = list(generators["melody"].stream(seed, options))
+    take = events[-1].takes.sequences[0]
+    streamed = sorted((e.note.pitch, round(e.note.start, 6)) for e in events if e.kind == "note")
+    assert streamed and set(streamed) <= {(n.pitch, round(n.start, 6)) for n in take.iter_notes()}
+    assert min(s for _, s in streamed) >= 1.2 - 1e-6  # the continuation starts on the bar's third beat
