@@ -69,7 +69,7 @@ def _read_track(body: bytes, parsed: ParsedMidi) -> list[tuple[int, int, int, in
     pos, end, tick, status = 0, len(body), 0, 0
     name = ""
     program = [0] * 16
-    sounding: dict[tuple[int, int], list[tuple[int, int, int]]] = {}  # (channel, pitch) -> [(start, velocity, program)]
+    sounding: dict[tuple[int, int], list[tuple[int, int, int]]] = {}  # (channel, pitch) -> [(start, velocity, prog)]
     parts: dict[tuple[int, int], tuple[list, list]] = {}  # (channel, program) -> (notes, controls)
     stragglers: list[list] = [[] for _ in range(16)]  # controls before their instrument's first note
     while pos < end:
@@ -88,11 +88,15 @@ def _read_track(body: bytes, parsed: ParsedMidi) -> list[tuple[int, int, int, in
                 pos, length = _vlq(body, pos + 1)
                 payload = body[pos : pos + length]
                 pos += length
+                if pos > end:
+                    raise IndexError  # the meta event's length runs past the track
                 name = _meta(kind, payload, tick, parsed) or name
                 continue
             if byte in (0xF0, 0xF7):
                 pos, length = _vlq(body, pos)
                 pos += length
+                if pos > end:
+                    raise IndexError  # the message's length runs past the track
                 status = 0  # a system exclusive message cancels running status
                 continue
             if byte > 0xF0:  # system common/real-time: no place in a file, but harmless (symusic skips them)

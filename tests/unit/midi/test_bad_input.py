@@ -64,6 +64,7 @@ NOTE = b"\x00\x90\x3c\x40\x60\x80\x3c\x00\x00\xff\x2f\x00"
         (_file(NOTE, division=0xE728), "SMPTE time division"),
         (_file(NOTE, tracks=2), "declares 2 tracks, the file holds 1"),
         (_file(b"\x00\x90\x3c"), "ends inside an event"),
+        (_file(b"\x00\xff\x03\x20abc"), "ends inside an event"),  # a track name 32 bytes long, 3 there
         (_file(b"\x00\x90\x3c\xc0\x00\xff\x2f\x00"), "a data byte above 127"),
         (_file(b"\x00\xf4\x00\xff\x2f\x00"), "undefined status byte 0xF4"),
         (_file(b"\xff\xff\xff\xff\x7f\x90\x3c\x40\x00\xff\x2f\x00"), "longer than 4 bytes"),
