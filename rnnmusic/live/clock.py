@@ -10,7 +10,8 @@ times of the last beat of 0xF8 ticks (24 per quarter note). That averages away t
 arrival jitter (JACK hands messages over once per period, 1.3 ms at 64 frames and
 48 kHz) and still tracks a tempo change within one beat; when the ticks clearly
 leave the line it restarts the fit from the newest ticks, so a jump is followed in
-a few ticks rather than a whole beat.
+a few ticks rather than a whole beat. A tick lost on the way (seen on an overloaded
+JACK server that drops a client's late cycle) is recognised and counted.
 """
 
 from __future__ import annotations
@@ -159,6 +160,7 @@ class MidiClockFollower(BeatClock):
         self._fit: tuple[float, float] | None = None  # (time at serial 0, seconds per tick)
         self._misses = 0
         self._last_tick = -math.inf
+        self._suspect = 0  # ticks that may have gone missing before the last one
 
     @property
     def running(self) -> bool:
@@ -200,6 +202,7 @@ class MidiClockFollower(BeatClock):
         self._publish(Transport.STOP, Timeline(at, beat, self.timeline.seconds_per_beat, running=False))
 
     def _tick(self, arrived: float) -> None:
+        self._repair_drop(arrived)
         self._serial += 1
         self._last_tick = arrived
         self._follow_tempo(self._serial, arrived)
@@ -210,6 +213,28 @@ class MidiClockFollower(BeatClock):
         self._armed = None
         self._publish(event, self._line(arrived, running=True))
         self._position += 1
+
+    def _repair_drop(self, arrived: float) -> None:
+        """Count ticks that never arrived (a MIDI system dropping a busy cycle's events, a lossy link).
+
+        Without this, one lost tick leaves the position a tick behind until the next Start. A gap
+        of 2-4 ticks followed by an ordinary interval is such a loss; a gap followed by another gap
+        is the tempo slowing down, and is left to the tempo fit.
+        """
+        if self._fit is None or len(self._ticks) < 12:
+            self._suspect = 0
+            return
+        ratio = (arrived - self._last_tick) / self._fit[1]
+        if self._suspect and abs(ratio - 1.0) < 0.3:
+            serial, at = self._ticks.pop()
+            self._ticks.append((serial + self._suspect, at))
+            self._serial += self._suspect
+            if self._running and not self._armed:
+                self._position += self._suspect
+            self._suspect = 0
+            return
+        gap = round(ratio)
+        self._suspect = gap - 1 if 2 <= gap <= 4 and abs(ratio - gap) < 0.3 else 0
 
     def _line(self, arrived: float, running: bool) -> Timeline:
         """The timeline through the current tick (fitted time, so jitter is smoothed)."""

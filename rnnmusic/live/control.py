@@ -22,7 +22,7 @@ from rnnmusic.atomic import atomic_output
 from rnnmusic.engine.keys import key_name
 from rnnmusic.errors import ConfigError
 from rnnmusic.live.messages import CONTROL_CHANGE
-from rnnmusic.live.ports import MidiInput
+from rnnmusic.live.port_base import MidiInput
 
 ACTIONS = ("temperature", "regenerate", "mute", "key")
 # CC value 0 lifts the key constraint; the rest of the range steps through the 24 keys.

@@ -32,7 +32,7 @@ from rnnmusic.live.config import LiveConfig, note_entries
 from rnnmusic.live.clock import BeatClock, InternalClock, MidiClockFollower, Timeline, Transport
 from rnnmusic.live.control import ControlMap
 from rnnmusic.live.messages import program_change
-from rnnmusic.live.ports import MidiInput, MidiOutput
+from rnnmusic.live.port_base import MidiInput, MidiOutput
 from rnnmusic.live.scheduler import Scheduler
 from rnnmusic.live.source import NoteSource
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 from typing import Callable
 
-from rnnmusic.live.ports import MidiInput, MidiOutput
+from rnnmusic.live.port_base import MidiInput, MidiOutput
 from rnnmusic.notes import Note, NoteSequence
 
 

@@ -31,7 +31,7 @@ from typing import Callable, Iterable
 from rnnmusic.live.clock import Timeline
 from rnnmusic.live.hygiene import DROP, RETRIGGER, NoteTracker
 from rnnmusic.live.messages import NOTE_ON, note_off
-from rnnmusic.live.ports import MidiOutput
+from rnnmusic.live.port_base import MidiOutput
 
 SWITCH_INTERVAL = 0.0005  # seconds: how long a thread holding the GIL may keep the sender waiting
 REALTIME_PRIORITY = 20  # SCHED_FIFO priority: above ordinary work, below JACK's own threads (~70+)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import threading
 import subprocess
 import tempfile
 import time
@@ -34,8 +35,11 @@ def jackd_available() -> bool:
 class JackServer:
     """``with JackServer() as jack:`` starts jackd, waits until clients can connect, and stops it after."""
 
-    def __init__(self, rate: int = 48000, period: int = 64, name: str | None = None) -> None:
+    def __init__(self, rate: int = 48000, period: int = 64, name: str | None = None, realtime: bool = True) -> None:
+        """``realtime`` asks for real-time threads as a musician's JACK runs; where the system refuses,
+        jackd carries on without them (see :attr:`realtime_granted`)."""
         self.rate, self.period = rate, period
+        self.realtime = realtime
         self.name = name or f"rnnmusic-test-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         self.process: subprocess.Popen | None = None
         self._log = None
@@ -55,7 +59,8 @@ class JackServer:
         # jackd's chatter goes to a file: an unread pipe fills up and then blocks the whole server
         self._log = tempfile.TemporaryFile()
         self.process = subprocess.Popen(
-            ["jackd", "--no-realtime", "-d", "dummy", "-r", str(self.rate), "-p", str(self.period)],
+            ["jackd", "--realtime" if self.realtime else "--no-realtime", "-d", "dummy", "-r", str(self.rate),
+             "-p", str(self.period)],
             env=env,
             stdout=self._log,
             stderr=subprocess.STDOUT,
@@ -99,6 +104,11 @@ class JackServer:
             self._log = None
         self.process = None
 
+    @property
+    def realtime_granted(self) -> bool:
+        """Whether jackd (and so its clients' process threads) really runs with real-time priority."""
+        return self.realtime and "Cannot use real-time scheduling" not in self.log()
+
     def log(self) -> str:
         """What jackd has printed so far."""
         if self._log is None:
@@ -129,19 +139,36 @@ def mido_jack():
 
 
 class Receiver:
-    """A JACK MIDI input (through mido) that stamps each message with time.monotonic() on arrival."""
+    """A JACK MIDI input (python-rtmidi directly, not rnnmusic's port code) that records what arrives.
+
+    It is polled rather than called back, so no Python runs on its JACK thread: a callback
+    waiting for the GIL would make the client miss JACK cycles, and JACK drops the MIDI
+    of a missed cycle. Arrival times come from rtmidi's own delta times (ArrivalClock).
+    """
 
     def __init__(self, connect_to: str | None = None, name: str = "recv") -> None:
-        backend = mido_jack()
-        self.messages: list[tuple[float, bytes]] = []
-        if connect_to:  # connect to an existing output port by its full name
-            self._port = backend.open_input(connect_to, callback=self._on_message)
-        else:  # a port of our own that others connect to
-            self._port = backend.open_input(name, virtual=True, callback=self._on_message)
-        self.name = self._port.name
+        import rtmidi
 
-    def _on_message(self, message) -> None:
-        self.messages.append((time.monotonic(), bytes(message.bytes())))
+        from rnnmusic.live.rtmidi_ports import ArrivalClock
+
+        self._rt = rtmidi.MidiIn(rtapi=rtmidi.API_UNIX_JACK, name=f"test {name}", queue_size_limit=8192)
+        self._rt.ignore_types(sysex=False, timing=False, active_sense=True)
+        if connect_to:  # connect to an existing output port by its full name
+            self._rt.open_port(self._rt.get_ports().index(connect_to))
+        else:  # a port of our own that others connect to
+            self._rt.open_virtual_port(name)
+        self.name = name
+        self.messages: list[tuple[float, bytes]] = []
+        self._times = ArrivalClock()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._poll, daemon=True)
+        self._thread.start()
+
+    def _poll(self) -> None:
+        while not self._stop.wait(0.001):
+            while (event := self._rt.get_message()) is not None:
+                message, delta = event
+                self.messages.append((self._times.arrival(delta, time.monotonic()), bytes(message)))
 
     def data(self) -> list[bytes]:
         return [d for _, d in list(self.messages)]
@@ -150,4 +177,65 @@ class Receiver:
         return [(t, d) for t, d in list(self.messages) if d[0] & 0xF0 == 0x90 and d[2] > 0]
 
     def close(self) -> None:
-        self._port.close()
+        self._stop.set()
+        self._thread.join()
+        self._rt.close_port()
+        self._rt.delete()
+
+
+class ClockSender:
+    """Plays a DAW's MIDI clock from a thread: 24 ticks per quarter at ``bpm`` and records when each
+    tick went out. :meth:`start_transport` sends Start just before the next tick (which is beat 0);
+    ``changes`` maps a beat to the tempo from that beat on. :meth:`send` sends anything else at once."""
+
+    def __init__(self, port_name: str, bpm: float = 120.0, changes: dict[int, float] | None = None) -> None:
+        self.port = mido_jack().open_output(port_name)
+        self.bpm = bpm
+        self.changes = dict(changes or {})
+        self.tick_times: list[float] = []
+        self.start_index: int | None = None  # index in tick_times of beat 0
+        self._start_requested = threading.Event()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def send(self, data: bytes) -> float:
+        import mido
+
+        self.port.send(mido.Message.from_bytes(list(data)))
+        return time.monotonic()
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def start_transport(self) -> None:
+        self._start_requested.set()
+
+    def beat_time(self, beat: int) -> float:
+        """When the tick of ``beat`` (counted from Start) was sent."""
+        return self.tick_times[self.start_index + 24 * beat]
+
+    def _run(self) -> None:
+        try:  # a DAW sends its clock from a real-time thread; do the same where allowed
+            os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(30))
+        except (AttributeError, OSError):
+            pass
+        next_tick = time.monotonic()
+        while not self._stop.is_set():
+            delay = next_tick - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            if self._start_requested.is_set():
+                self._start_requested.clear()
+                self.send(b"\xfa")
+                self.start_index = len(self.tick_times)
+            self.tick_times.append(self.send(b"\xf8"))
+            if self.start_index is not None:
+                tick = len(self.tick_times) - 1 - self.start_index
+                if tick % 24 == 0 and tick // 24 in self.changes:
+                    self.bpm = self.changes[tick // 24]
+            next_tick += 60.0 / self.bpm / 24
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.port.close()

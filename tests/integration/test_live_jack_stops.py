@@ -10,12 +10,11 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
-import threading
 import time
 
 import pytest
 
-from jack_server import Receiver, mido_jack
+from jack_server import ClockSender, Receiver, mido_jack
 from rnnmusic.live import InternalClock, LiveConfig, LiveEngine, MidiClockFollower, open_input, open_output
 from rnnmusic.live.fake import PatternSource
 from rnnmusic.live.hygiene import sounding_after
@@ -74,40 +73,6 @@ def test_exception_in_generation_ends_every_note(jack):
     assert sounding_after(receiver.data()) == set()
 
 
-class ClockSender:
-    """Plays a DAW's MIDI clock into the engine's input from a thread, at 24 ticks per quarter."""
-
-    def __init__(self, port_name: str) -> None:
-        self.port = mido_jack().open_output(port_name)
-        self.tick_times: list[float] = []
-        self.bpm = 120.0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def send(self, data: bytes) -> float:
-        import mido
-
-        self.port.send(mido.Message.from_bytes(list(data)))
-        return time.monotonic()
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def _run(self) -> None:
-        next_tick = time.monotonic()
-        while not self._stop.is_set():
-            delay = next_tick - time.monotonic()
-            if delay > 0:
-                time.sleep(delay)
-            self.tick_times.append(self.send(b"\xf8"))
-            next_tick += 60.0 / self.bpm / 24
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join()
-        self.port.close()
-
-
 def test_transport_stop_silences_at_once_and_start_plays_again(jack):
     out = open_output(None, api="jack")
     port_in = open_input(None, api="jack")  # rnnmusic in:rnnmusic in
@@ -120,7 +85,7 @@ def test_transport_stop_silences_at_once_and_start_plays_again(jack):
         daw.start()  # the clock runs while the transport is stopped, as DAWs do
         time.sleep(0.3)
         assert receiver.note_ons() == []  # no transport, no notes
-        daw.send(b"\xfa")
+        daw.start_transport()
         assert wait_for(lambda: len(sounding_after(receiver.data())) >= 2)
         stopped_at = daw.send(b"\xfc")
         assert wait_for(lambda: receiver.messages and receiver.messages[-1][1] == ALL_NOTES_OFF, timeout=5)
@@ -132,7 +97,7 @@ def test_transport_stop_silences_at_once_and_start_plays_again(jack):
         # "at once": Stop crosses JACK twice (two periods each) and the input thread; 20 ms is generous
         assert silent_at - stopped_at < 0.020
         count = len(receiver.note_ons())
-        daw.send(b"\xfa")
+        daw.start_transport()
         assert wait_for(lambda: len(receiver.note_ons()) > count)
     finally:
         daw.close()

@@ -2,9 +2,9 @@
 
 Tolerances: JACK hands MIDI over once per period (64/48000 s = 1.33 ms), so a message
 sent at any moment reaches the receiving client in the next period: up to two periods
-(2.7 ms) after it was sent. The receiver here is a Python callback in this process,
-which adds its wake-up and GIL wait (about a millisecond on an idle machine). So the
-median error must stay within 2 periods + 1 ms, and every note within 15 ms: far
+(2.7 ms) after it was sent; the receiver stamps each message with rtmidi's own
+arrival times, and 1 ms more covers the sender thread waking. So the median error
+must stay within 2 periods + 1 ms, and every note within 15 ms: far
 less than the 125 ms between sixteenths at 120 BPM (no note can be taken for its
 neighbour), while still tolerating the odd scheduling hiccup on a shared 2-core test
 machine. The benchmark (benchmarks/live_timing.py) measures the real distribution.

@@ -115,3 +115,23 @@ def test_follower_treats_a_clock_gone_quiet_as_stop():
     t = feed_ticks(f, 120, 24, 0.0, jitter=0)
     assert not f.check(t + 0.2)
     assert f.check(t + 1.0) and events[-1] is Transport.STOP and not f.timeline.running
+
+
+def test_follower_counts_a_tick_lost_on_the_way():
+    f = MidiClockFollower()
+    f.handle(b"\xfa", 0.0)
+    interval = 60.0 / 120 / 24
+    for k in range(24 * 3):
+        if k != 40:  # this one never arrives
+            f.handle(b"\xf8", 0.01 + k * interval)
+    assert f.timeline.anchor_beat == pytest.approx(71 / 24)  # the last tick sent was tick 71
+    assert f.timeline.seconds_at(3.0) == pytest.approx(0.01 + 72 * interval, abs=1e-6)
+
+
+def test_follower_does_not_mistake_a_halved_tempo_for_lost_ticks():
+    f = MidiClockFollower()
+    f.handle(b"\xfa", 0.0)
+    t = feed_ticks(f, 120, 48, 0.01, jitter=0)
+    feed_ticks(f, 60, 24, t, jitter=0)
+    assert f.timeline.anchor_beat == pytest.approx(71 / 24)
+    assert f.timeline.bpm == pytest.approx(60, rel=0.01)
