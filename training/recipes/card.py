@@ -139,7 +139,11 @@ def render_card(facts: dict[str, Any]) -> str:
         "",
         f"{summary['steps']:,} steps, best validation at step {summary.get('best_step')}"
         f"{' (stopped early)' if summary.get('stopped_early') else ''}; training took "
-        f"{_duration(timing.get('train_seconds', 0.0))} on {timing.get('machine', 'an unrecorded machine')}.",
+        f"{_duration(timing.get('train_seconds', 0.0))} of wall-clock time on "
+        f"{timing.get('machine', 'an unrecorded machine')}, shared with other work."
+        + (" The validation NLL was still falling at the last step: the step budget, set to keep a rebuild "
+           "short on a small CPU, not the data, ends the run; more steps would likely lower the NLL."
+           if summary.get("best_step") == summary["steps"] and not summary.get("stopped_early") else ""),
         "",
         "## Results (ONNX Runtime, `rnnmusic eval`)",
         "",

@@ -50,13 +50,16 @@ RECIPE = Recipe(
         "playback tempo of the file kept (120 where there is none), meter, key and pickup kept.",
         "Works music21 holds only as Humdrum files are read from their MusicXML twin; the Humdrum encodings "
         "carry a copyright notice of CCARH and are not used. A chorale with a fifth voice is skipped.",
+        "The encoding keeps one note per pitch and step: where two voices sing the same pitch (a unison), one "
+        "of the two notes is dropped; these are the `duplicate` notes in the list above.",
         "The split holds out 10% of the chorales for validation and 10% for test (the dataset is small, so "
         "larger held-out sets give steadier numbers). Bach harmonised some melodies more than once; two "
         "harmonisations of one melody are different files and may land in different splits.",
     ),
     limits=(
-        "Trained on about 350 pieces: it knows the chorale idiom (four voices, cadences, fermata-like pauses "
-        "are not marked) but memorises phrases; expect familiar cadences.",
+        "Trained on under 300 chorales: it knows the idiom (four-voice chords, stepwise voices, cadences) but "
+        "has seen few pieces; expect familiar cadences and, at high temperature, wrong notes. Fermatas are not "
+        "encoded, so phrase ends are only implied by long chords.",
         "Voices are not kept apart: the encoding stores the sounding pitches per sixteenth step, so the output "
         "is one polyphonic stream, not four labelled parts, and may have more or fewer than four notes at once.",
         "A sixteenth-note grid; pitch range E1 to E6 (MIDI 28 to 88); one velocity for every note.",
