@@ -9,11 +9,14 @@ For each model and batch size (1 and 8) it times, in one process, one after the 
 - bare ORT: a loop of ``session.run`` calls on a session with the engine's settings, one token
   per call, state carried, nothing else;
 - torch eager: the same network in torch at its defaults (oneDNN on, its own thread count),
-  ``torch.no_grad()``, one token per call.
+  ``torch.no_grad()``, one token per call; and, for context, torch at its fastest setting known
+  here for this step (one thread, oneDNN off).
 
 Numbers are microseconds per token step (per loop iteration, all rows together), the median
-over the repeats; the runs are interleaved so that load from other processes hits all alike. Models: the shipped ones when ``models/*.onnx`` exist, with torch running the
-same architecture (weights do not change the time); otherwise stand-ins of the shipped size
+over the repeats; the runs are interleaved so that load from other processes hits all alike.
+Models: the shipped ones when ``models/*.onnx`` exist, with torch running the weights of their
+training checkpoint when runs/recipes/NAME/run/best.pt is here (checked against ONNX Runtime),
+else the same architecture (weights do not change the time); otherwise stand-ins of the shipped size
 (training's default LSTM 2x256, embedding 128, grammar mask in the graph) exported from torch, so
 torch runs exactly the weights ONNX Runtime runs.
 """
@@ -79,6 +82,24 @@ def same_architecture(model):
     return RecurrentLM(arch, model.encoding.follow_table).eval()
 
 
+def torch_twin(model) -> tuple[object, str]:
+    """The torch network of a loaded model: its training checkpoint when the recipe's run folder is here
+    (runs/recipes/NAME/run/best.pt) and ONNX Runtime agrees with it, else the same architecture."""
+    checkpoint = ROOT / "runs" / "recipes" / model.name / "run" / "best.pt"
+    if checkpoint.is_file():
+        from rnnmusic.training.checkpoint import checkpoint_config, load_checkpoint
+        from rnnmusic.training.export import parity_error
+        from rnnmusic.training.trainer import build_model
+
+        payload = load_checkpoint(checkpoint)
+        module = build_model(checkpoint_config(payload), model.encoding)
+        module.load_state_dict(payload["model"])
+        module.eval()
+        if parity_error(module, model.path, steps=5) <= 1e-4:
+            return module, "same weights (its checkpoint)"
+    return same_architecture(model), "same architecture"
+
+
 class EngineRun:
     """One timed ``Generator.generate``; returns seconds per loop iteration (the prefill call excluded)."""
 
@@ -134,20 +155,57 @@ class BareRun:
 class TorchRun:
     """The torch module stepped one token at a time under ``no_grad``; seconds per step."""
 
-    def __init__(self, module, onednn: bool = True):
-        self.module, self.onednn = module, onednn
+    def __init__(self, module, onednn: bool = True, threads: int | None = None):
+        self.module, self.onednn, self.threads = module, onednn, threads
 
     def __call__(self, batch: int, tokens: int, seed: int) -> tuple[float, float]:
         import torch
 
         ids = torch.ones((batch, 1), dtype=torch.long)
-        with torch.no_grad(), torch.backends.mkldnn.flags(enabled=self.onednn):
-            state = self.module.initial_state(batch)
-            start = time.perf_counter()
-            for _ in range(tokens):
-                _, state = self.module(ids, state)
-            wall = (time.perf_counter() - start) / tokens
-        return wall, wall  # torch runs its own threads: only wall time compares
+        default_threads = torch.get_num_threads()
+        if self.threads:
+            torch.set_num_threads(self.threads)
+        try:
+            with torch.no_grad(), torch.backends.mkldnn.flags(enabled=self.onednn):
+                state = self.module.initial_state(batch)
+                start = time.perf_counter()
+                for _ in range(tokens):
+                    _, state = self.module(ids, state)
+                wall = (time.perf_counter() - start) / tokens
+        finally:
+            torch.set_num_threads(default_threads)
+        return wall, wall  # torch may run several threads: only wall time compares
+
+
+class _Instant:
+    """Stands in for the network: returns fixed logits at once, so the loop's own cost shows alone."""
+
+    def __init__(self, model, batch: int):
+        self.logits = np.random.default_rng(0).standard_normal((batch, 1, model.vocab_size)).astype(np.float32)
+        self.state = model.initial_state(batch)
+
+    def run(self, ids, state):
+        return self.logits.copy(), self.state
+
+
+def loop_overhead(model, batch: int, tokens: int = 4096, repeats: int = 7) -> float:
+    """CPU microseconds per token of the engine's sampling loop (masks, sampling, bookkeeping) without the network."""
+    from rnnmusic.engine import GenerateOptions, Generator
+    from rnnmusic.engine.sampling import Sampler
+    from rnnmusic.engine.search import Batch, sample_loop
+
+    generator = Generator(model)
+    primed = generator.prime(None, GenerateOptions(seed=0))
+    instant = _Instant(model, batch)
+    samples = []
+    for repeat in range(repeats):
+        out = np.zeros((batch, tokens), dtype=np.int64)
+        rows = Batch.repeat(primed.state, primed.logits, primed.last, batch, primed.masks)
+        start = time.thread_time()
+        for count in sample_loop(instant, rows, Sampler(repeat), primed.masks, generator.advance, 1e12, out):
+            pass
+        samples.append((time.thread_time() - start) / count)
+    return statistics.median(samples) * 1e6
 
 
 def interleaved(runs: dict, batch: int, tokens: dict, repeats: int) -> dict[str, list[tuple[float, float]]]:
@@ -179,12 +237,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.model:
         for name in args.model:
             model = load_model(name)
-            cases.append((model.name, model.path, same_architecture(model), "same architecture"))
+            cases.append((model.name, model.path, *torch_twin(model)))
     shipped = [e for e in list_models() if e.shipped and e.info is not None]
     if not args.model and shipped and not args.stand_ins:
         for entry in shipped:
             model = load_model(entry.path)
-            cases.append((entry.name, entry.path, same_architecture(model), "same architecture"))
+            cases.append((entry.name, entry.path, *torch_twin(model)))
     if not cases:
         for encoding in ("melody", "polyphony"):
             path, module = stand_in(encoding, work)
@@ -197,14 +255,15 @@ def main(argv: list[str] | None = None) -> int:
           "time. CPU: time the calling thread ran (ONNX Runtime runs on that thread with one intra-op thread), "
           "which a machine loaded by other processes inflates far less.\n")
     print("| model | batch | engine wall | bare ORT wall | engine CPU | bare ORT CPU | engine / bare (CPU) "
-          "| torch eager wall (defaults: oneDNN on) | torch eager wall (oneDNN off) | torch defaults / engine (wall) |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+          "| torch eager wall (defaults: oneDNN on) | torch eager wall (1 thread, oneDNN off) "
+          "| torch defaults / engine (wall) | torch 1 thread / engine (wall) |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     per_step = {}
     for label, path, module, weights in cases:
         engine_model = load_model(path)
         arch = engine_model.info.architecture
         runs = {"engine": EngineRun(engine_model), "bare": BareRun(Path(path), engine_model.threads),
-                "torch": TorchRun(module), "torch_off": TorchRun(module, onednn=False)}
+                "torch": TorchRun(module), "torch_off": TorchRun(module, onednn=False, threads=1)}
         tokens = {"engine": args.tokens, "bare": args.tokens, "torch": args.torch_tokens,
                   "torch_off": args.torch_tokens}
         for batch in (1, 8):
@@ -216,8 +275,13 @@ def main(argv: list[str] | None = None) -> int:
             print(f"| {label} ({arch.cell} {arch.layers}x{arch.hidden}, {arch.vocab_size} tokens; torch: {weights}) "
                   f"| {batch} | {wall['engine']:.0f} | {wall['bare']:.0f} | {cpu['engine']:.0f} | {cpu['bare']:.0f} "
                   f"| {ratio:.2f} | {wall['torch']:.0f} | {wall['torch_off']:.0f} "
-                  f"| {wall['torch'] / wall['engine']:.0f} |", flush=True)
+                  f"| {wall['torch'] / wall['engine']:.0f} | {wall['torch_off'] / wall['engine']:.1f} |", flush=True)
     print()
+    for label, path, *_ in cases:
+        engine_model = load_model(path)
+        print(f"{label}: the sampling loop alone (masks, sampling, bookkeeping; the network replaced by fixed "
+              f"logits) costs {loop_overhead(engine_model, 1):.1f} us CPU per token at batch 1, "
+              f"{loop_overhead(engine_model, 8):.1f} us at batch 8")
     for label, *_ in cases:
         (one_wall, one_cpu), (eight_wall, eight_cpu) = per_step[(label, 1)], per_step[(label, 8)]
         print(f"{label}: 8 variations cost {eight_cpu / one_cpu:.2f}x one in CPU time, {eight_wall / one_wall:.2f}x "

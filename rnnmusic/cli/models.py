@@ -17,8 +17,9 @@ def _size(entry) -> str:
 
 
 def _metrics(info) -> str:
-    shown = [f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}" for k, v in sorted(info.metrics.items())
-             if not isinstance(v, (dict, list))]
+    """The NLL figures (the numbers a model card compares); bookkeeping entries are left to --cards."""
+    shown = [f"{k} {v:.3f}" for k, v in sorted(info.metrics.items())
+             if "nll" in k and isinstance(v, (int, float)) and not isinstance(v, bool)]
     return ", ".join(shown) or "none recorded"
 
 

@@ -17,6 +17,8 @@ from rnnmusic.errors import ConfigError
 
 DEFAULT_BARS = 8.0
 MAX_SEED = 2**63 - 1
+#: rows sampled in one batch (variations times beams times branches): memory stays in megabytes
+MAX_ROWS = 4096
 
 
 def _number(name: str, value: Any, low: float, high: float = math.inf, integer: bool = False,
@@ -91,6 +93,9 @@ class GenerateOptions:
             _number("max_polyphony", self.max_polyphony, 1, 128, integer=True)
         _number("beam_size", self.beam_size, 1, 64, integer=True)
         _number("branch_factor", self.branch_factor, 1, 64, integer=True)
+        rows = self.num * self.beam_size * self.branch_factor
+        if rows > MAX_ROWS:
+            raise ConfigError(f"num x beam_size x branch_factor is {rows} rows sampled together; the most is {MAX_ROWS}")
         if not isinstance(self.continuation_only, bool):
             raise ConfigError(f"continuation_only must be true or false, not {self.continuation_only!r}")
 

@@ -55,7 +55,8 @@ def test_options_validate_and_name_the_option():
                        ({"seed": -3}, "seed"), ({"pitch_range": (70, 60)}, "pitch_range"),
                        ({"max_polyphony": 0}, "max_polyphony"), ({"beam_size": 0}, "beam_size"),
                        ({"key": "X"}, "key"), ({"bars": 2, "seconds": 3}, "give one length"),
-                       ({"temperature": True}, "temperature"), ({"continuation_only": 1}, "continuation_only")]:
+                       ({"temperature": True}, "temperature"), ({"continuation_only": 1}, "continuation_only"),
+                       ({"num": 64, "beam_size": 8, "branch_factor": 16}, "rows sampled together")]:
         with pytest.raises(ConfigError, match=field):
             GenerateOptions(**bad)
     assert GenerateOptions(key="am").key == "A:minor"
