@@ -104,7 +104,10 @@ def render_card(facts: dict[str, Any]) -> str:
         f"{arch.parameter_count():,} parameters. The encoding's grammar (which token may follow which) is part "
         f"of the graph. File: {size_mb:.1f} MB, float32 (dynamic int8 quantisation makes "
         f"{evals['int8_bytes'] / 1e6:.1f} MB and changes the test NLL by {int8_change:+.4f} nats per token; "
-        f"the float model is the one shipped).",
+        f"the float model is the one shipped, so it stays within 1e-4 of torch).",
+        f"One generation step (batch 1, one token) takes {evals['float_step_us']:.0f} us with ONNX Runtime on one "
+        f"thread of the machine below ({evals['int8_step_us']:.0f} us for int8), far inside the time of a "
+        f"sixteenth note at any playable tempo, even with several tokens per step.",
         "",
         "## Training data",
         f"- Source: {recipe.source}; collections used: {', '.join(facts['collections'])}.",

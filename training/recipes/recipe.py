@@ -198,7 +198,29 @@ def _evaluate(model_path: Path, int8_path: Path, data: Path) -> dict[str, Any]:
                                        "tokens": report.result.tokens, "steps": report.result.time,
                                        "pieces": report.pieces}
         out[f"{label}_bytes"] = path.stat().st_size
+        out[f"{label}_step_us"] = step_microseconds(path)
     return out
+
+
+def step_microseconds(path: Path, steps: int = 300, repeats: int = 5) -> float:
+    """ONNX Runtime time of one generation step (batch 1, one token, one thread): the best of ``repeats``."""
+    import numpy as np
+    import onnxruntime as ort
+
+    from rnnmusic.model_file import INPUT_IDS, INPUT_STATE, ModelInfo
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = 1
+    session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+    arch = ModelInfo.from_metadata(session.get_modelmeta().custom_metadata_map, str(path)).architecture
+    feed = {INPUT_IDS: np.zeros((1, 1), dtype=np.int64), INPUT_STATE: np.zeros(arch.state_shape(1), np.float32)}
+    best = float("inf")
+    for _ in range(repeats + 1):  # the first round warms up
+        start = time.perf_counter()
+        for _ in range(steps):
+            _, feed[INPUT_STATE] = session.run(None, feed)
+        best = min(best, (time.perf_counter() - start) / steps)
+    return round(best * 1e6, 1)
 
 
 def _write_seed(recipe: Recipe, data: Path, midi: Path, path: Path):
