@@ -26,26 +26,33 @@ def one_thread():
     torch.set_num_threads(threads)
 
 
-@pytest.fixture(scope="module", params=["folk", "chorale"])
-def quick_run(request, tmp_path_factory, one_thread):
-    """(recipe, facts, out, work) of a quick recipe run."""
+@pytest.fixture(scope="module")
+def quick_run(tmp_path_factory, one_thread):
+    """quick_run(name) -> (recipe, facts, out, work) of a quick recipe run, made once per module."""
     require(music21 is not None, "music21 (its bundled corpus is the recipes' data)")
     from rnnmusic.training.recipes import chorale, folk
     from rnnmusic.training.recipes.recipe import run_recipe
 
-    recipe = {"folk": folk.RECIPE, "chorale": chorale.RECIPE}[request.param]
-    root = tmp_path_factory.mktemp(recipe.name)
-    out, work = root / "out", root / "work"
-    facts = run_recipe(recipe, out, work, out, quick=True, jobs=2)
-    return recipe, facts, out, work
+    done: dict[str, tuple] = {}
+
+    def get(name: str) -> tuple:
+        if name not in done:
+            recipe = {"folk": folk.RECIPE, "chorale": chorale.RECIPE}[name]
+            root = tmp_path_factory.mktemp(name)
+            out, work = root / "out", root / "work"
+            done[name] = (recipe, run_recipe(recipe, out, work, out, quick=True, jobs=2), out, work)
+        return done[name]
+
+    return get
 
 
 @pytest.mark.slow
-def test_quick_recipe_end_to_end(quick_run):
+@pytest.mark.parametrize("name", ["folk", "chorale"])
+def test_quick_recipe_end_to_end(quick_run, name):
     from rnnmusic.midi_io import read_midi, read_text_events
     from rnnmusic.training.recipes.card import card_test_nll, read_info
 
-    recipe, facts, out, work = quick_run
+    recipe, facts, out, work = quick_run(name)
     conversion = facts["conversion"]
     assert conversion.pieces == recipe.quick_pieces
     assert conversion.converted + conversion.failed == conversion.pieces and conversion.converted >= 10
@@ -77,9 +84,7 @@ def test_quick_recipe_end_to_end(quick_run):
 def test_rerun_keeps_what_is_done(quick_run):
     from rnnmusic.training.recipes.recipe import run_recipe
 
-    recipe, _, out, work = quick_run
-    if recipe.name != "folk":
-        pytest.skip("one recipe is enough to check re-running")
+    recipe, _, out, work = quick_run("folk")
     trained = (work / "run" / "summary.json").stat().st_mtime_ns
     timing = json.loads((work / "timing.json").read_text())
     again = run_recipe(recipe, out, work, out, quick=True, jobs=1)
