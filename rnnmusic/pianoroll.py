@@ -85,13 +85,18 @@ def render(seq: NoteSequence, continuation_start: float | None = None, pixels_pe
 
     starts = np.rint(np.asarray(quarters.to_steps(notes["start"])) * scale).astype(np.int64)
     ends = np.rint(np.asarray(quarters.to_steps(notes["end"])) * scale).astype(np.int64)
-    is_new = notes["start"] >= continuation_start - 1e-6 if continuation_start is not None else np.zeros(len(notes), bool)
-    for pitch, x0, x1, new in zip(notes["pitch"].tolist(), starts.tolist(), ends.tolist(), is_new.tolist()):
-        colour = np.array(CONTINUATION_COLOUR if new else SEED_COLOUR, dtype=np.uint8)
+    # a seed note the model held on past the seed's end shows the held part as continuation
+    split = int(round(quarters.to_steps(continuation_start) * scale)) if continuation_start is not None else width
+    seed_colour = np.array(SEED_COLOUR, dtype=np.uint8)
+    new_colour = np.array(CONTINUATION_COLOUR, dtype=np.uint8)
+    for pitch, x0, x1 in zip(notes["pitch"].tolist(), starts.tolist(), ends.tolist()):
         span = row_span(pitch)
-        x1 = max(x1, x0 + 2)
-        image[span.start + 1 : span.stop - 1, x0 : min(x1, width)] = colour
-        image[span.start + 1 : span.stop - 1, x0] = colour // 2  # a darker left edge shows where repeated notes start
+        top, bottom = span.start + 1, span.stop - 1
+        x1 = min(max(x1, x0 + 2), width)
+        middle = min(max(split, x0), x1)
+        image[top:bottom, x0:middle] = seed_colour
+        image[top:bottom, middle:x1] = new_colour
+        image[top:bottom, x0] = (seed_colour if x0 < split else new_colour) // 2  # a darker edge where a note starts
     return image
 
 

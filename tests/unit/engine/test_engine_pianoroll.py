@@ -64,6 +64,15 @@ def test_seed_and_continuation_get_their_colours():
     assert not _has(seed_only, CONTINUATION_COLOUR)
 
 
+def test_a_seed_note_held_past_the_seed_shows_its_held_part_as_continuation():
+    seq = NoteSequence(notes=make_notes([Note(60, 80, 0.0, 2.0)]))  # 120 qpm: four quarter notes
+    image = render(seq, continuation_start=1.0)
+    row = image[image.shape[0] // 2]
+    seed_x = np.flatnonzero((row == np.array(SEED_COLOUR)).all(axis=1))
+    new_x = np.flatnonzero((row == np.array(CONTINUATION_COLOUR)).all(axis=1))
+    assert seed_x.max() < 48 <= new_x.min() and new_x.max() >= 90
+
+
 def test_an_empty_sequence_still_draws(tmp_path):
     path = write_piano_roll(NoteSequence(), tmp_path / "empty.png")
     assert decode_png(path.read_bytes()).shape[2] == 3
