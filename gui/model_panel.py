@@ -96,31 +96,47 @@ def card_html(entry: ModelEntry) -> str:
     if info is None:
         return f"<p><b>{html.escape(entry.name)}</b> cannot be used: {html.escape(entry.problem)}</p>"
     arch = info.architecture
-    data = info.training_data
     rows = [
         ("Encoding", f"{info.encoding.get('name', '?')} ({arch.vocab_size} tokens)"),
         ("Network", f"{arch.cell.upper()}, {arch.layers} × {arch.hidden}, {arch.parameter_count():,} parameters"),
     ]
-    if data:
-        trained = ", ".join(f"{k.replace('_', ' ')} {v:,}" if isinstance(v, int) else f"{k.replace('_', ' ')} {v}"
-                            for k, v in data.items() if k != "content_hash")
-        rows.append(("Training data", trained))
-    if info.metrics:
-        rows.append(("Metrics", ", ".join(f"{k.replace('_', ' ')} {_number(v)}" for k, v in info.metrics.items())))
+    for key, value in info.training_data.items():
+        # the hash is for machines; an absolute path is where the trainer's files were, not the user's
+        if key == "content_hash" or (key == "source" and str(value).startswith("/")):
+            continue
+        rows.append((f"Training {_label(key)}", _value(value)))
+    numbers = {k: v for k, v in info.metrics.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
+    if numbers:
+        rows.append(("Metrics", " · ".join(f"{_label(k)} {_value(v)}" for k, v in numbers.items())))
+    if isinstance(info.metrics.get("nll_unit"), str):
+        rows.append(("NLL unit", info.metrics["nll_unit"]))
     if info.quantization:
-        rows.append(("Quantization", ", ".join(f"{k} {v}" for k, v in info.quantization.items())))
+        rows.append(("Quantization", " · ".join(f"{_label(k)} {_value(v)}" for k, v in info.quantization.items())))
     if info.license:
         rows.append(("Licence", info.license))
     rows.append(("File", str(entry.path)))
-    table = "".join(f"<tr><td><b>{html.escape(k)}</b></td><td>{html.escape(str(v))}</td></tr>" for k, v in rows)
+    table = "".join(f"<tr><td><b>{html.escape(k)}</b></td><td>{html.escape(v)}</td></tr>" for k, v in rows)
     head = f"<h3>{html.escape(entry.name)}</h3>"
     if info.description:
         head += f"<p>{html.escape(info.description)}</p>"
     return f"{head}<table cellspacing='2'>{table}</table>"
 
 
-def _number(value: Any) -> str:
-    return f"{value:.3f}" if isinstance(value, float) else str(value)
+def _label(key: str) -> str:
+    return key.replace("_", " ").replace("nll", "NLL")
+
+
+def _value(value: Any) -> str:
+    """A metadata value for people: thousands separated, three decimals, dicts as "train 2,769 · valid 158"."""
+    if isinstance(value, dict):
+        return " · ".join(f"{_label(str(k))} {_value(v)}" for k, v in value.items())
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:.3f}"
+    return str(value)
 
 
 class ModelPanel(QWidget):
@@ -164,8 +180,8 @@ class ModelPanel(QWidget):
             except RnnmusicError:
                 continue  # a file the user added then moved or deleted: quietly forgotten
         self.settings.set_user_models(kept)
+        wanted = self.settings.get_str("models/current")  # read first: filling the list changes the current row
         self.models.set_entries(entries)
-        wanted = self.settings.get_str("models/current")
         self.select_path(wanted) or self._select_first_usable()
         self._on_current(self.combo.currentIndex())
 

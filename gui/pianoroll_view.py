@@ -19,7 +19,9 @@ from rnnmusic.notes import NoteSequence
 MIN_PX_PER_QUARTER, MAX_PX_PER_QUARTER = 4.0, 400.0
 MIN_ROW_PX, MAX_ROW_PX = 3.0, 40.0
 ZOOM_STEP = 1.25
+FIT_MAX_ROW_PX = 16.0  # fitting a few notes must not blow them up to keyboard-key size
 KEYBOARD_WIDTH = 56
+BLACK_KEY_SHARE = 0.62  # of the strip's width
 RULER_HEIGHT = 20
 
 
@@ -131,15 +133,18 @@ class KeyboardStrip(QWidget):
                 continue
             row = QRectF(0, top, self.width(), bottom - top)
             if is_black(pitch):
-                painter.fillRect(QRectF(0, top, self.width() * 0.62, bottom - top), QColor("#202020"))
+                painter.fillRect(QRectF(0, top, self.width() * BLACK_KEY_SHARE, bottom - top), QColor("#202020"))
             else:
                 painter.setPen(QColor("#b0b0b0"))
                 if pitch % 12 in (0, 5):  # the white-key boundaries below C and F
                     painter.drawLine(QPointF(0, bottom), QPointF(self.width(), bottom))
             if pitch in labelled:
-                painter.setPen(QColor("#ffffff") if is_black(pitch) else QColor("#303030"))
+                black = is_black(pitch)
+                painter.setPen(QColor("#ffffff") if black else QColor("#303030"))
                 align = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-                painter.drawText(row.adjusted(0, 0, -3, 0), align, labelled[pitch])
+                # a black key's name goes on the black key itself, where white text can be read
+                box = QRectF(0, top, self.width() * BLACK_KEY_SHARE, bottom - top) if black else row
+                painter.drawText(box.adjusted(0, 0, -3, 0), align, labelled[pitch])
         painter.setPen(QColor("#808080"))
         painter.drawLine(self.width() - 1, 0, self.width() - 1, self.height())
 
@@ -219,9 +224,15 @@ class PianoRoll(QWidget):
         self.view.set_zoom(self.view.px_per_quarter / ZOOM_STEP, self.view.row_px)
 
     def fit(self) -> None:
-        """Zoom so all the music fits the width and centre on the notes' pitch range."""
+        """Zoom so all the music fits the width and its pitch range the height, and centre on the notes."""
         width = max(self.view.viewport().width() - 8, 100)
-        self.view.set_zoom(width / (self.scene.length_quarters + 1), self.view.row_px)
+        row_px = self.view.row_px
+        pitches = [n.pitch for n in self.scene.note_items()]
+        if pitches:
+            # an octave of room around the notes, and never closer in than two octaves
+            rows = max(max(pitches) - min(pitches) + 1 + 12, 24)
+            row_px = min(max(self.view.viewport().height() - 8, 100) / rows, FIT_MAX_ROW_PX)
+        self.view.set_zoom(width / (self.scene.length_quarters + 1), row_px)
         self.center_on_notes()
 
     def center_on_notes(self) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
+from support import require
 
 from rnnmusic.gui.engine_bridge import EngineBridge
 from rnnmusic.gui.model_panel import ModelPanel
@@ -47,7 +48,7 @@ def test_an_added_file_is_chosen_remembered_and_can_be_removed(qtbot, panel, set
         assert panel.add_file(tiny_model)
     assert changed.args[0].name == "tiny"
     assert panel.current().path == tiny_model
-    assert "valid nll 1.234" in panel.card.toPlainText()
+    assert "valid NLL 1.234" in panel.card.toPlainText()
     assert settings.user_models() == [str(tiny_model)]
     again = ModelPanel(EngineBridge(), settings)  # the next run of the app
     qtbot.addWidget(again)
@@ -57,6 +58,24 @@ def test_an_added_file_is_chosen_remembered_and_can_be_removed(qtbot, panel, set
     again.remove_current()
     assert settings.user_models() == []
     assert "tiny" not in names(again)
+
+
+def test_card_values_read_as_text():
+    from rnnmusic.gui.model_panel import _value
+
+    assert _value({"train": 2769, "valid": 158}) == "train 2,769 · valid 158"
+    assert _value(1.13477) == "1.135" and _value(True) == "yes" and _value("x") == "x"
+
+
+def test_the_shipped_models_have_cards(qtbot, panel):
+    panel.reload()
+    shipped = [e for e in panel.models.entries() if e.shipped]
+    require(bool(shipped), "the shipped models (models/*.onnx)")
+    for entry in shipped:
+        panel.select_path(entry.path)
+        text = panel.card.toPlainText()
+        assert entry.name in text and "Training files" in text and "Metrics" in text
+        assert not panel.remove_button.isEnabled()  # shipped models cannot be removed
 
 
 def test_adding_the_same_file_twice_lists_it_once(panel, tiny_model):

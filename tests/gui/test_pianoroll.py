@@ -102,6 +102,9 @@ def test_fit_shows_the_whole_take(roll):
     roll.fit()
     visible = roll.view.mapToScene(roll.view.viewport().rect()).boundingRect()
     assert visible.right() >= roll.scene.length_quarters
+    for note in roll.scene.note_items():  # every note on screen, up and down too
+        assert visible.contains(note.rect())
+    assert roll.view.row_px > 6  # and not squeezed to the full 128-key range
 
 
 def test_playhead_moves_in_quarters_and_hides(roll):
