@@ -23,7 +23,8 @@ setup-runtime: $(BIN)/python
 
 demo: setup-runtime
 	@mkdir -p $(OUT)
-	$(BIN)/rnnmusic info examples/seed_folk.mid --encoding melody
+	$(BIN)/rnnmusic generate examples/seed_folk.mid --model folk --bars 16 --seed 1 -o $(OUT)/folk.mid --plot $(OUT)/folk.png
+	$(BIN)/rnnmusic generate examples/seed_chorale.mid --model chorale --bars 8 --seed 1 -o $(OUT)/chorale.mid --plot $(OUT)/chorale.png
 
 test: setup-dev
 	$(BIN)/python -m pytest
