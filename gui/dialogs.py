@@ -27,6 +27,9 @@ _GM_FAMILIES = (
 )  # fmt: skip
 
 
+ALL_TRACKS = -1  # what choose_track returns for "all tracks together"
+
+
 def show_error(parent: QWidget | None, title: str, message: str) -> None:
     """Tell the user what went wrong, in one plain sentence, and return to the app."""
     QMessageBox.warning(parent, title, message)
@@ -63,6 +66,10 @@ class TrackDialog(QDialog):
         self.setWindowTitle("Choose a track")
         self.tracks = note_tracks(seq)
         self.list = QListWidget(self)
+        # first and preselected: a polyphonic model wants every voice (four-part chorales come as four tracks)
+        together = QListWidgetItem(f"All tracks together · {len(seq)} notes")
+        together.setData(Qt.ItemDataRole.UserRole, ALL_TRACKS)
+        self.list.addItem(together)
         for index in self.tracks:
             item = QListWidgetItem(track_label(seq, index))
             item.setData(Qt.ItemDataRole.UserRole, index)
@@ -74,7 +81,7 @@ class TrackDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         name = seq.source.rsplit("/", 1)[-1] or "This file"
-        layout.addWidget(QLabel(f"{name} has {len(self.tracks)} tracks with notes. Continue which one?", self))
+        layout.addWidget(QLabel(f"{name} has {len(self.tracks)} tracks with notes. Continue which?", self))
         layout.addWidget(self.list)
         layout.addWidget(buttons)
 
@@ -84,7 +91,7 @@ class TrackDialog(QDialog):
 
 
 def choose_track(parent: QWidget | None, seq: NoteSequence) -> int | None:
-    """The track to use: the only one, or the one the user picks (None when cancelled)."""
+    """The track to use: the only one, the one the user picks, ALL_TRACKS, or None when cancelled."""
     tracks = note_tracks(seq)
     if len(tracks) <= 1:
         return tracks[0] if tracks else None

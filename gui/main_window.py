@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QSt
 
 from rnnmusic.errors import RnnmusicError
 from rnnmusic.gui.controls_panel import ControlsPanel
-from rnnmusic.gui.dialogs import choose_track, only_track, show_error
+from rnnmusic.gui.dialogs import ALL_TRACKS, choose_track, only_track, show_error
 from rnnmusic.gui.engine_bridge import EngineBridge, Generated
 from rnnmusic.gui.live_panel import LivePanel
 from rnnmusic.gui.model_panel import ModelPanel
@@ -164,7 +164,8 @@ class MainWindow(QMainWindow):
         if track is None:
             return False
         tracks_with_notes = len(set(seq.notes["track"].tolist()))
-        self.set_seed(only_track(seq, track) if tracks_with_notes > 1 else seq, str(path))
+        one_track = track != ALL_TRACKS and tracks_with_notes > 1
+        self.set_seed(only_track(seq, track) if one_track else seq, str(path))
         self.settings.set_value("files/last_dir", str(Path(path).resolve().parent))
         self.settings.add_recent_file(path)
         self._update_recent_menu()

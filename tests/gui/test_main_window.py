@@ -84,14 +84,35 @@ def test_a_multi_track_file_asks_which_track(window, two_track_file, monkeypatch
 
     def pick_second(dialog: TrackDialog):
         shown.append([dialog.list.item(i).text() for i in range(dialog.list.count())])
-        dialog.list.setCurrentRow(1)
+        dialog.list.setCurrentRow(2)
         return QDialog.DialogCode.Accepted
 
     monkeypatch.setattr(TrackDialog, "exec", pick_second)
     assert window.open_file(two_track_file)
-    assert shown and shown[0][0].startswith("Lead") and shown[0][1].startswith("Bass")
+    assert shown and shown[0][0] == "All tracks together · 21 notes"
+    assert shown[0][1].startswith("Lead") and shown[0][2].startswith("Bass")
     assert len(window.seed) == 5  # only the bass notes
     assert set(window.seed.notes["track"].tolist()) == {1}
+
+
+def test_all_tracks_together_is_the_first_choice(window, two_track_file, monkeypatch):
+    monkeypatch.setattr(TrackDialog, "exec", lambda dialog: QDialog.DialogCode.Accepted)  # OK on the default
+    assert window.open_file(two_track_file)
+    assert len(window.seed) == 21 and set(window.seed.notes["track"].tolist()) == {0, 1}
+
+
+def test_a_polyphonic_model_continues_every_voice(qtbot, window, two_track_file, model_dir, monkeypatch):
+    from unit.engine.engine_models import make_model
+
+    poly = make_model(model_dir / "poly.onnx", encoding="polyphony", hidden=32, name="poly")
+    assert window.models.add_file(poly)
+    monkeypatch.setattr(TrackDialog, "exec", lambda dialog: QDialog.DialogCode.Accepted)
+    window.open_file(two_track_file)
+    generate(qtbot, window, bars=2)
+    take = window.current_take()
+    assert take.seed_part.same_music(window.seed)  # both voices kept as read
+    assert len(take.generated_part) > 0
+    assert len(window.roll.scene.note_items(Layer.GENERATED)) == len(take.generated_part)
 
 
 def test_cancelling_the_track_choice_keeps_the_old_seed(window, seed_file, two_track_file, monkeypatch):
