@@ -81,7 +81,8 @@ def render_wav_to(program: str, soundfont: Path, midi_path: str | os.PathLike, o
                   sample_rate: int = SAMPLE_RATE, name: str | None = None) -> None:
     """Run FluidSynth offline (no audio device) into ``out``; RnnmusicError (naming ``name``) when it fails."""
     name = name or os.fspath(out)
-    command = [program, "-ni", "-q", "-T", "wav", "-F", str(out), "-r", str(sample_rate), str(soundfont), str(midi_path)]
+    command = [program, "-ni", "-q", "-T", "wav", "-F", str(out), "-r", str(sample_rate), str(soundfont),
+               str(midi_path)]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL)
     except (OSError, subprocess.TimeoutExpired) as exc:

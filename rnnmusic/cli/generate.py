@@ -27,7 +27,8 @@ def register(parser: argparse.ArgumentParser) -> None:
                         help="file to write (with --num N: OUT-1.mid ... OUT-N.mid); "
                              "default SEED-MODEL-RANDOMSEED.mid beside the seed")
     parser.add_argument("--model", metavar="NAME|PATH",
-                        help="shipped or user model name, or a .onnx file (default: the shipped model for the seed's kind)")
+                        help="shipped or user model name, or a .onnx file "
+                             "(default: the shipped model for the seed's kind)")
     length = parser.add_mutually_exclusive_group()
     length.add_argument("--bars", type=float, metavar="N", help="length of the continuation in bars (default 8)")
     length.add_argument("--steps", type=int, metavar="N", help="length in grid steps")
@@ -35,18 +36,22 @@ def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--temperature", type=float, default=1.0, metavar="T",
                         help="randomness: below 1 safer, above 1 wilder, 0 always the likeliest (default 1)")
     parser.add_argument("--top-k", type=int, metavar="K", help="sample only among the K likeliest tokens")
-    parser.add_argument("--top-p", type=float, metavar="P", help="sample only among the likeliest tokens holding P of the mass")
+    parser.add_argument("--top-p", type=float, metavar="P",
+                        help="sample only among the likeliest tokens holding P of the mass")
     parser.add_argument("--num", type=int, default=1, metavar="N", help="variations, sampled together (default 1)")
-    parser.add_argument("--seed", type=int, metavar="S", help="random seed (default: a fresh one, recorded in the file)")
+    parser.add_argument("--seed", type=int, metavar="S",
+                        help="random seed (default: a fresh one, recorded in the file)")
     parser.add_argument("--key", metavar="KEY", help="keep to a key: auto (from the seed) or e.g. C:major, F#:minor")
     parser.add_argument("--pitch-range", metavar="LO-HI", help="keep pitches in a range, e.g. 55-79 or G3-G5")
     parser.add_argument("--max-polyphony", type=int, metavar="N", help="at most N notes at once")
-    parser.add_argument("--beam-size", type=int, default=1, metavar="N", help="beam search: beams kept (default 1: off)")
+    parser.add_argument("--beam-size", type=int, default=1, metavar="N",
+                        help="beam search: beams kept (default 1: off)")
     parser.add_argument("--branch-factor", type=int, default=1, metavar="N", help="beam search: branches per beam")
     parser.add_argument("--tempo", default="keep", metavar="keep|BPM", help="output tempo: the seed's (keep) or a BPM")
     parser.add_argument("--continuation-only", action="store_true", help="write the continuation without the seed")
     parser.add_argument("--wav", metavar="OUT.wav", help="also render audio (needs FluidSynth and a GM SoundFont)")
-    parser.add_argument("--plot", metavar="OUT.png", help="also draw a piano roll (seed and continuation in two colours)")
+    parser.add_argument("--plot", metavar="OUT.png",
+                        help="also draw a piano roll (seed and continuation in two colours)")
     parser.add_argument("--threads", type=int, metavar="N", help="ONNX Runtime threads (default 1)")
     parser.add_argument("--provider", default="cpu", choices=("auto", "cpu", "cuda"),
                         help="execution provider: cpu (default), cuda, or auto (an accelerator when installed)")
@@ -168,7 +173,8 @@ def run(args: argparse.Namespace) -> int:
           file=sys.stderr)
     if takes.seed_dropped:
         dropped = sum(takes.seed_dropped.values())
-        reasons = ", ".join(f"{reason.replace('_', ' ')} {count}" for reason, count in sorted(takes.seed_dropped.items()))
+        reasons = ", ".join(f"{reason.replace('_', ' ')} {count}"
+                            for reason, count in sorted(takes.seed_dropped.items()))
         print(f"the model read {len(seed.notes) - dropped} of the seed's {len(seed.notes)} notes ({reasons})",
               file=sys.stderr)
     for path in outputs + wavs + plots:

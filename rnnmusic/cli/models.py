@@ -46,7 +46,8 @@ def run(args: argparse.Namespace) -> int:
             print(f"  unusable: {entry.problem}")
             continue
         info, arch = entry.info, entry.info.architecture
-        print(f"  encoding: {entry.encoding_name}   cell: {arch.cell} {arch.layers}x{arch.hidden}   size: {_size(entry)}")
+        cell = f"{arch.cell} {arch.layers}x{arch.hidden}"
+        print(f"  encoding: {entry.encoding_name}   cell: {cell}   size: {_size(entry)}")
         print(f"  metrics: {_metrics(info)}")
         print(f"  licence: {info.license or 'not stated'}")
         if info.description:

@@ -105,7 +105,8 @@ class Generator:
                      tuple(token_lists), primed.dropped)
 
     def continue_sequence(self, seed: NoteSequence | None, options: GenerateOptions,
-                          progress: Progress | None = None, cancel: threading.Event | None = None) -> list[NoteSequence]:
+                          progress: Progress | None = None,
+                          cancel: threading.Event | None = None) -> list[NoteSequence]:
         """``options.num`` takes, each the seed (unless continuation_only) plus its continuation."""
         return list(self.generate(seed, options, progress, cancel).sequences)
 
@@ -115,7 +116,7 @@ class Generator:
         target = primed.timeline.target_units(options.length)
         cap = token_cap(target, self.min_advance)
         sampler = Sampler(options.seed, options.temperature, options.top_k, options.top_p)
-        reporter = _Reporter(progress, cancel)
+        reporter = ProgressReporter(progress, cancel)
         if options.uses_beam:
             rows = options.num * options.beam_size * options.branch_factor
             batch = Batch.repeat(primed.state, primed.logits, primed.last, rows, primed.masks)
@@ -157,7 +158,7 @@ class Generator:
         return GenerationStream(self, seed, options)
 
 
-class _Reporter:
+class ProgressReporter:
     """Progress callbacks (at most one per percent) and cancellation checks for a token loop."""
 
     def __init__(self, progress: Progress | None, cancel: threading.Event | None):

@@ -57,7 +57,8 @@ def choose_providers(choice: str | Sequence[str] | None, available: Sequence[str
         raise ConfigError(f"provider {choice!r}: choose one of {', '.join(PROVIDER_CHOICES)}")
     missing = [p for p in choice if p not in available]
     if missing:
-        raise ConfigError(f"provider(s) {', '.join(missing)} not available (this onnxruntime has {', '.join(available)})")
+        raise ConfigError(
+            f"provider(s) {', '.join(missing)} not available (this onnxruntime has {', '.join(available)})")
     return list(choice) + ([CPU] if CPU not in choice else [])
 
 
@@ -78,7 +79,8 @@ class Model:
 
     def __repr__(self) -> str:
         arch = self.info.architecture
-        return f"Model({self.name!r}, {self.encoding.name}, {arch.cell} {arch.layers}x{arch.hidden}, {self.content_hash})"
+        shape = f"{arch.cell} {arch.layers}x{arch.hidden}"
+        return f"Model({self.name!r}, {self.encoding.name}, {shape}, {self.content_hash})"
 
     @property
     def vocab_size(self) -> int:

@@ -95,7 +95,8 @@ class GenerateOptions:
         _number("branch_factor", self.branch_factor, 1, 64, integer=True)
         rows = self.num * self.beam_size * self.branch_factor
         if rows > MAX_ROWS:
-            raise ConfigError(f"num x beam_size x branch_factor is {rows} rows sampled together; the most is {MAX_ROWS}")
+            raise ConfigError(
+                f"num x beam_size x branch_factor is {rows} rows sampled together; the most is {MAX_ROWS}")
         if not isinstance(self.continuation_only, bool):
             raise ConfigError(f"continuation_only must be true or false, not {self.continuation_only!r}")
 

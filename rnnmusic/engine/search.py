@@ -132,7 +132,8 @@ def take_lengths(out: np.ndarray, count: int, advance: np.ndarray, target_units:
 
 
 def beam_loop(model: Model, batch: Batch, sampler: Sampler, masks: TokenMasks, advance: np.ndarray,
-              target_units: float, cap: int, num: int, beam_size: int, branch_factor: int) -> Iterator[float | list[np.ndarray]]:
+              target_units: float, cap: int, num: int, beam_size: int,
+              branch_factor: int) -> Iterator[float | list[np.ndarray]]:
     """Beam search (Magenta's generate-with-beam): each of ``beam_size`` beams per variation is
     extended by ``branch_factor`` sampled continuations for one time step (one grid step, or up
     to the next time shift), then the best ``beam_size`` by log-likelihood survive.

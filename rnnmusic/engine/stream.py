@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Iterator
 
 import numpy as np
 
-from rnnmusic.engine.generator import GenerationCancelled, Takes, _Reporter
+from rnnmusic.engine.generator import Takes, ProgressReporter
 from rnnmusic.engine.masks import TokenMasks
 from rnnmusic.engine.options import GenerateOptions
 from rnnmusic.engine.sampling import Sampler
@@ -83,7 +83,7 @@ def stream_events(generator: "Generator", seed: NoteSequence | None, options: Ge
     decoded_at = np.full(rows, timeline.seed_units)
     sampler = Sampler(options.seed, options.temperature, options.top_k, options.top_p)
     batch = Batch.repeat(primed.state, primed.logits, primed.last, rows, primed.masks)
-    reporter = _Reporter(None, cancel)
+    reporter = ProgressReporter(None, cancel)
     reported, done = -1.0, 0
     for count in sample_loop(generator.model, batch, sampler, primed.masks, generator.advance, target, out, every=4):
         reporter.tick(0, lambda: 0.0)

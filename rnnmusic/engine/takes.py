@@ -98,8 +98,10 @@ def at_tempo(seq: NoteSequence, qpm: float) -> NoteSequence:
         seq,
         notes=notes,
         tempos=(TempoChange(0.0, float(qpm)),),
-        time_signatures=tuple(TimeSignature(float(moved(m.time)), m.numerator, m.denominator) for m in seq.time_signatures),
+        time_signatures=tuple(TimeSignature(float(moved(m.time)), m.numerator, m.denominator)
+                              for m in seq.time_signatures),
         key_signatures=tuple(KeySignature(float(moved(k.time)), k.key, k.minor) for k in seq.key_signatures),
-        control_changes=tuple(ControlChange(float(moved(c.time)), c.number, c.value, c.track) for c in seq.control_changes),
+        control_changes=tuple(ControlChange(float(moved(c.time)), c.number, c.value, c.track)
+                              for c in seq.control_changes),
         total_time=0.0,
     )

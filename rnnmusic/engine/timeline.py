@@ -28,7 +28,8 @@ class Timeline:
         self.uses_grid = encoding.uses_grid
         spq = int(getattr(encoding.config, "steps_per_quarter", _BAR_GRID_STEPS)) if self.uses_grid else _BAR_GRID_STEPS
         self.grid = StepGrid.for_sequence(self.template, spq)
-        self.seed_units = float(encoding.time_advance[np.asarray(seed_ids, dtype=np.int64)].sum()) if len(seed_ids) else 0.0
+        ids = np.asarray(seed_ids, dtype=np.int64)
+        self.seed_units = float(encoding.time_advance[ids].sum()) if len(ids) else 0.0
         self.start_seconds = self.to_seconds(self.seed_units)
         end_step = self.grid.to_steps(self.start_seconds)
         self.qpm = float(self.grid.qpms[np.searchsorted(self.grid.tempo_times, self.start_seconds, side="right") - 1])

@@ -100,7 +100,8 @@ def test_a_failure_after_generating_leaves_nothing_behind(folk, seed_file, tmp_p
     broken = tmp_path / "broken.sf2"
     broken.write_bytes(b"RIFF" + (100).to_bytes(4, "little") + b"sfbk" + b"LIST" + b"\xff" * 92)
     done = rnnmusic("generate", seed_file, "--model", folk, "--num", 2, "-o", tmp_path / "out.mid",
-                    "--wav", tmp_path / "out.wav", "--plot", tmp_path / "out.png", env={"RNNMUSIC_SOUNDFONT": str(broken)})
+                    "--wav", tmp_path / "out.wav", "--plot", tmp_path / "out.png",
+                    env={"RNNMUSIC_SOUNDFONT": str(broken)})
     assert done.returncode == 1 and "FluidSynth could not render" in done.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["broken.sf2", "tune.mid"]  # no MIDI, no picture, no temp file
 

@@ -50,7 +50,8 @@ SEEDS = {
 def _onsets(seq) -> list[tuple]:
     """(pitch, onset to the millisecond, drum, program) of every note."""
     n = seq.notes
-    return list(zip(n["pitch"].tolist(), np.round(n["start"], 3).tolist(), n["is_drum"].tolist(), n["program"].tolist()))
+    return list(zip(n["pitch"].tolist(), np.round(n["start"], 3).tolist(), n["is_drum"].tolist(),
+                    n["program"].tolist()))
 
 
 @pytest.mark.parametrize("name", sorted(SEEDS))
