@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Iterator
 
 import numpy as np
 
-from rnnmusic.engine.generator import Takes, ProgressReporter
+from rnnmusic.engine.generator import ProgressReporter, Takes
 from rnnmusic.engine.masks import TokenMasks
 from rnnmusic.engine.options import GenerateOptions
 from rnnmusic.engine.sampling import Sampler

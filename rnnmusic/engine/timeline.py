@@ -44,7 +44,10 @@ class Timeline:
 
     def to_seconds(self, units):
         """Encoding units from the start of the seed to seconds in the output."""
-        return self.grid.to_seconds(units) if self.uses_grid else np.asarray(units, dtype=np.float64) * 1.0
+        if self.uses_grid:
+            return self.grid.to_seconds(units)
+        seconds = np.asarray(units, dtype=np.float64)
+        return float(seconds) if seconds.ndim == 0 else seconds
 
     def target_units(self, length: tuple[str, float]) -> float:
         """How many units of continuation a length ("bars" | "steps" | "seconds", amount) asks for."""
