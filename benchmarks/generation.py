@@ -35,18 +35,13 @@ from pathlib import Path
 
 import numpy as np
 
+from rnnmusic.sysinfo import cpu_model
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    cpu = cpu_model()
     import onnxruntime
     import torch
 

@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import statistics
 import sys
 import tempfile
@@ -38,6 +37,7 @@ import torch.nn.functional as F
 
 from rnnmusic.encodings import get_encoding
 from rnnmusic.evaluate import open_split
+from rnnmusic.sysinfo import cpu_model
 from rnnmusic.training.config import TrainConfig
 from rnnmusic.training.data import IGNORE
 from rnnmusic.training.dataset import build_dataset
@@ -48,14 +48,7 @@ from rnnmusic.training.trainer import build_model, train
 
 
 def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    cpu = cpu_model()
     return f"{cpu}, {os.cpu_count()} cores, torch {torch.__version__}, {torch.get_num_threads()} threads"
 
 
