@@ -29,7 +29,7 @@ from typing import Any, Callable
 import numpy as np
 
 from rnnmusic.encodings import BOS_ID, Encoding, get_encoding
-from rnnmusic.errors import ConfigError, ModelFileError
+from rnnmusic.errors import ConfigError
 
 SPLITS = ("train", "valid", "test")
 MANIFEST = "manifest.json"
@@ -196,19 +196,10 @@ class EvalReport:
 def evaluate_model(model_path: str | os.PathLike, data_dir: str | os.PathLike, split: str = "test",
                    batch_size: int = 16) -> EvalReport:
     """NLL of an rnnmusic ``.onnx`` model on one split of a dataset, with ONNX Runtime."""
-    import onnxruntime as ort
+    from rnnmusic.engine.model import load_model_file  # the one loader: same checks and messages as generate
 
-    from rnnmusic.model_file import INPUT_IDS, INPUT_STATE, ModelInfo, check_graph_io
-
-    model_path = Path(model_path)
-    if not model_path.is_file():
-        raise ModelFileError(model_path, "no such model file")
-    try:
-        session = ort.InferenceSession(str(model_path), providers=["CPUExecutionProvider"])
-    except Exception as exc:  # ORT raises its own Fail/InvalidGraph types with parser detail
-        raise ModelFileError(model_path, f"is not a loadable ONNX model ({str(exc).splitlines()[0][:160]})") from None
-    check_graph_io([i.name for i in session.get_inputs()], [o.name for o in session.get_outputs()], str(model_path))
-    info = ModelInfo.from_metadata(session.get_modelmeta().custom_metadata_map, str(model_path))
+    model = load_model_file(model_path, providers="cpu")
+    model_path, info = model.path, model.info
     manifest = read_manifest(data_dir)
     if _canonical(info.encoding) != _canonical(manifest["encoding"]):
         raise ConfigError(
@@ -219,16 +210,7 @@ def evaluate_model(model_path: str | os.PathLike, data_dir: str | os.PathLike, s
     tokens = open_split(data_dir, split, manifest)
     if tokens.pieces == 0:
         raise ConfigError(f"{data_dir}: the {split} split is empty")
-    arch = info.architecture
-
-    def run_chunk(ids: np.ndarray, state: np.ndarray):
-        logits, new_state = session.run(None, {INPUT_IDS: ids, INPUT_STATE: state})
-        return logits, new_state
-
-    def initial(batch: int) -> np.ndarray:
-        return np.zeros(arch.state_shape(batch), dtype=np.float32)
-
-    result = split_nll(run_chunk, initial, tokens, encoding.time_advance, batch_size=batch_size)
+    result = split_nll(model.run, model.initial_state, tokens, encoding.time_advance, batch_size=batch_size)
     unit = "step" if encoding.uses_grid else "second"
     return EvalReport(str(model_path), str(data_dir), split, result, unit, tokens.pieces)
 
