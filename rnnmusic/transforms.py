@@ -187,3 +187,26 @@ def select_tracks(seq: NoteSequence, tracks: Sequence[int]) -> NoteSequence:
     controls = tuple(replace(c, track=int(renumber[c.track])) for c in seq.control_changes if c.track in wanted)
     infos = tuple(seq.tracks[t] if t < len(seq.tracks) else Track() for t in wanted) if seq.tracks else ()
     return replace(seq, notes=notes, control_changes=controls, tracks=infos)
+
+
+def at_tempo(seq: NoteSequence, qpm: float) -> NoteSequence:
+    """The same music at one constant tempo: every time keeps its place in quarter notes."""
+    quarters = StepGrid.for_sequence(seq, 1)  # one step per quarter note
+
+    def moved(seconds):
+        return np.asarray(quarters.to_steps(seconds)) * 60.0 / qpm
+
+    notes = seq.notes.copy()
+    notes["start"] = moved(notes["start"])
+    notes["end"] = moved(notes["end"])
+    return replace(
+        seq,
+        notes=notes,
+        tempos=(TempoChange(0.0, float(qpm)),),
+        time_signatures=tuple(TimeSignature(float(moved(m.time)), m.numerator, m.denominator)
+                              for m in seq.time_signatures),
+        key_signatures=tuple(KeySignature(float(moved(k.time)), k.key, k.minor) for k in seq.key_signatures),
+        control_changes=tuple(ControlChange(float(moved(c.time)), c.number, c.value, c.track)
+                              for c in seq.control_changes),
+        total_time=0.0,
+    )

@@ -112,7 +112,7 @@ def _check_writable(paths: list[Path], seed_path: Path) -> None:
 def run(args: argparse.Namespace) -> int:
     from rnnmusic import __version__
     from rnnmusic.engine import GenerateOptions, Generator, Provenance, default_model_for, load_model, load_model_file
-    from rnnmusic.engine.takes import at_tempo
+    from rnnmusic.transforms import at_tempo
     from rnnmusic.midi_io import read_midi, sequence_to_midi_bytes
 
     options = GenerateOptions(

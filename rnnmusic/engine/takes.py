@@ -19,8 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from rnnmusic.encodings import Encoding
-from rnnmusic.grid import StepGrid
-from rnnmusic.notes import NOTE_DTYPE, ControlChange, KeySignature, NoteSequence, TempoChange, TimeSignature
+from rnnmusic.notes import NOTE_DTYPE, KeySignature, NoteSequence, TempoChange, TimeSignature
 
 if TYPE_CHECKING:
     from rnnmusic.engine.generator import Primed
@@ -82,26 +81,3 @@ def _cut_from(seed: NoteSequence, notes: np.ndarray, origin: float) -> NoteSeque
     keys = from_origin(seed.key_signatures, lambda e, t: KeySignature(t, e.key, e.minor))
     return replace(seed, notes=moved, tempos=tuple(tempos), time_signatures=tuple(meters), key_signatures=tuple(keys),
                    control_changes=(), total_time=0.0)
-
-
-def at_tempo(seq: NoteSequence, qpm: float) -> NoteSequence:
-    """The same music at one constant tempo: every time keeps its place in quarter notes."""
-    quarters = StepGrid.for_sequence(seq, 1)  # one step per quarter note
-
-    def moved(seconds):
-        return np.asarray(quarters.to_steps(seconds)) * 60.0 / qpm
-
-    notes = seq.notes.copy()
-    notes["start"] = moved(notes["start"])
-    notes["end"] = moved(notes["end"])
-    return replace(
-        seq,
-        notes=notes,
-        tempos=(TempoChange(0.0, float(qpm)),),
-        time_signatures=tuple(TimeSignature(float(moved(m.time)), m.numerator, m.denominator)
-                              for m in seq.time_signatures),
-        key_signatures=tuple(KeySignature(float(moved(k.time)), k.key, k.minor) for k in seq.key_signatures),
-        control_changes=tuple(ControlChange(float(moved(c.time)), c.number, c.value, c.track)
-                              for c in seq.control_changes),
-        total_time=0.0,
-    )

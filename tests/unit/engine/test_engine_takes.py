@@ -8,7 +8,8 @@ from engine_models import melody_seed
 
 from rnnmusic.encodings.melody import HOLD_ID, NOTE_ON_BASE, REST_ID
 from rnnmusic.engine import GenerateOptions, Provenance
-from rnnmusic.engine.takes import at_tempo, compose_take
+from rnnmusic.engine.takes import compose_take
+from rnnmusic.transforms import at_tempo
 from rnnmusic.errors import ConfigError
 from rnnmusic.grid import StepGrid
 from rnnmusic.notes import NoteSequence, TempoChange, TimeSignature
