@@ -1,6 +1,5 @@
 """The live engine with fake ports, a scripted note source and a manual clock (threads only where they are the point)."""
 
-import math
 import time
 
 import pytest
@@ -225,10 +224,11 @@ def test_cc_controls_change_temperature_mute_and_regenerate():
     count = len(note_ons(out))
     play(engine, now, T0 + 3.0)
     assert len(note_ons(out)) == count
-    assert CC_NOT_PASSED(out)
+    assert no_cc_passed_through(out)
 
 
-def CC_NOT_PASSED(out):
+def no_cc_passed_through(out):
+    """Mapped CCs are consumed: only the engine's own All Notes Off may appear."""
     return all(d[0] & 0xF0 != 0xB0 or d[1] == 123 for d in out.messages())
 
 
