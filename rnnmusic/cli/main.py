@@ -27,6 +27,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "models": ("models", "list the shipped and user models with their cards"),
     "bench": ("bench", "benchmarks against the literature (polyphonic music NLL)"),
     "gui": ("gui", "open the desktop app"),
+    "ports": ("ports", "list the MIDI input and output ports"),
+    "live": ("live", "play generated MIDI live to a port, in time with a clock or a DAW"),
 }
 
 
