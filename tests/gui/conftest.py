@@ -58,14 +58,14 @@ def tiny_model(model_dir: Path) -> Path:
     except ImportError:
         torch = None
     require(torch is not None, "torch (to make test models)")
-    from unit.engine.engine_models import make_model
+    from model_factory import make_model
 
     return make_model(model_dir / "tiny.onnx", hidden=32, name="tiny", metrics={"valid_nll": 1.234})
 
 
 @pytest.fixture(scope="session")
 def second_model(model_dir: Path, tiny_model: Path) -> Path:
-    from unit.engine.engine_models import make_model
+    from model_factory import make_model
 
     path = make_model(model_dir / "other.onnx", cell="gru", hidden=16, seed=1, name="other")
     path.with_suffix(".md").write_text("# other\n\nA second test model, **GRU**.\n")

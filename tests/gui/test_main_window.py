@@ -102,7 +102,7 @@ def test_all_tracks_together_is_the_first_choice(window, two_track_file, monkeyp
 
 
 def test_a_polyphonic_model_continues_every_voice(qtbot, window, two_track_file, model_dir, monkeypatch):
-    from unit.engine.engine_models import make_model
+    from model_factory import make_model
 
     poly = make_model(model_dir / "poly.onnx", encoding="polyphony", hidden=32, name="poly")
     assert window.models.add_file(poly)

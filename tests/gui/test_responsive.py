@@ -14,7 +14,7 @@ TICKS = 30
 @pytest.fixture(scope="module")
 def big_model(model_dir):
     """A model slow enough per step (2 x 256 LSTM) that a long take takes many seconds."""
-    from unit.engine.engine_models import make_model
+    from model_factory import make_model
 
     return make_model(model_dir / "big.onnx", hidden=256, layers=2, name="big")
 

@@ -42,7 +42,6 @@ def live_model(tmp_path_factory) -> Path:
     except ImportError:
         torch = None
     require(torch is not None, "torch (the train extra) to make a test model")
-    sys.path.insert(0, str(Path(__file__).parents[1] / "unit" / "engine"))
-    from engine_models import make_model
+    from model_factory import make_model
 
     return make_model(tmp_path_factory.mktemp("live") / "live_small.onnx", "melody", hidden=32)

@@ -12,12 +12,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit" / "engine"))
-from engine_models import DATA, make_model, melody_seed  # noqa: E402
+from model_factory import DATA, make_model, melody_seed
 
-from rnnmusic.engine import GenerateOptions, Generator, Provenance, load_model_file  # noqa: E402
-from rnnmusic.midi_io import read_midi, read_text_events, write_midi  # noqa: E402
-from support import require  # noqa: E402
+from rnnmusic.engine import GenerateOptions, Generator, Provenance, load_model_file
+from rnnmusic.midi_io import read_midi, read_text_events, write_midi
+from support import require
 
 
 @pytest.fixture(scope="module")

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit" / "engine"))
-from engine_models import DATA, drum_seed, make_model  # noqa: E402
+from model_factory import DATA, drum_seed, make_model
 
-from rnnmusic.cli.main import main  # noqa: E402
-from rnnmusic.engine import Provenance, catalog  # noqa: E402
-from rnnmusic.midi_io import read_midi, read_text_events, write_midi  # noqa: E402
+from rnnmusic.cli.main import main
+from rnnmusic.engine import Provenance, catalog
+from rnnmusic.midi_io import read_midi, read_text_events, write_midi
 
 
 @pytest.fixture(scope="module")

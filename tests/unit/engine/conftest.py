@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from engine_models import make_model
+from model_factory import make_model
 
 from rnnmusic.engine import Generator, load_model_file
 

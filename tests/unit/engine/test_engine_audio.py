@@ -6,7 +6,7 @@ import shutil
 import wave
 
 import pytest
-from engine_models import melody_seed
+from model_factory import melody_seed
 from support import require
 
 from rnnmusic.audio import AudioUnavailable, check_audio, find_soundfont, render_wav

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from engine_models import DATA, chord_seed, drum_seed, melody_seed
+from model_factory import DATA, chord_seed, drum_seed, melody_seed
 
 from rnnmusic.engine import catalog
 from rnnmusic.engine.catalog import default_model_for, list_models, resolve_model, seed_kind, user_models_dir

@@ -6,7 +6,7 @@ import threading
 
 import numpy as np
 import pytest
-from engine_models import SEEDS, make_model, melody_seed
+from model_factory import SEEDS, make_model, melody_seed
 
 from rnnmusic.encodings import BOS_ID
 from rnnmusic.engine import GenerateOptions, GenerationCancelled, Generator, load_model_file

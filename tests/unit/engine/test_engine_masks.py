@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from engine_models import SEEDS, melody_seed
+from model_factory import SEEDS, melody_seed
 
 from rnnmusic.encodings import BOS_ID
 from rnnmusic.engine import GenerateOptions, Generator, load_model_file

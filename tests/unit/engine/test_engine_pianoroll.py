@@ -6,7 +6,7 @@ import struct
 import zlib
 
 import numpy as np
-from engine_models import melody_seed
+from model_factory import melody_seed
 
 from rnnmusic.notes import Note, NoteSequence, make_notes
 from rnnmusic.pianoroll import (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 
 import pytest
-from engine_models import SEEDS, melody_seed
+from model_factory import SEEDS, melody_seed
 
 from rnnmusic.engine import GenerateOptions, GenerationCancelled, Generator, load_model_file
 from rnnmusic.errors import ConfigError

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from engine_models import melody_seed
+from model_factory import melody_seed
 
 from rnnmusic.encodings.melody import HOLD_ID, NOTE_ON_BASE, REST_ID
 from rnnmusic.engine import GenerateOptions, Provenance

@@ -15,7 +15,7 @@ from rnnmusic.model_file import Architecture, ModelInfo
 from rnnmusic.notes import Note, NoteSequence, TempoChange, TimeSignature, make_notes
 
 #: the project's own small test MIDI files
-DATA = Path(__file__).resolve().parents[2] / "data"
+DATA = Path(__file__).resolve().parent / "data"
 
 
 def make_model(path: Path, encoding: str = "melody", config: dict | None = None, cell: str = "lstm",
