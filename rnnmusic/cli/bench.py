@@ -40,6 +40,11 @@ def register(parser: argparse.ArgumentParser) -> None:
     poly.add_argument("--threads", type=int, default=1, metavar="N", help="torch CPU threads (default 1)")
     poly.add_argument("--json", action="store_true", help="print result.json instead of the summary")
 
+    data = benchmarks.add_parser("data", help="write a benchmark as a token dataset (for `rnnmusic eval MODEL DATA_DIR`)")
+    data.add_argument("--dataset", required=True, choices=DATASETS)
+    data.add_argument("-o", "--output", required=True, metavar="DATA_DIR", help="folder to write")
+    data.add_argument("--data-dir", metavar="DIR", help="folder of the JSON files")
+
     table = benchmarks.add_parser("table", help="markdown tables of finished polyphonic runs beside the published ones")
     table.add_argument("runs", nargs="+", metavar="RUN_DIR", help="run folders holding result.json")
     table.add_argument("--reason", action="append", default=[], metavar="DATASET=TEXT",
@@ -66,6 +71,15 @@ def run(args: argparse.Namespace) -> int:
         return _table(args)
     if args.benchmark == "plots":
         return _plots(args)
+    if args.benchmark == "data":
+        from rnnmusic.training.bench.polyphonic_data import load_polyphonic
+        from rnnmusic.training.bench.token_dataset import write_token_dataset
+
+        manifest = write_token_dataset(load_polyphonic(args.dataset, args.data_dir), args.output, args.dataset,
+                                       args.data_dir)
+        counts = ", ".join(f"{k} {v['pieces']} pieces / {v['time']:,.0f} frames" for k, v in manifest["splits"].items())
+        print(f"wrote {args.output}: {args.dataset} as polyphony tokens ({counts})")
+        return 0
     from rnnmusic.errors import ConfigError
     from rnnmusic.training.bench.published import TARGETS
     from rnnmusic.training.bench.run import BenchSpec, run_polyphonic

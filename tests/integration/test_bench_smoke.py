@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 
 import pytest
 from support import require
@@ -76,3 +77,22 @@ def test_summary_line_and_export_refused_for_bernoulli(smoke, tmp_path, capsys):
     code = main(["bench", "polyphonic", *SMOKE, "--head", "bernoulli", "--export", str(tmp_path / "m.onnx")])
     assert code == 1
     assert "--export needs --head tokens" in capsys.readouterr().err
+
+
+def test_committed_benchmark_model_reproduces_its_recorded_test_nll(tmp_path, capsys):
+    """benchmarks/models/*.onnx: `rnnmusic eval` on the benchmark's test split gives the number in the file."""
+    import onnx
+
+    models = sorted((Path(__file__).resolve().parents[2] / "benchmarks" / "models").glob("*-tokens-*.onnx"))
+    assert models, "benchmarks/models/ should hold at least one small benchmark model"
+    for model in models:
+        dataset = model.name.split("-")[0]
+        path = dataset_path(dataset)
+        require(path.exists(), f"the polyphonic benchmark data ({path}; set RNNMUSIC_POLYPHONIC_DATA)")
+        props = {p.key: p.value for p in onnx.load(str(model), load_external_data=False).metadata_props}
+        recorded = json.loads(props["rnnmusic.metrics"])["test_nll_per_step"]
+        data = tmp_path / dataset
+        assert main(["bench", "data", "--dataset", dataset, "-o", str(data)]) == 0
+        capsys.readouterr()
+        assert main(["eval", str(model), str(data), "--json"]) == 0
+        assert json.loads(capsys.readouterr().out)["nll_per_step"] == pytest.approx(recorded, rel=1e-5)
