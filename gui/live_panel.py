@@ -218,7 +218,7 @@ class LivePanel(QWidget):
 
     def panic(self) -> None:
         if self.engine is not None:
-            self.engine.scheduler.panic()
+            self.engine.panic()
 
     def shutdown(self) -> None:
         if self.engine is not None:

@@ -8,23 +8,24 @@ wires them in the order the CLI does and closes the ports after the engine stops
 
 from __future__ import annotations
 
+import contextlib
+
 from rnnmusic.gui.live_panel import LiveRequest
 
 
 class LiveSession:
-    """A started LiveEngine plus the ports it plays through; ``stop`` ends every note and closes them."""
+    """A started LiveEngine plus what it plays through; ``stop`` ends every note, then closes the ports.
 
-    def __init__(self, engine, output, port_in=None):
-        self.engine, self.output, self.port_in = engine, output, port_in
+    ``ports`` is anything with ``close()``: the ExitStack holding the opened ports, or one port.
+    """
+
+    def __init__(self, engine, ports):
+        self.engine, self.ports = engine, ports
 
     # what the live panel reads
     @property
     def clock(self):
         return self.engine.clock
-
-    @property
-    def scheduler(self):
-        return self.engine.scheduler
 
     @property
     def stopped(self) -> bool:
@@ -37,41 +38,30 @@ class LiveSession:
     def beat(self) -> float:
         return self.engine.beat()
 
+    def panic(self) -> None:
+        self.engine.panic()
+
     def stop(self) -> None:
         try:
             self.engine.stop()
         finally:
-            if self.port_in is not None:
-                self.port_in.close()
-            self.output.close()
+            self.ports.close()
 
 
 def start_live(request: LiveRequest) -> LiveSession:
     """Load the model, open the ports and start playing; RnnmusicError (ports closed again) when anything fails."""
     from rnnmusic.engine import GenerateOptions, Generator, load_model_file
-    from rnnmusic.live import InternalClock, LiveConfig, LiveEngine, Meter, MidiClockFollower
-    from rnnmusic.live.ports import open_input, open_output
+    from rnnmusic.live import LiveConfig, LiveEngine
+    from rnnmusic.live.setup import make_clock, needs_input, open_ports
 
     config = LiveConfig(mode=request.mode)
-    meter = Meter.parse(request.meter)
     model = load_model_file(request.model)  # its own session: the Generate worker may be using the cached one
     options = GenerateOptions(temperature=request.temperature, top_p=request.top_p, key=request.key).with_seed()
-    stream = Generator(model).open_stream(request.seed, options)
-    stream.max_note_beats = config.max_note_beats
-    if request.clock == "midi":
-        clock = MidiClockFollower(meter, initial_bpm=request.bpm)
-    else:
-        clock = InternalClock(request.bpm, meter)
-    needs_input = request.input is not None or request.mode == "call-response" or request.clock == "midi"
-    output = open_output(request.output, request.api)
-    port_in = None
-    try:
-        port_in = open_input(request.input, request.api) if needs_input else None
+    stream = Generator(model).open_stream(request.seed, options, max_note_beats=config.max_note_beats)
+    clock = make_clock(request.clock, request.bpm, request.meter)
+    with contextlib.ExitStack() as ports:
+        output, port_in = ports.enter_context(open_ports(
+            request.output, request.input, request.api, None, needs_input(config, request.clock, request.input)))
         engine = LiveEngine(stream, output, clock, config, input=port_in)
         engine.start()
-    except BaseException:
-        if port_in is not None:
-            port_in.close()
-        output.close()
-        raise
-    return LiveSession(engine, output, port_in)
+        return LiveSession(engine, ports.pop_all())

@@ -76,14 +76,13 @@ def _open_source(args: argparse.Namespace, max_note_beats: float):
     else:
         model = load_model_file(default_model_for(seed).path, providers=args.provider, threads=args.threads)
     options = GenerateOptions(temperature=args.temperature, key=args.key, seed=args.seed).with_seed()
-    stream = Generator(model).open_stream(seed, options)
-    stream.max_note_beats = max_note_beats
+    stream = Generator(model).open_stream(seed, options, max_note_beats=max_note_beats)
     return seed, model, stream
 
 
 def run(args: argparse.Namespace) -> int:
-    from rnnmusic.live import ControlMap, InternalClock, LiveConfig, LiveEngine, Meter, MidiClockFollower, learn
-    from rnnmusic.live.ports import open_input, open_output
+    from rnnmusic.live import ControlMap, LiveConfig, LiveEngine, learn
+    from rnnmusic.live.setup import make_clock, needs_input, open_ports
 
     _check(args)
     config = LiveConfig(
@@ -94,36 +93,24 @@ def run(args: argparse.Namespace) -> int:
     )
     controls = ControlMap.load(args.cc_map) if args.cc_map and not args.learn else None
     seed, model, stream = _open_source(args, config.max_note_beats)
-    bpm = args.bpm if args.bpm is not None else (seed.qpm if seed is not None else 120.0)
-    meter = Meter.parse(args.meter) if args.meter else (
-        Meter(seed.time_signatures[0].numerator, seed.time_signatures[0].denominator) if seed is not None else Meter())
-    clock = MidiClockFollower(meter, initial_bpm=bpm) if args.clock == "midi" else InternalClock(bpm, meter)
-
-    needs_input = args.in_port is not None or args.mode == "call-response" or args.clock == "midi" or args.learn \
-        or controls is not None or args.pass_through
-    output = open_output(args.out, args.api, args.virtual_name)
-    port_in = None
-    try:
-        port_in = open_input(args.in_port, args.api, args.virtual_name) if needs_input else None
+    clock = make_clock(args.clock, args.bpm, args.meter, seed)
+    with_input = needs_input(config, args.clock, args.in_port, listens=args.learn or controls is not None)
+    with open_ports(args.out, args.in_port, args.api, args.virtual_name, with_input) as (output, port_in):
         if args.learn:
             controls = learn(port_in, prompt=lambda text: print(text, file=sys.stderr, flush=True))
             controls.save(args.cc_map)
             print(f"saved {len(controls.bindings)} control(s) to {args.cc_map}", file=sys.stderr)
         engine = LiveEngine(stream, output, clock, config, input=port_in, controls=controls)
-        _describe(args, model, output, port_in, clock, bpm, meter)
-        _play(engine, args.duration_bars, meter.beats_per_bar)
-    finally:
-        if port_in is not None:
-            port_in.close()
-        output.close()
+        _describe(args, model, output, port_in, clock)
+        _play(engine, args.duration_bars, clock.meter.beats_per_bar)
     return 0
 
 
-def _describe(args, model, output, port_in, clock, bpm, meter) -> None:
+def _describe(args, model, output, port_in, clock) -> None:
     where = f"{output.name!r}" + (" (virtual)" if output.virtual else "")
     heard = f", listening on {port_in.name!r}" + (" (virtual)" if port_in.virtual else "") if port_in else ""
-    timing = "following MIDI clock" if args.clock == "midi" else f"{bpm:g} BPM"
-    print(f"rnnmusic live: model {model.name}, {args.mode}, {timing}, {meter}; playing to {where}{heard}. "
+    timing = "following MIDI clock" if args.clock == "midi" else f"{clock.timeline.bpm:g} BPM"
+    print(f"rnnmusic live: model {model.name}, {args.mode}, {timing}, {clock.meter}; playing to {where}{heard}. "
           "Ctrl-C stops.", file=sys.stderr, flush=True)
 
 

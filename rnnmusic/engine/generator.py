@@ -151,11 +151,17 @@ class Generator:
 
         return stream_events(self, seed, options, cancel)
 
-    def open_stream(self, seed: NoteSequence | None, options: GenerateOptions) -> "GenerationStream":
-        """A stateful, open-ended continuation for the live engine (see :class:`GenerationStream`)."""
+    def open_stream(self, seed: NoteSequence | None, options: GenerateOptions,
+                    max_note_beats: float | None = None) -> "GenerationStream":
+        """A stateful, open-ended continuation for the live engine (see :class:`GenerationStream`).
+
+        ``max_note_beats`` caps how long one note may sound (the stream's default when None).
+        """
         from rnnmusic.engine.stream import GenerationStream
 
-        return GenerationStream(self, seed, options)
+        if max_note_beats is None:
+            return GenerationStream(self, seed, options)
+        return GenerationStream(self, seed, options, max_note_beats=max_note_beats)
 
 
 class ProgressReporter:

@@ -114,6 +114,10 @@ class LiveEngine:
         self.scheduler.stop(panic=True)
         gc.unfreeze()
 
+    def panic(self) -> None:
+        """End every sounding note now (All Notes Off on each channel used) and keep playing."""
+        self.scheduler.panic()
+
     def wait(self, timeout: float | None = None) -> bool:
         """Block until the engine stops by itself (failure) or ``timeout``; True when stopped."""
         return self._stopping.wait(timeout)

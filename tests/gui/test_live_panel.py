@@ -155,4 +155,4 @@ def test_a_real_model_plays_into_a_real_jack_port(qtbot, ports, settings, dialog
         finally:
             listener.close()
             session.stop()
-        assert session.output.closed
+        assert session.engine.output.closed  # stop closed the ports it opened
