@@ -25,6 +25,7 @@ from rnnmusic.engine import (
     Takes,
     list_models,
     load_model_file,
+    read_card,
 )
 from rnnmusic.notes import Note, NoteSequence
 
@@ -66,9 +67,7 @@ class EngineBridge:
         """A ModelEntry for a file the user added, loaded once to prove it runs (ModelFileError when not)."""
         path = Path(path)
         model = self.load(path)
-        card_path = path.with_suffix(".md")  # the catalog's convention: NAME.md beside NAME.onnx
-        card = card_path.read_text(encoding="utf-8", errors="replace") if card_path.is_file() else ""
-        return ModelEntry(model.name, path, False, card, model.info)
+        return ModelEntry(model.name, path, False, read_card(path), model.info)
 
     def load(self, path: str | os.PathLike) -> Model:
         """The model at ``path``, loaded once and then reused (ModelFileError for a bad file)."""

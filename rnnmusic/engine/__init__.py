@@ -3,7 +3,7 @@
 Importing this package is cheap: onnxruntime loads on the first :func:`load_model`.
 """
 
-from rnnmusic.engine.catalog import ModelEntry, default_model_for, list_models, resolve_model, seed_kind
+from rnnmusic.engine.catalog import ModelEntry, default_model_for, list_models, read_card, resolve_model, seed_kind
 from rnnmusic.engine.generator import GenerationCancelled, Generator, Takes
 from rnnmusic.engine.model import Model, load_model, load_model_file
 from rnnmusic.engine.options import GenerateOptions
@@ -24,6 +24,7 @@ __all__ = [
     "list_models",
     "load_model",
     "load_model_file",
+    "read_card",
     "resolve_model",
     "seed_kind",
 ]

@@ -69,13 +69,18 @@ def user_models_dir() -> Path:
     return Path(data_home) / "rnnmusic" / "models"
 
 
+def read_card(model_path: str | os.PathLike) -> str:
+    """The model's Markdown card: ``NAME.md`` beside ``NAME.onnx`` ("" when there is none)."""
+    card_path = Path(model_path).with_suffix(".md")
+    return card_path.read_text(encoding="utf-8", errors="replace") if card_path.is_file() else ""
+
+
 def _entries(folder: Path | None, shipped: bool) -> list[ModelEntry]:
     if folder is None or not folder.is_dir():
         return []
     entries = []
     for path in sorted(folder.glob("*.onnx")):
-        card_path = path.with_suffix(".md")
-        card = card_path.read_text(encoding="utf-8", errors="replace") if card_path.is_file() else ""
+        card = read_card(path)
         info, problem = None, ""
         try:
             info = ModelInfo.from_metadata(read_metadata(path), str(path))
