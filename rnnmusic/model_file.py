@@ -76,6 +76,9 @@ class ModelInfo:
     license: str = ""
     description: str = ""
     quantization: dict[str, Any] = field(default_factory=dict)  # e.g. {"int8": true, "nll_change": ...}
+    # "in_graph": logits of tokens the encoding's follow table forbids are already -inf in the graph;
+    # "none": a consumer that wants valid sequences must mask with the follow table itself
+    grammar_mask: str = "none"
     format_version: int = FORMAT_VERSION
 
     def to_metadata(self) -> dict[str, str]:
@@ -90,6 +93,7 @@ class ModelInfo:
             "license": self.license,
             "description": self.description,
             "quantization": json.dumps(self.quantization, sort_keys=True),
+            "grammar_mask": self.grammar_mask,
         }
         return {KEY_PREFIX + key: value for key, value in values.items()}
 
@@ -122,6 +126,7 @@ class ModelInfo:
                 license=props.get("license", ""),
                 description=props.get("description", ""),
                 quantization=json.loads(props.get("quantization") or "{}"),
+                grammar_mask=props.get("grammar_mask", "none"),
                 format_version=version,
             )
         except (ValueError, TypeError) as exc:

@@ -10,6 +10,7 @@ more than ``tolerance`` the export fails and nothing is written.
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 import warnings
 from pathlib import Path
 
@@ -22,7 +23,6 @@ from rnnmusic.model_file import (
     INPUT_IDS,
     INPUT_NAMES,
     INPUT_STATE,
-    KEY_PREFIX,
     OUTPUT_LOGITS,
     OUTPUT_NAMES,
     OUTPUT_STATE,
@@ -40,12 +40,8 @@ def export_model(
     check_steps: int = 100,
     tolerance: float = 1e-4,
     seed: int = 0,
-    extra_metadata: dict[str, str] | None = None,
 ) -> Path:
-    """Write ``model`` with ``info`` as metadata to ``path`` (atomically); raise if ORT and torch disagree.
-
-    ``extra_metadata`` adds ``rnnmusic.<key>`` entries beyond :class:`ModelInfo` (e.g. ``grammar_mask``).
-    """
+    """Write ``model`` with ``info`` as metadata to ``path`` (atomically); raise if ORT and torch disagree."""
     import onnx
 
     path = Path(path)
@@ -56,7 +52,7 @@ def export_model(
         _torch_export(model, tmp)
         proto = onnx.load(str(tmp))
         del proto.metadata_props[:]
-        for key, value in model_metadata(info, model, extra_metadata).items():
+        for key, value in model_metadata(info, model).items():
             entry = proto.metadata_props.add()
             entry.key, entry.value = key, value
         proto.doc_string = (f"rnnmusic model {info.name}: {info.architecture.cell} language model "
@@ -69,15 +65,9 @@ def export_model(
     return path
 
 
-def model_metadata(info: ModelInfo, model: RecurrentLM, extra: dict[str, str] | None = None) -> dict[str, str]:
-    """``metadata_props`` of an exported model: ModelInfo plus how the graph applies the grammar."""
-    values = info.to_metadata()
-    # "in_graph": logits of tokens the encoding's follow table forbids are already -inf;
-    # "none": a consumer that wants valid sequences must mask with the follow table itself.
-    values[KEY_PREFIX + "grammar_mask"] = "in_graph" if model.grammar_mask else "none"
-    for key, value in (extra or {}).items():
-        values[KEY_PREFIX + key] = value
-    return values
+def model_metadata(info: ModelInfo, model: RecurrentLM) -> dict[str, str]:
+    """``metadata_props`` of an exported model: its ModelInfo, saying how the graph applies the grammar."""
+    return replace(info, grammar_mask="in_graph" if model.grammar_mask else "none").to_metadata()
 
 
 def _torch_export(model: RecurrentLM, path: Path) -> None:

@@ -58,6 +58,7 @@ def export_run(run_dir: str | os.PathLike, output: str | os.PathLike, int8: bool
         license=license if license is not None else dataset.get("license", ""),
         description=description or f"{config.model.cell} {config.model.layers}x{config.model.hidden} "
                                    f"on {encoding.name} tokens, trained with rnnmusic",
+        grammar_mask="in_graph" if model.grammar_mask else "none",
     )
     output.parent.mkdir(parents=True, exist_ok=True)
     if not int8:

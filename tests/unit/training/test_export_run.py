@@ -48,7 +48,7 @@ def test_export_writes_one_self_describing_file(run_dir, tmp_path):
     best = json.loads(load_checkpoint(run_dir / "best.pt")["metrics"])
     assert read.metrics["valid_nll"] == best["valid_nll"] and read.metrics["test_nll"] == best["test_nll"]
     assert len(read.training_data["content_hash"]) == 64 and read.training_data["files"]["train"] > 0
-    assert meta["rnnmusic.grammar_mask"] == "in_graph"
+    assert meta["rnnmusic.grammar_mask"] == "in_graph" and read.grammar_mask == "in_graph"
 
 
 def test_the_exported_graph_masks_tokens_the_grammar_forbids(run_dir, tmp_path):
