@@ -34,6 +34,7 @@ from rnnmusic.training.bench.polyphonic_data import Piece, to_roll
 from rnnmusic.training.bench.scoring import FrameNLL, bernoulli_frame_nll, score_pieces
 from rnnmusic.training.checkpoint import BEST, LAST, load_checkpoint, save_checkpoint
 from rnnmusic.training.config import TrainConfig
+from rnnmusic.training.device import pick_device
 from rnnmusic.training.metrics import MetricsLog
 from rnnmusic.training.trainer import lr_at
 
@@ -50,7 +51,9 @@ def frame_split_nll(model: FrameRNN, pieces: list[Piece], batch_size: int = 16) 
     model.eval()
     try:
         with torch.no_grad():
-            return score_pieces(lambda x: model(torch.from_numpy(x))[0].numpy(), [frame_inputs(r) for r in rolls],
+            device = next(model.parameters()).device
+            return score_pieces(lambda x: model(torch.from_numpy(x).to(device))[0].float().cpu().numpy(),
+                                [frame_inputs(r) for r in rolls],
                                 lambda i, logits: bernoulli_frame_nll(logits, rolls[i]), batch_size)
     finally:
         model.train(was_training)
@@ -84,7 +87,8 @@ def train_frames(splits: dict[str, list[Piece]], run_dir: str | Path, config: Tr
         raise ConfigError("data.transpose is not supported by the bernoulli family (set it to 0)")
     d, o, r = config.data, config.optim, config.run
     torch.manual_seed(r.seed)
-    model = build_frame_model(config)
+    device = pick_device(r.device)
+    model = build_frame_model(config).to(device)
     windows = FrameWindows(splits["train"], d.window, d.batch_size, r.seed)
     steps_per_epoch = r.steps_per_epoch or max(1, math.ceil(len(windows.targets) / (d.batch_size * d.window)))
     total = r.max_steps if r.max_steps > 0 else r.epochs * steps_per_epoch
@@ -104,7 +108,7 @@ def train_frames(splits: dict[str, list[Piece]], run_dir: str | Path, config: Tr
         f"({sum(p.numel() for p in model.parameters()):,} parameters): {total} steps, {steps_per_epoch} per epoch")
     model.train()
     while step < total:
-        x, y = windows.next_batch()
+        x, y = (t.to(device) for t in windows.next_batch())
         lr = lr_at(step, total, config)
         for group in optimizer.param_groups:
             group["lr"] = lr
@@ -140,6 +144,6 @@ def train_frames(splits: dict[str, list[Piece]], run_dir: str | Path, config: Tr
                 say(f"early stopping at step {step}")
                 break
     metrics.close()
-    model.load_state_dict(load_checkpoint(run_dir / BEST)["model"])
+    model.load_state_dict(load_checkpoint(run_dir / BEST)["model"])  # loads onto the CPU, copied to the model's device
     model.eval()
     return model, {"steps": step, "best_step": best_step, "valid_nll": best, "stopped_early": step < total}

@@ -61,7 +61,7 @@ class BenchSpec:
             raise ConfigError(f"dataset must be one of {', '.join(DATASETS)} and head one of {', '.join(HEADS)}")
         config = TrainConfig()
         for key, value in {**DEFAULTS[self.head], "model.cell": self.cell, "run.seed": self.seed,
-                           "run.device": "cpu", **self.overrides}.items():
+                           **self.overrides}.items():
             config.set(key, value, "bench")
         config.validate()
         return config
@@ -141,8 +141,9 @@ def token_split_nll(model, pieces: list[Piece], batch_size: int = 16) -> FrameNL
     model.eval()
     try:
         with torch.no_grad():
+            device = next(model.parameters()).device
             return score_pieces(
-                lambda x: model(torch.from_numpy(x))[0].numpy(), [s[:-1] for s in ids],
+                lambda x: model(torch.from_numpy(x).to(device))[0].float().cpu().numpy(), [s[:-1] for s in ids],
                 lambda i, logits: token_frame_nll(logits, ids[i], encoding.follow_table, STEP_END_ID), batch_size)
     finally:
         model.train(was_training)
