@@ -18,22 +18,14 @@ InputCallback = Callable[[bytes, float], None]
 """Called with each received message and the monotonic time it arrived, on the backend's thread."""
 
 
-class MidiOutput:
-    """An open output port. ``send`` validates and locks; backends implement the private methods."""
+class _Port:
+    """What every port shares: a name, a lock, closing once, and the backend hooks ``_alive``/``_close``."""
 
     def __init__(self, name: str, virtual: bool) -> None:
         self.name = name
         self.virtual = virtual
         self._lock = threading.Lock()
         self._closed = False
-
-    def send(self, data: bytes) -> None:
-        """Send one raw MIDI message now; PortError if the port is closed or the backend fails."""
-        validate(data)
-        with self._lock:
-            if self._closed:
-                raise PortError(f"MIDI output {self.name!r} is closed")
-            self._send(data)
 
     def is_alive(self) -> bool:
         """False once the port is closed or the device/port behind it has gone away."""
@@ -44,20 +36,21 @@ class MidiOutput:
         with self._lock:
             if not self._closed:
                 self._closed = True
+                self._forget()
                 self._close()
 
     @property
     def closed(self) -> bool:
         return self._closed
 
-    def __enter__(self) -> "MidiOutput":
+    def __enter__(self):
         return self
 
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def _send(self, data: bytes) -> None:
-        raise NotImplementedError
+    def _forget(self) -> None:
+        """Drop what must not be used after closing (called under the lock)."""
 
     def _alive(self) -> bool:
         return True
@@ -66,48 +59,36 @@ class MidiOutput:
         pass
 
 
-class MidiInput:
+class MidiOutput(_Port):
+    """An open output port. ``send`` validates and locks; backends implement ``_send``."""
+
+    def send(self, data: bytes) -> None:
+        """Send one raw MIDI message now; PortError if the port is closed or the backend fails."""
+        validate(data)
+        with self._lock:
+            if self._closed:
+                raise PortError(f"MIDI output {self.name!r} is closed")
+            self._send(data)
+
+    def _send(self, data: bytes) -> None:
+        raise NotImplementedError
+
+
+class MidiInput(_Port):
     """An open input port that hands each message and its arrival time to one callback."""
 
     def __init__(self, name: str, virtual: bool) -> None:
-        self.name = name
-        self.virtual = virtual
-        self._lock = threading.Lock()
-        self._closed = False
+        super().__init__(name, virtual)
         self._callback: InputCallback | None = None
 
     def set_callback(self, callback: InputCallback | None) -> None:
         with self._lock:
             self._callback = callback
 
-    def is_alive(self) -> bool:
-        with self._lock:
-            return not self._closed and self._alive()
-
-    def close(self) -> None:
-        with self._lock:
-            if not self._closed:
-                self._closed = True
-                self._callback = None
-                self._close()
-
-    @property
-    def closed(self) -> bool:
-        return self._closed
-
-    def __enter__(self) -> "MidiInput":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
+    def _forget(self) -> None:
+        self._callback = None
 
     def _deliver(self, data: bytes, arrived: float) -> None:
         callback = self._callback  # read once: set_callback may swap it from another thread
         if callback is not None:
             callback(data, arrived)
-
-    def _alive(self) -> bool:
-        return True
-
-    def _close(self) -> None:
-        pass
