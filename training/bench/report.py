@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 from typing import Any, Iterable
 
+from rnnmusic.errors import ConfigError
 from rnnmusic.training.bench.polyphonic_data import DATASETS
 from rnnmusic.training.bench.published import PUBLISHED, TARGETS
 
@@ -22,7 +23,13 @@ def load_results(run_dirs: Iterable[str | Path], smoke: bool = False) -> list[di
     """result.json of each run folder; smoke runs (a subset of pieces) only with ``smoke``."""
     results = []
     for run_dir in run_dirs:
-        result = json.loads((Path(run_dir) / "result.json").read_text())
+        path = Path(run_dir) / "result.json"
+        try:
+            result = json.loads(path.read_text())
+        except FileNotFoundError:
+            raise ConfigError(f"{run_dir}: not a finished benchmark run (no result.json)") from None
+        except (OSError, ValueError) as exc:
+            raise ConfigError(f"{path}: unreadable ({exc})") from None
         if smoke or result.get("pieces_per_split") is None:
             results.append({**result, "run_dir": str(run_dir)})
     return results
