@@ -17,6 +17,7 @@ import time
 import pytest
 
 from jack_server import Receiver, mido_jack
+from support import reaped
 from rnnmusic.live import InternalClock, LiveConfig, LiveEngine, open_input, open_output
 from rnnmusic.live.engine import ANSWER_LEAD
 from rnnmusic.live.fake import PatternSource
@@ -90,7 +91,7 @@ def test_cli_call_response_with_a_real_model(jack, live_model):
          "--answer-bars", "2", "--seed", "5"],
         stderr=subprocess.PIPE, text=True,
     )
-    try:
+    with reaped(proc):
         deadline = time.monotonic() + 60
         while "call-response" not in (line := proc.stderr.readline()) and time.monotonic() < deadline:
             assert line, "rnnmusic live exited before it was ready"
@@ -99,10 +100,6 @@ def test_cli_call_response_with_a_real_model(jack, live_model):
         time.sleep(2 * 0.4 + 2 * 4 * 0.4 + 1.0)  # the silence, two bars of answer, and a margin
         proc.send_signal(__import__("signal").SIGTERM)
         proc.wait(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
     time.sleep(0.05)
     receiver.close()
     keyboard.close()

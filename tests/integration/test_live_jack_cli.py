@@ -10,6 +10,7 @@ import time
 import pytest
 
 from jack_server import Receiver, mido_jack
+from support import reaped
 
 pytestmark = pytest.mark.jack
 
@@ -68,7 +69,7 @@ def test_learn_saves_the_controls_then_plays(jack, live_model, tmp_path):
         stderr=subprocess.PIPE, text=True,
     )
     controls = {"temperature": 21, "regenerate": 22, "mute": 23, "key": 24}
-    try:
+    with reaped(proc):
         for _ in controls:
             line = proc.stderr.readline()
             action = line.split("move the control for ")[1].split()[0]
@@ -76,10 +77,6 @@ def test_learn_saves_the_controls_then_plays(jack, live_model, tmp_path):
             keyboard.send(mido.Message("control_change", channel=2, control=controls[action], value=64))
             assert f"{action}: cc {controls[action]}" in proc.stderr.readline()
         proc.wait(timeout=60)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
     time.sleep(0.05)
     receiver.close()
     keyboard.close()

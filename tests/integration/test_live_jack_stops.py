@@ -15,6 +15,7 @@ import time
 import pytest
 
 from jack_server import ClockSender, Receiver, mido_jack
+from support import reaped
 from rnnmusic.live import InternalClock, LiveConfig, LiveEngine, MidiClockFollower, open_input, open_output
 from rnnmusic.live.fake import PatternSource
 from rnnmusic.live.hygiene import sounding_after
@@ -118,15 +119,11 @@ def live_command(model, *extra):
 def test_signal_to_rnnmusic_live_ends_every_note(jack, live_model, signum):
     receiver = Receiver(name="synth")
     proc = subprocess.Popen(live_command(live_model, "--out", "synth"), stderr=subprocess.PIPE, text=True)
-    try:
+    with reaped(proc):
         assert wait_for(lambda: sounding_after(receiver.data()), timeout=60), "no note ever sounded"
         signalled_at = time.monotonic()
         proc.send_signal(signum)
         proc.wait(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
     time.sleep(0.05)
     receiver.close()
     stderr = proc.stderr.read()
@@ -140,14 +137,10 @@ def test_lost_input_port_ends_every_note_and_exits_1(jack, live_model):
     receiver = Receiver(name="synth")
     proc = subprocess.Popen(live_command(live_model, "--out", "synth", "--in", "keyboard", "--max-note-beats", "64"),
                             stderr=subprocess.PIPE, text=True)
-    try:
+    with reaped(proc):
         assert wait_for(lambda: sounding_after(receiver.data()), timeout=60), "no note ever sounded"
         player.close()
         proc.wait(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
     time.sleep(0.05)
     receiver.close()
     stderr = proc.stderr.read()
@@ -159,14 +152,10 @@ def test_lost_input_port_ends_every_note_and_exits_1(jack, live_model):
 def test_lost_output_port_exits_1_with_one_line(jack, live_model):
     receiver = Receiver(name="synth")
     proc = subprocess.Popen(live_command(live_model, "--out", "synth"), stderr=subprocess.PIPE, text=True)
-    try:
+    with reaped(proc):
         assert wait_for(lambda: receiver.note_ons(), timeout=60)
         receiver.close()
         proc.wait(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
     stderr = proc.stderr.read()
     assert proc.returncode == 1
     assert "MIDI output" in stderr and "has gone away" in stderr and "Traceback" not in stderr
