@@ -29,17 +29,10 @@ RECIPE = Recipe(
         "run": {"epochs": 100, "max_steps": 1000, "eval_every": 100, "patience": 5, "checkpoint_every": 250,
                 "seed": 0, "device": "auto"},
     },
-    quick_train={
-        "model": {"hidden": 32, "embedding": 16},
-        "data": {"batch_size": 4, "window": 32},
-        "optim": {"warmup_steps": 2},
-        "run": {"max_steps": 6, "eval_every": 3, "checkpoint_every": 3, "log_every": 1},
-    },
     quick_pieces=12,
     split_fractions=(0.1, 0.1),
     data_license="Public domain: J. S. Bach's chorales (music from before 1750); MusicXML encodings distributed "
                  "with music21's corpus",
-    model_license="MIT (the rnnmusic licence); trained only on public-domain music",
     description="A polyphonic model for four-part writing, trained on Bach's four-part chorales",
     seed_quarters=8.0,
     seed_bars=(2, 2),

@@ -34,16 +34,9 @@ RECIPE = Recipe(
         "run": {"epochs": 30, "max_steps": 1000, "eval_every": 125, "patience": 4, "checkpoint_every": 250,
                 "seed": 0, "device": "auto"},
     },
-    quick_train={
-        "model": {"hidden": 32, "embedding": 16},
-        "data": {"batch_size": 4, "window": 32},
-        "optim": {"warmup_steps": 2},
-        "run": {"max_steps": 6, "eval_every": 3, "checkpoint_every": 3, "log_every": 1},
-    },
     quick_pieces=24,
     data_license="Public domain: tunes from O'Neill's Music of Ireland (1903) and Ryan's Mammoth Collection (1883); "
                  "ABC transcriptions distributed with music21's corpus",
-    model_license="MIT (the rnnmusic licence); trained only on public-domain music",
     description="A melody model for single-line tunes, trained on the fiddle tunes of O'Neill's 1850 and Ryan's Mammoth Collection",
     seed_quarters=8.0,
     seed_bars=(2, 4),

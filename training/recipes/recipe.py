@@ -39,10 +39,16 @@ class Recipe:
     encoding: str
     encoding_config: dict[str, Any]
     train: dict[str, dict[str, Any]]  # TrainConfig sections
-    quick_train: dict[str, dict[str, Any]]  # overrides for --quick
     quick_pieces: int
     data_license: str
-    model_license: str
+    # overrides for --quick: a tiny model, a few steps (enough to prove the whole path runs)
+    quick_train: dict[str, dict[str, Any]] = field(default_factory=lambda: {
+        "model": {"hidden": 32, "embedding": 16},
+        "data": {"batch_size": 4, "window": 32},
+        "optim": {"warmup_steps": 2},
+        "run": {"max_steps": 6, "eval_every": 3, "checkpoint_every": 3, "log_every": 1},
+    })
+    model_license: str = "MIT (the rnnmusic licence); trained only on public-domain music"
     limits: tuple[str, ...] = ()
     seed_quarters: float = 8.0  # seeds hold whole bars adding up to at least this many quarter notes
     seed_bars: tuple[int, int] = (2, 4)
