@@ -31,6 +31,7 @@ from rnnmusic.training.data import IGNORE, WindowSampler
 from rnnmusic.training.metrics import MetricsLog, plot_learning_curve
 from rnnmusic.training.model import RecurrentLM
 from rnnmusic.training.nll import torch_split_nll
+from rnnmusic.training.optim import EarlyStopping, StepStats, clipped_step, lr_at, make_optimizer, set_lr
 from rnnmusic.training.progress import ProgressLine, format_duration
 from rnnmusic.training.transpose import Transposer
 
@@ -47,15 +48,6 @@ class TrainResult:
     test_nll: float | None
     test_nll_per_step: float | None
     stopped_early: bool
-
-
-def lr_at(step: int, total: int, config: TrainConfig) -> float:
-    """Linear warm-up over ``warmup_steps``, then cosine decay to ``lr * min_lr_ratio`` at ``total``."""
-    o = config.optim
-    if step < o.warmup_steps:
-        return o.lr * (step + 1) / o.warmup_steps
-    progress = min(1.0, (step - o.warmup_steps) / max(1, total - o.warmup_steps))
-    return o.lr * (o.min_lr_ratio + (1 - o.min_lr_ratio) * 0.5 * (1 + math.cos(math.pi * progress)))
 
 
 def build_model(config: TrainConfig, encoding) -> RecurrentLM:
@@ -151,15 +143,9 @@ class _Run:
         torch.manual_seed(r.seed)
         self.model = build_model(config, encoding).to(place.device)
         torch.manual_seed(r.seed + place.rank)  # dropout masks differ per process; rank 0 is the 1-process run
-        decay = [p for p in self.model.parameters() if p.dim() >= 2]
-        no_decay = [p for p in self.model.parameters() if p.dim() < 2]
-        o = config.optim
-        self.optimizer = torch.optim.AdamW(
-            [{"params": decay, "weight_decay": o.weight_decay}, {"params": no_decay, "weight_decay": 0.0}],
-            lr=o.lr, betas=(o.beta1, o.beta2))
+        self.optimizer = make_optimizer(self.model, config)
         self.scaler = torch.amp.GradScaler(place.device.type) if place.needs_grad_scaler() else None
-        self.step, self.best, self.bad_evals = 0, None, 0
-        self.window_stats = [0.0, 0.0, 0.0, 0]  # loss sum, grad-norm sum and max, steps since the last log line
+        self.step, self.stopping, self.window_stats = 0, EarlyStopping(r.patience), StepStats()
         if payload is not None:
             self._restore(payload)
         self.net = self.model
@@ -180,8 +166,9 @@ class _Run:
         self.optimizer.load_state_dict(payload["optimizer"])
         if self.scaler is not None and payload.get("scaler"):
             self.scaler.load_state_dict(payload["scaler"])
-        self.step, self.best, self.bad_evals = payload["step"], payload["best_valid_nll"], payload["bad_evals"]
-        self.window_stats = list(payload["window_stats"])  # so the next log line averages what it would have
+        self.step = payload["step"]
+        self.stopping = EarlyStopping(self.config.run.patience, payload["best_valid_nll"], payload["bad_evals"])
+        self.window_stats = StepStats(list(payload["window_stats"]))
         self.sampler.set_state(payload["rng_numpy"])
         torch.set_rng_state(payload["rng_torch"])
         if self.place.device.type == "cuda" and payload.get("rng_cuda"):
@@ -192,7 +179,7 @@ class _Run:
         return {"model": self.model.state_dict(), "config": self.config.to_json(),
                 "encoding": self.encoding.config_json(), "dataset": json.dumps(self.summary),
                 "architecture": json.dumps(asdict(self.model.arch)),
-                "step": self.step, "best_valid_nll": self.best, "bad_evals": self.bad_evals}
+                "step": self.step, "best_valid_nll": self.stopping.best, "bad_evals": self.stopping.bad}
 
     def _save_last(self) -> None:
         if not self.place.is_main:
@@ -200,7 +187,7 @@ class _Run:
         save_checkpoint(self.run_dir / LAST, {
             **self._common(), "optimizer": self.optimizer.state_dict(),
             "scaler": self.scaler.state_dict() if self.scaler else {}, "rng_numpy": self.sampler.state(),
-            "window_stats": list(self.window_stats),
+            "window_stats": self.window_stats.as_list(),
             "rng_torch": torch.get_rng_state(),
             "rng_cuda": torch.cuda.get_rng_state_all() if self.place.device.type == "cuda" else []})
 
@@ -217,26 +204,20 @@ class _Run:
         """Validation NLL; writes best.pt when it improves. Returns True when early stopping says stop."""
         result = self._nll(self.valid_split)
         nll = result.per_token if result else None
-        improved = nll is None or self.best is None or nll < self.best
-        if improved:
-            self.best, self.bad_evals = nll, 0
-            if self.place.is_main:
-                save_checkpoint(self.run_dir / BEST, {**self._common(), "metrics": json.dumps({"valid_nll": nll})})
-        else:
-            self.bad_evals += 1
+        improved = self.stopping.update(nll)
+        if improved and self.place.is_main:
+            save_checkpoint(self.run_dir / BEST, {**self._common(), "metrics": json.dumps({"valid_nll": nll})})
         if self.metrics is not None and nll is not None:
             self.metrics.log({"step": self.step, "valid_nll": nll, "epoch": self.step / self.steps_per_epoch})
         self.say(f"step {self.step}: valid NLL {nll if nll is None else round(nll, 4)} nats/token"
-                 + ("  (best)" if improved else f"  (no improvement for {self.bad_evals})"))
-        patience = self.config.run.patience
-        return bool(patience and self.bad_evals >= patience)
+                 + ("  (best)" if improved else f"  (no improvement for {self.stopping.bad})"))
+        return self.stopping.should_stop
 
     # -- the loop --------------------------------------------------------------------
     def loop(self, stop_at_step: int | None) -> TrainResult:
         cfg, place = self.config, self.place
-        clip = cfg.optim.clip_norm if cfg.optim.clip_norm > 0 else float("inf")
         tokens_per_step = cfg.data.batch_size * cfg.data.window
-        stop = bool(cfg.run.patience and self.bad_evals >= cfg.run.patience)
+        stop = self.stopping.should_stop
         self.say(f"training {self.model.arch.cell} {self.model.arch.layers}x{self.model.arch.hidden} "
                  f"({sum(p.numel() for p in self.model.parameters()):,} parameters) on {place.device} "
                  f"x{place.world}: {self.total} steps, {self.steps_per_epoch} per epoch")
@@ -248,8 +229,7 @@ class _Run:
             x = torch.from_numpy(inputs).to(place.device, non_blocking=True)
             y = torch.from_numpy(targets).to(place.device, non_blocking=True)
             lr = lr_at(self.step, self.total, cfg)
-            for group in self.optimizer.param_groups:
-                group["lr"] = lr
+            set_lr(self.optimizer, lr)
             with place.autocast():
                 logits, _ = self.net(x)
             # mean over the global batch's targets, whichever process holds them (DDP then averages
@@ -257,33 +237,21 @@ class _Run:
             loss = F.cross_entropy(logits.float().flatten(0, 1), y.flatten(), ignore_index=IGNORE,
                                    reduction="sum") * (place.world / max(counted, 1))
             self.optimizer.zero_grad(set_to_none=True)
-            if self.scaler is not None:
-                self.scaler.scale(loss).backward()
-                self.scaler.unscale_(self.optimizer)
-            else:
-                loss.backward()
-            norm = float(torch.nn.utils.clip_grad_norm_(self.model.parameters(), clip))
-            if self.scaler is not None:
-                self.scaler.step(self.optimizer)  # skips the step itself when the norm is not finite
-                self.scaler.update()
-            elif math.isfinite(norm):
-                self.optimizer.step()
-            else:
-                self.say(f"step {self.step + 1}: gradient norm is {norm}; step skipped")
+            (self.scaler.scale(loss) if self.scaler is not None else loss).backward()
+            norm = clipped_step(self.model, self.optimizer, cfg, self.scaler, on_skip=lambda bad: self.say(
+                f"step {self.step + 1}: gradient norm is {bad}; step skipped"))
             self.step += 1
-            stats = self.window_stats
-            self.window_stats = [stats[0] + float(loss.detach()), stats[1] + norm, max(stats[2], norm), stats[3] + 1]
+            self.window_stats.add(float(loss.detach()), norm)
 
             if self.step % cfg.run.log_every == 0 or self.step == self.total:
                 now = time.monotonic()
                 rate = (self.step - mark_step) * tokens_per_step / max(now - mark, 1e-9)
-                loss_sum, norm_sum, norm_max, seen = self.window_stats
-                loss_avg = dev.all_reduce_sum([loss_sum / seen], place)[0] / place.world
-                last_loss = loss_avg
+                line = self.window_stats.line()
+                line["loss"] = dev.all_reduce_sum([line["loss"]], place)[0] / place.world
+                last_loss = line["loss"]
                 if self.metrics is not None:
-                    self.metrics.log({"step": self.step, "loss": loss_avg, "grad_norm": norm_sum / seen,
-                                      "grad_norm_max": norm_max, "lr": lr, "tokens_per_s": rate})
-                self.window_stats, mark, mark_step = [0.0, 0.0, 0.0, 0], now, self.step
+                    self.metrics.log({"step": self.step, **line, "lr": lr, "tokens_per_s": rate})
+                self.window_stats, mark, mark_step = StepStats(), now, self.step
             if self.progress.due():
                 elapsed = time.monotonic() - started
                 eta = (self.total - self.step) * elapsed / max(self.step - start_step, 1)
@@ -302,10 +270,10 @@ class _Run:
             if stop_at_step is not None and self.step >= stop_at_step:
                 self._save_last()
                 dev.barrier(place)
-                return TrainResult(str(self.run_dir), self.step, self.best, None, None, False)
+                return TrainResult(str(self.run_dir), self.step, self.stopping.best, None, None, False)
         dev.barrier(place)
         if stop:
-            self.say(f"early stopping at step {self.step}: no improvement in {self.bad_evals} validations")
+            self.say(f"early stopping at step {self.step}: no improvement in {self.stopping.bad} validations")
         return self._finish(stopped_early=stop)
 
     def _finish(self, stopped_early: bool) -> TrainResult:
@@ -315,7 +283,7 @@ class _Run:
             self.model.load_state_dict(best["model"])
         self.model.eval()
         test = self._nll(self.test_split)
-        metrics = {"valid_nll": self.best, "test_nll": test.per_token if test else None,
+        metrics = {"valid_nll": self.stopping.best, "test_nll": test.per_token if test else None,
                    "test_nll_per_step": test.per_step if test else None,
                    "time_unit": "step" if self.encoding.uses_grid else "second",
                    "steps": self.step, "best_step": best["step"] if best else None}
@@ -330,5 +298,5 @@ class _Run:
                 self.say(f"test NLL {test.per_token:.4f} nats/token, {test.per_step:.4f} nats/{metrics['time_unit']}")
             plot_learning_curve(self.run_dir, self.say)
         dev.barrier(self.place)
-        return TrainResult(str(self.run_dir), self.step, self.best, metrics["test_nll"], metrics["test_nll_per_step"],
+        return TrainResult(str(self.run_dir), self.step, self.stopping.best, metrics["test_nll"], metrics["test_nll_per_step"],
                            stopped_early)

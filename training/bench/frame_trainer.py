@@ -5,12 +5,12 @@ four places that are not parameters: batches come from ``WindowSampler`` over a
 ``TokenSplit`` (int token windows), the loss is cross-entropy over a vocabulary, the model
 is built from an encoding by ``build_model``, and validation is ``torch_split_nll`` over
 token pieces. A frame model needs float multi-hot windows, a Bernoulli loss and per-frame
-scoring. What is reused: :class:`TrainConfig` (same sections, saved in the checkpoints),
-``lr_at`` (warm-up + cosine), AdamW with the same decay groups, gradient-norm clipping with
-non-finite steps skipped, early stopping on validation NLL, ``save_checkpoint`` /
-``load_checkpoint`` (no pickle) and ``MetricsLog`` (metrics.jsonl with the same keys:
-loss, grad_norm, grad_norm_max, lr, valid_nll). Not reused: exact resume (a benchmark run
-is short; it restarts).
+scoring. Everything else is the pipeline's: :class:`TrainConfig` (same sections, saved in
+the checkpoints), :mod:`rnnmusic.training.optim` (AdamW with the same decay groups, warm-up +
+cosine, the clipped step that skips non-finite gradients, the metrics-line statistics, early
+stopping), ``save_checkpoint`` / ``load_checkpoint`` (no pickle) and ``MetricsLog``
+(metrics.jsonl with the same keys: loss, grad_norm, grad_norm_max, lr, valid_nll). Not
+reused: exact resume (a benchmark run is short; it restarts).
 
 Batches mirror the token trainer's: random windows of ``data.window`` rows of one split's
 stream (pieces back to back, each row holding the previous frame, a start flag before each
@@ -36,7 +36,7 @@ from rnnmusic.training.checkpoint import BEST, LAST, load_checkpoint, save_check
 from rnnmusic.training.config import TrainConfig
 from rnnmusic.training.device import pick_device
 from rnnmusic.training.metrics import MetricsLog
-from rnnmusic.training.trainer import lr_at
+from rnnmusic.training.optim import EarlyStopping, StepStats, clipped_step, lr_at, make_optimizer, set_lr
 
 
 def build_frame_model(config: TrainConfig) -> FrameRNN:
@@ -85,7 +85,7 @@ def train_frames(splits: dict[str, list[Piece]], run_dir: str | Path, config: Tr
     run_dir.mkdir(parents=True, exist_ok=True)
     if config.data.transpose:
         raise ConfigError("data.transpose is not supported by the bernoulli family (set it to 0)")
-    d, o, r = config.data, config.optim, config.run
+    d, r = config.data, config.run
     torch.manual_seed(r.seed)
     device = pick_device(r.device)
     model = build_frame_model(config).to(device)
@@ -93,57 +93,43 @@ def train_frames(splits: dict[str, list[Piece]], run_dir: str | Path, config: Tr
     steps_per_epoch = r.steps_per_epoch or max(1, math.ceil(len(windows.targets) / (d.batch_size * d.window)))
     total = r.max_steps if r.max_steps > 0 else r.epochs * steps_per_epoch
     eval_every = r.eval_every or steps_per_epoch
-    decay = [p for p in model.parameters() if p.dim() >= 2]
-    no_decay = [p for p in model.parameters() if p.dim() < 2]
-    optimizer = torch.optim.AdamW([{"params": decay, "weight_decay": o.weight_decay},
-                                   {"params": no_decay, "weight_decay": 0.0}], lr=o.lr, betas=(o.beta1, o.beta2))
-    clip = o.clip_norm if o.clip_norm > 0 else float("inf")
+    optimizer = make_optimizer(model, config)
     (run_dir / "config.json").write_text(json.dumps(config.to_dict(), indent=1) + "\n")
     metrics = MetricsLog(run_dir, None, lambda text: None)
     common = {"config": config.to_json(), "family": "bernoulli"}
-    best, best_step, bad, step = None, 0, 0, 0
-    loss_sum = norm_sum = norm_max = 0.0
-    seen, started = 0, time.monotonic()
+    stopping, stats, best_step, step, started = EarlyStopping(r.patience), StepStats(), 0, 0, time.monotonic()
     say(f"training bernoulli {config.model.cell} {config.model.layers}x{config.model.hidden} "
         f"({sum(p.numel() for p in model.parameters()):,} parameters): {total} steps, {steps_per_epoch} per epoch")
     model.train()
-    while step < total:
+    while step < total and not stopping.should_stop:
         x, y = (t.to(device) for t in windows.next_batch())
         lr = lr_at(step, total, config)
-        for group in optimizer.param_groups:
-            group["lr"] = lr
+        set_lr(optimizer, lr)
         logits, _ = model(x)
         # summed over the 88 keys, averaged over frames: nats per frame, the benchmark's unit
         loss = F.binary_cross_entropy_with_logits(logits, y, reduction="sum") / (y.shape[0] * y.shape[1])
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
-        norm = float(torch.nn.utils.clip_grad_norm_(model.parameters(), clip))
-        if math.isfinite(norm):
-            optimizer.step()
-        else:
-            say(f"step {step + 1}: gradient norm is {norm}; step skipped")
+        norm = clipped_step(model, optimizer, config,
+                            on_skip=lambda bad: say(f"step {step + 1}: gradient norm is {bad}; step skipped"))
         step += 1
-        loss_sum, norm_sum, norm_max, seen = loss_sum + float(loss.detach()), norm_sum + norm, max(norm_max, norm), seen + 1
+        stats.add(float(loss.detach()), norm)
         if step % r.log_every == 0 or step == total:
-            metrics.log({"step": step, "loss": loss_sum / seen, "grad_norm": norm_sum / seen,
-                         "grad_norm_max": norm_max, "lr": lr})
-            loss_sum = norm_sum = norm_max = 0.0
-            seen = 0
+            metrics.log({"step": step, **stats.line(), "lr": lr})
+            stats = StepStats()
         if step % eval_every == 0 or step == total:
             valid = frame_split_nll(model, splits["valid"], r.eval_batch_size).standard
             metrics.log({"step": step, "valid_nll": valid, "epoch": step / steps_per_epoch})
-            if best is None or valid < best:
-                best, best_step, bad = valid, step, 0
+            if stopping.update(valid):
+                best_step = step
                 save_checkpoint(run_dir / BEST, {**common, "model": model.state_dict(), "step": step})
-            else:
-                bad += 1
             save_checkpoint(run_dir / LAST, {**common, "model": model.state_dict(), "step": step})
-            say(f"step {step}/{total}: valid NLL {valid:.4f} nats/frame  {'(best)' if bad == 0 else f'({bad} without improvement)'}"
+            say(f"step {step}/{total}: valid NLL {valid:.4f} nats/frame  "
+                f"{'(best)' if stopping.bad == 0 else f'({stopping.bad} without improvement)'}"
                 f"  [{time.monotonic() - started:.0f} s]")
-            if r.patience and bad >= r.patience:
-                say(f"early stopping at step {step}")
-                break
+    if stopping.should_stop:
+        say(f"early stopping at step {step}")
     metrics.close()
     model.load_state_dict(load_checkpoint(run_dir / BEST)["model"])  # loads onto the CPU, copied to the model's device
     model.eval()
-    return model, {"steps": step, "best_step": best_step, "valid_nll": best, "stopped_early": step < total}
+    return model, {"steps": step, "best_step": best_step, "valid_nll": stopping.best, "stopped_early": step < total}

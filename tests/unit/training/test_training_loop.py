@@ -13,7 +13,8 @@ from training_helpers import tiny_config
 from rnnmusic.errors import ConfigError
 from rnnmusic.training.checkpoint import load_checkpoint
 from rnnmusic.training.metrics import read_metrics
-from rnnmusic.training.trainer import lr_at, train
+from rnnmusic.training.optim import lr_at
+from rnnmusic.training.trainer import train
 
 
 def weights(run_dir, name="last.pt"):
