@@ -24,12 +24,13 @@ from typing import Any
 import numpy as np
 
 from rnnmusic import __version__
-from rnnmusic.atomic import atomic_output, atomic_write_bytes
-from rnnmusic.encodings import BOS_ID, Encoding, get_encoding
+from rnnmusic.atomic import atomic_write_bytes
+from rnnmusic.encodings import Encoding, get_encoding
 from rnnmusic.errors import ConfigError, RnnmusicError
-from rnnmusic.evaluate import DATASET_FORMAT, MANIFEST, SPLITS, offsets_path, tokens_path
+from rnnmusic.evaluate import SPLITS
 from rnnmusic.midi_io import read_midi_bytes
 from rnnmusic.training.progress import ProgressLine
+from rnnmusic.training.token_store import save_npy, write_token_dataset
 
 MIDI_SUFFIXES = (".mid", ".midi")
 
@@ -97,7 +98,7 @@ def _process(args: tuple[str, str]) -> FileResult:
             pass  # a damaged cache entry is simply rebuilt
     result, ids = _encode(data, sha, rel, _worker["encoding"])
     if ids is not None:
-        _save_npy(ids_file, ids)
+        save_npy(ids_file, ids)
     # the info file goes last: it is what marks the entry complete
     info = {"tokens": result.tokens, "dropped": result.dropped, "error": result.error}
     atomic_write_bytes(info_file, json.dumps(info).encode())
@@ -202,62 +203,26 @@ def _write(out: Path, src: Path, enc: Encoding, results: list[FileResult], cache
     for sha in sorted(kept):  # order within a split: by hash, independent of paths and jobs
         by_split[split_of(sha, valid_fraction, test_fraction)].append(kept[sha])
 
-    dtype = np.uint16 if enc.vocab_size <= 2**16 else np.int32
-    splits: dict[str, Any] = {}
-    for name, members in by_split.items():
-        lengths = np.array([r.tokens + 1 for r in members], dtype=np.int64)  # +1: the bos of each piece
-        offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
-        tokens = np.empty(int(offsets[-1]), dtype=dtype)
-        time_total = 0.0
-        for r, start in zip(members, offsets[:-1]):
+    def cached_ids(members: list[FileResult]):
+        for r in members:
             ids = np.load(cache / f"{r.sha256}.npy", allow_pickle=False)
             if len(ids) != r.tokens:
                 raise ConfigError(f"{cache}: cache entry for {r.path} is damaged; delete the cache folder and rebuild")
-            tokens[start] = BOS_ID
-            tokens[start + 1 : start + 1 + r.tokens] = ids
-            time_total += float(enc.time_advance[ids].sum())
-        _save_npy(tokens_path(out, name), tokens)
-        _save_npy(offsets_path(out, name), offsets)
-        splits[name] = {
-            "pieces": len(members),
-            "tokens": int(offsets[-1]) - len(members),
-            "stored_tokens": int(offsets[-1]),
-            "time": time_total,
-        }
+            yield ids
 
     dropped_total: dict[str, int] = {}
     for r in kept.values():
         for k, v in r.dropped.items():
             dropped_total[k] = dropped_total.get(k, 0) + v
     content = hashlib.sha256((enc.config_json() + "\n" + "\n".join(sorted(kept))).encode()).hexdigest()
-    manifest = {
-        "format": DATASET_FORMAT,
-        "encoding": json.loads(enc.config_json()),
-        "vocab_size": enc.vocab_size,
-        "time_unit": "step" if enc.uses_grid else "second",
-        "source": str(src.resolve()),
-        "license": license,
-        "content_hash": content,
-        "split_fractions": {"valid": valid_fraction, "test": test_fraction},
-        "splits": splits,
-        "dropped_notes": dropped_total,
-        "files": [
-            {"path": r.path, "sha256": r.sha256, "split": split_of(r.sha256, valid_fraction, test_fraction),
-             "tokens": r.tokens, "dropped": r.dropped}
-            for r in sorted(kept.values(), key=lambda r: r.path)
-        ],
-        "duplicates": duplicates,
-        "skipped": skipped,
-    }
-    # written last: a folder with a manifest is a complete dataset
-    atomic_write_bytes(out / MANIFEST, (json.dumps(manifest, indent=1) + "\n").encode())
-    return manifest
-
-
-def _save_npy(path: Path, array: np.ndarray) -> None:
-    with atomic_output(path) as tmp:
-        with open(tmp, "wb") as fh:
-            np.save(fh, array, allow_pickle=False)
+    return write_token_dataset(
+        out, enc, {name: ([r.tokens for r in members], cached_ids(members)) for name, members in by_split.items()},
+        source=str(src.resolve()), license=license, content_hash=content,
+        split_fractions={"valid": valid_fraction, "test": test_fraction},
+        dropped_notes=dropped_total,
+        files=[{"path": r.path, "sha256": r.sha256, "split": split_of(r.sha256, valid_fraction, test_fraction),
+                "tokens": r.tokens, "dropped": r.dropped} for r in sorted(kept.values(), key=lambda r: r.path)],
+        duplicates=duplicates, skipped=skipped)
 
 
 def summary_lines(manifest: dict[str, Any]) -> list[str]:
