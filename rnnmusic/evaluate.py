@@ -124,6 +124,10 @@ class NLLResult:
     total: float
     tokens: int
     time: float  # grid steps, or seconds for encodings that do not use a grid
+    # the part of ``total`` and ``time`` from each piece's first step: its tokens up to and
+    # including the first one that advances time (the TCN paper's protocol leaves it out)
+    first_total: float = 0.0
+    first_time: float = 0.0
 
     @property
     def per_token(self) -> float:
@@ -132,6 +136,12 @@ class NLLResult:
     @property
     def per_step(self) -> float:
         return self.total / self.time if self.time else float("nan")
+
+    @property
+    def per_step_without_first(self) -> float:
+        """Nats per step with each piece's first step left out (from its second step on)."""
+        rest = self.time - self.first_time
+        return (self.total - self.first_total) / rest if rest else float("nan")
 
 
 def split_nll(
@@ -153,17 +163,23 @@ def split_nll(
     rank, world = shard
     lengths = np.diff(split.offsets)
     order = [i for i in np.argsort(lengths, kind="stable") if i % world == rank]
-    total, count, time = 0.0, 0, 0.0
+    total, count, time, first_total, first_time = 0.0, 0, 0.0, 0.0, 0.0
     for start in range(0, len(order), batch_size):
         group = order[start : start + batch_size]
         longest = int(lengths[group].max())
         ids = np.full((len(group), longest), BOS_ID, dtype=np.int64)
         valid = np.zeros((len(group), longest), dtype=bool)
+        first = np.zeros((len(group), longest), dtype=bool)  # targets of the piece's first step
         for row, i in enumerate(group):
             piece = np.asarray(split.piece(i), dtype=np.int64)
             ids[row, : len(piece)] = piece
             valid[row, 1 : len(piece)] = True  # targets: every position after the bos
-            time += float(time_advance[piece[1:]].sum())
+            advances = time_advance[piece[1:]]
+            time += float(advances.sum())
+            moves = np.flatnonzero(advances > 0)
+            end = int(moves[0]) + 1 if len(moves) else len(piece) - 1  # targets 1..end form the first step
+            first[row, 1 : end + 1] = True
+            first_time += float(advances[:end].sum())
         state = initial_state(len(group))
         for t0 in range(0, longest - 1, chunk):
             t1 = min(t0 + chunk, longest - 1)
@@ -172,8 +188,9 @@ def split_nll(
             mask = valid[:, t0 + 1 : t1 + 1]
             logp = _log_softmax_at(np.asarray(logits, dtype=np.float64), targets)
             total -= float(logp[mask].sum())
+            first_total -= float(logp[mask & first[:, t0 + 1 : t1 + 1]].sum())
             count += int(mask.sum())
-    return NLLResult(total, count, time)
+    return NLLResult(total, count, time, first_total, first_time)
 
 
 def _log_softmax_at(logits: np.ndarray, targets: np.ndarray) -> np.ndarray:

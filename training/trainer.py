@@ -197,8 +197,9 @@ class _Run:
             return None
         result = torch_split_nll(self.model, split, self.encoding.time_advance, self.place,
                                  batch_size=self.config.run.eval_batch_size)
-        total, tokens, span = dev.all_reduce_sum([result.total, result.tokens, result.time], self.place)
-        return NLLResult(total, int(tokens), span)
+        total, tokens, span, first, first_span = dev.all_reduce_sum(
+            [result.total, result.tokens, result.time, result.first_total, result.first_time], self.place)
+        return NLLResult(total, int(tokens), span, first, first_span)
 
     def _validate(self) -> bool:
         """Validation NLL; writes best.pt when it improves. Returns True when early stopping says stop."""

@@ -27,10 +27,12 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({"model": report.model, "data": report.data_dir, "split": report.split,
                           "pieces": report.pieces, "tokens": r.tokens, "nll_per_token": r.per_token,
-                          f"nll_per_{report.time_unit}": r.per_step, report.time_unit + "s": r.time}))
+                          f"nll_per_{report.time_unit}": r.per_step, report.time_unit + "s": r.time,
+                          f"nll_per_{report.time_unit}_without_first": r.per_step_without_first}))
         return 0
     print(f"{report.split} split of {report.data_dir}: {report.pieces} pieces, {r.tokens:,} tokens, "
           f"{r.time:,.6g} {report.time_unit}s")
     print(f"NLL per token: {r.per_token:.4f} nats ({r.per_token / 0.6931471805599453:.4f} bits)")
-    print(f"NLL per {report.time_unit}: {r.per_step:.4f} nats")
+    print(f"NLL per {report.time_unit}: {r.per_step:.4f} nats "
+          f"({r.per_step_without_first:.4f} with each piece's first {report.time_unit} left out)")
     return 0

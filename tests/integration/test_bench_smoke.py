@@ -48,11 +48,14 @@ def test_tokens_smoke_exports_a_model_whose_ort_eval_reproduces_the_training_num
     # the same pooled number three ways: per-frame scoring, the trainer's NLL per step, ONNX Runtime
     assert test["nll_standard"] == pytest.approx(result["trainer_test_nll_per_step"], rel=1e-6)
     assert result["export"]["eval_nll_per_step"] == pytest.approx(test["nll_standard"], rel=1e-5)
+    # and the TCN protocol: ONNX Runtime's "first step left out" is the per-frame scoring's "first frame left out"
+    assert result["export"]["eval_nll_per_step_without_first"] == pytest.approx(test["nll_without_first"], rel=1e-5)
 
     capsys.readouterr()
     assert main(["eval", str(smoke["model"]), str(smoke["tokens"] / "data"), "--json"]) == 0
     evaluated = json.loads(capsys.readouterr().out)
     assert evaluated["nll_per_step"] == pytest.approx(test["nll_standard"], rel=1e-5)
+    assert evaluated["nll_per_step_without_first"] == pytest.approx(test["nll_without_first"], rel=1e-5)
     assert evaluated["steps"] == test["frames"]
 
 

@@ -70,3 +70,22 @@ def test_every_encoding_trains_exports_and_evaluates_to_the_same_nll(name, tmp_p
     assert abs(report.result.per_token - result.test_nll) < 1e-4
     assert abs(report.result.per_step - result.test_nll_per_step) < 1e-4
     assert report.time_unit == ("second" if name == "performance" else "step")
+
+
+def test_the_first_step_of_each_piece_is_counted_apart_for_the_tcn_protocol():
+    import numpy as np
+
+    from rnnmusic.evaluate import TokenSplit, split_nll
+
+    vocab = 5
+    advance = np.array([0, 0, 0, 1, 2], dtype=float)  # tokens 3 and 4 move time on by 1 and 2 steps
+    # piece 0: bos 1 2 3 | 1 4  -> first step = targets 1 2 3;  piece 1: bos 4 | 2 3 -> first step = target 4
+    pieces = [[0, 1, 2, 3, 1, 4], [0, 4, 2, 3]]
+    offsets = np.cumsum([0] + [len(p) for p in pieces])
+    split = TokenSplit("test", np.concatenate(pieces), offsets)
+    uniform = lambda ids, state: (np.zeros(ids.shape + (vocab,)), state)  # every token costs ln 5 nats
+    result = split_nll(uniform, lambda batch: None, split, advance, chunk=2)
+    nat = math.log(vocab)
+    assert result.tokens == 8 and result.time == 1 + 2 + 2 + 1
+    assert result.first_total == pytest.approx(4 * nat) and result.first_time == 1 + 2
+    assert result.per_step_without_first == pytest.approx(4 * nat / 3)
