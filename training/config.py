@@ -40,6 +40,10 @@ class DataConfig:
     batch_size: int = 32  # windows per step, over all processes together
     window: int = 128  # tokens per window (truncated backpropagation through time)
     transpose: int = 0  # augmentation: each window shifted by a random k in [-transpose, transpose] semitones
+    # "windows": each window starts anywhere, from a zero state; "pieces": each batch row reads
+    # whole pieces from their start, window after window, the state carried between windows
+    # (the bernoulli benchmark only, for now)
+    sampling: str = "windows"
 
 
 @dataclass
@@ -144,6 +148,7 @@ class TrainConfig:
             (not m.tied or m.embedding == m.hidden, "model.tied needs model.embedding == model.hidden"),
             (d.batch_size >= 1 and d.window >= 1, "data.batch_size and data.window must be >= 1"),
             (0 <= d.transpose <= 24, "data.transpose must be 0..24 semitones"),
+            (d.sampling in ("windows", "pieces"), "data.sampling must be windows or pieces"),
             (o.lr > 0 and o.weight_decay >= 0 and o.clip_norm >= 0,
              "optim.lr must be > 0, weight_decay and clip_norm >= 0"),
             (0 <= o.beta1 < 1 and 0 <= o.beta2 < 1, "optim.beta1 and beta2 must be in [0, 1)"),

@@ -72,6 +72,9 @@ def train(data_dir: str | Path, run_dir: str | Path, config: TrainConfig | None 
     summary = dataset_summary(manifest, data_dir)
     payload = _resume_payload(run_dir, resume, summary)
     config = _resolve_config(config, payload)
+    if config.data.sampling != "windows":
+        raise ConfigError(f"data.sampling = {config.data.sampling!r}: the token trainer reads random windows only "
+                          "(set data.sampling = \"windows\")")
     place = dev.setup(config.run.device, config.run.precision)
     progress = ProgressLine(enabled=place.is_main and not quiet)
 

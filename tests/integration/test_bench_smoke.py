@@ -99,3 +99,20 @@ def test_committed_benchmark_model_reproduces_its_recorded_test_nll(tmp_path, ca
         capsys.readouterr()
         assert main(["eval", str(model), str(data), "--json"]) == 0
         assert json.loads(capsys.readouterr().out)["nll_per_step"] == pytest.approx(recorded, rel=1e-5)
+
+
+def test_frame_model_started_at_key_frequencies_reproduces_the_published_baseline():
+    """The data README's 'independent Bernoulli per key, add-one' row, from our own model (JSB: 11.06)."""
+    import torch
+
+    from rnnmusic.training.bench.frame_model import FrameRNN
+    from rnnmusic.training.bench.frame_trainer import frame_split_nll, start_at_key_frequencies
+    from rnnmusic.training.bench.polyphonic_data import dataset_path, load_polyphonic
+
+    path = dataset_path("jsb_chorales")
+    require(path.exists(), f"the polyphonic benchmark data ({path}; set RNNMUSIC_POLYPHONIC_DATA)")
+    splits = load_polyphonic("jsb_chorales")
+    model = FrameRNN("gru", hidden=4)
+    torch.nn.init.zeros_(model.head.weight)
+    start_at_key_frequencies(model, splits["train"])
+    assert round(frame_split_nll(model, splits["test"]).standard, 2) == 11.06

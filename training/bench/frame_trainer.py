@@ -12,9 +12,12 @@ stopping), ``save_checkpoint`` / ``load_checkpoint`` (no pickle) and ``MetricsLo
 (metrics.jsonl with the same keys: loss, grad_norm, grad_norm_max, lr, valid_nll). Not
 reused: exact resume (a benchmark run is short; it restarts).
 
-Batches mirror the token trainer's: random windows of ``data.window`` rows of one split's
-stream (pieces back to back, each row holding the previous frame, a start flag before each
-piece's first frame), the state zero at each window's start.
+Batches, by ``data.sampling``: ``windows`` mirrors the token trainer (random windows of
+``data.window`` rows of one split's stream, pieces back to back, each row holding the
+previous frame and a start flag before each piece's first frame; the state zero at each
+window's start); ``pieces`` gives each batch row whole pieces in a shuffled order, read
+window after window from the piece's first frame with the state carried over (gradients
+still truncated at the window), the way a piece is scored: from its start, with all of it.
 """
 
 from __future__ import annotations
@@ -59,6 +62,11 @@ def frame_split_nll(model: FrameRNN, pieces: list[Piece], batch_size: int = 16) 
         model.train(was_training)
 
 
+#: one batch: inputs [B, W, 89], targets [B, W, 88], which positions count [B, W], which rows
+#: begin a piece (their state is zeroed first) [B]
+Batch = tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]
+
+
 class FrameWindows:
     """Random windows of one split's (inputs, targets) stream; the generator is seeded from the config."""
 
@@ -66,16 +74,83 @@ class FrameWindows:
         rolls = [to_roll(p) for p in pieces]
         self.inputs = np.concatenate([frame_inputs(r) for r in rolls])
         self.targets = np.concatenate(rolls)
-        if len(self.targets) < window + 1:
-            raise ConfigError(f"{len(self.targets)} training frames, fewer than one window of {window}; lower data.window")
+        self.frames = len(self.targets)
+        if self.frames < window + 1:
+            raise ConfigError(f"{self.frames} training frames, fewer than one window of {window}; lower data.window")
         self.window, self.batch_size = window, batch_size
         self.rng = np.random.default_rng(seed)
         self._span = np.arange(window)
+        self._all = torch.ones(batch_size, window, dtype=torch.bool)
+        self._fresh = torch.ones(batch_size, dtype=torch.bool)
 
-    def next_batch(self) -> tuple[torch.Tensor, torch.Tensor]:
+    def next_batch(self) -> Batch:
         starts = self.rng.integers(0, len(self.targets) - self.window, size=self.batch_size, endpoint=True)
         rows = starts[:, None] + self._span
-        return torch.from_numpy(self.inputs[rows]), torch.from_numpy(self.targets[rows])
+        return torch.from_numpy(self.inputs[rows]), torch.from_numpy(self.targets[rows]), self._all, self._fresh
+
+
+class FramePieces:
+    """Each batch row reads whole pieces (a new shuffle of the split each time it runs out), window by window.
+
+    A piece's last window is padded at its end (those positions do not count); the next
+    window of that row begins another piece, from a zero state.
+    """
+
+    def __init__(self, pieces: list[Piece], window: int, batch_size: int, seed: int):
+        if not pieces:
+            raise ConfigError("no training pieces")
+        self.rolls = [to_roll(p) for p in pieces]
+        self.inputs = [frame_inputs(r) for r in self.rolls]
+        self.frames = sum(len(r) for r in self.rolls)
+        self.window, self.batch_size = window, batch_size
+        self.rng = np.random.default_rng(seed)
+        self._queue: list[int] = []
+        self._piece = [-1] * batch_size  # what each row is reading, and where it is
+        self._at = [0] * batch_size
+
+    def _next_piece(self) -> int:
+        if not self._queue:
+            self._queue = [int(i) for i in self.rng.permutation(len(self.rolls))]
+        return self._queue.pop()
+
+    def next_batch(self) -> Batch:
+        rows, width = self.batch_size, self.window
+        inputs = np.zeros((rows, width, self.inputs[0].shape[1]), dtype=np.float32)
+        targets = np.zeros((rows, width, self.rolls[0].shape[1]), dtype=np.float32)
+        counts = np.zeros((rows, width), dtype=bool)
+        fresh = np.zeros(rows, dtype=bool)
+        for row in range(rows):
+            if self._piece[row] < 0 or self._at[row] >= len(self.rolls[self._piece[row]]):
+                self._piece[row], self._at[row], fresh[row] = self._next_piece(), 0, True
+            piece, start = self._piece[row], self._at[row]
+            n = min(width, len(self.rolls[piece]) - start)
+            inputs[row, :n] = self.inputs[piece][start:start + n]
+            targets[row, :n] = self.rolls[piece][start:start + n]
+            counts[row, :n] = True
+            self._at[row] = start + n
+        return tuple(torch.from_numpy(a) for a in (inputs, targets, counts, fresh))
+
+
+def carried(state: torch.Tensor | None, fresh: torch.Tensor) -> torch.Tensor | None:
+    """The state to start a batch from: the last batch's, detached, zero for rows that begin a piece."""
+    if state is None or bool(fresh.all()):
+        return None
+    return state.detach() * (~fresh).to(state.dtype).view(1, 1, -1, 1)
+
+
+def start_at_key_frequencies(model: FrameRNN, pieces: list[Piece]) -> None:
+    """Output biases = the log-odds of each key sounding in the training frames (add-one smoothed).
+
+    From the usual zero bias every key starts at p = 1/2, 61 nats per frame, and the first
+    updates all go to silencing the ~84 keys that are off in a typical frame; started at the
+    marginals the model spends its first updates on what follows what.
+    """
+    rolls = [to_roll(p) for p in pieces]
+    sounding = sum(r.sum(axis=0) for r in rolls)
+    frames = sum(len(r) for r in rolls)
+    p = (sounding + 1.0) / (frames + 2.0)
+    with torch.no_grad():
+        model.head.bias.copy_(torch.from_numpy(np.log(p / (1 - p))).to(model.head.bias.dtype))
 
 
 def train_frames(splits: dict[str, list[Piece]], run_dir: str | Path, config: TrainConfig,
@@ -88,9 +163,12 @@ def train_frames(splits: dict[str, list[Piece]], run_dir: str | Path, config: Tr
     d, r = config.data, config.run
     torch.manual_seed(r.seed)
     device = pick_device(r.device)
-    model = build_frame_model(config).to(device)
-    windows = FrameWindows(splits["train"], d.window, d.batch_size, r.seed)
-    steps_per_epoch = r.steps_per_epoch or max(1, math.ceil(len(windows.targets) / (d.batch_size * d.window)))
+    model = build_frame_model(config)
+    start_at_key_frequencies(model, splits["train"])
+    model = model.to(device)
+    sampler = FramePieces if d.sampling == "pieces" else FrameWindows
+    batches = sampler(splits["train"], d.window, d.batch_size, r.seed)
+    steps_per_epoch = r.steps_per_epoch or max(1, math.ceil(batches.frames / (d.batch_size * d.window)))
     total = r.max_steps if r.max_steps > 0 else r.epochs * steps_per_epoch
     eval_every = r.eval_every or steps_per_epoch
     optimizer = make_optimizer(model, config)
@@ -101,13 +179,15 @@ def train_frames(splits: dict[str, list[Piece]], run_dir: str | Path, config: Tr
     say(f"training bernoulli {config.model.cell} {config.model.layers}x{config.model.hidden} "
         f"({sum(p.numel() for p in model.parameters()):,} parameters): {total} steps, {steps_per_epoch} per epoch")
     model.train()
+    state = None
     while step < total and not stopping.should_stop:
-        x, y = (t.to(device) for t in windows.next_batch())
+        x, y, counts, fresh = (t.to(device) for t in batches.next_batch())
         lr = lr_at(step, total, config)
         set_lr(optimizer, lr)
-        logits, _ = model(x)
-        # summed over the 88 keys, averaged over frames: nats per frame, the benchmark's unit
-        loss = F.binary_cross_entropy_with_logits(logits, y, reduction="sum") / (y.shape[0] * y.shape[1])
+        logits, state = model(x, carried(state, fresh))
+        # summed over the 88 keys, averaged over the frames that count: nats per frame, the benchmark's unit
+        per_frame = F.binary_cross_entropy_with_logits(logits, y, reduction="none").sum(-1)
+        loss = per_frame[counts].sum() / counts.sum()
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         norm = clipped_step(model, optimizer, config,
