@@ -75,8 +75,8 @@ def nll_table(results: list[dict[str, Any]], protocol: str = "nll_standard", rea
 
 def runs_table(results: list[dict[str, Any]]) -> str:
     """Every run: numbers, size, steps, wall time, seed and the command that made it."""
-    lines = ["| dataset | head | cell | test (every frame) | test (first left out) | valid | parameters | "
-             "steps (best) | time | seed | command |", "|---" * 11 + "|"]
+    lines = ["| dataset | head | cell | test (every frame) | test (first left out) | test (mean of pieces) | valid | "
+             "parameters | steps (best) | time | seed | command |", "|---" * 12 + "|"]
     for r in sorted(results, key=lambda r: (DATASETS.index(r["dataset"]), r["head"], CELL_ORDER.index(r["cell"]))):
         valid = r.get("valid_nll")
         if valid is None:  # tokens: the trainer selects on nats per token; shown per frame
@@ -84,6 +84,12 @@ def runs_table(results: list[dict[str, Any]]) -> str:
             valid = r["valid_nll_per_token"] * valid_split["tokens"] / valid_split["time"]
         lines.append(
             f"| {TITLES[r['dataset']]} | {r['head']} | {r['cell'].upper()} | {r['test']['nll_standard']:.3f} | "
-            f"{r['test']['nll_without_first']:.3f} | {valid:.3f} | {r['parameters']:,} | {r['steps']} ({r['best_step']}) | "
+            f"{r['test']['nll_without_first']:.3f} | {_piece_mean(r)} | {valid:.3f} | {r['parameters']:,} | "
+            f"{r['steps']} ({r['best_step']}) | "
             f"{r['seconds'] / 60:.0f} min | {r['seed']} | `{r['command']}` |")
     return "\n".join(lines)
+
+
+def _piece_mean(result: dict[str, Any]) -> str:
+    value = result["test"].get("nll_mean_of_pieces")  # runs made before it was recorded have none
+    return "" if value is None else f"{value:.3f}"

@@ -23,6 +23,7 @@ class FrameNLL:
     first: float  # nats summed over the first frame of each piece
     frames: int
     pieces: int
+    piece_means: float = 0.0  # each piece's nats per frame, summed over pieces (not a protocol: see below)
 
     @property
     def standard(self) -> float:
@@ -34,10 +35,20 @@ class FrameNLL:
         """Nats per frame with each piece's first frame left out (the TCN paper's code)."""
         return (self.total - self.first) / (self.frames - self.pieces)
 
+    @property
+    def mean_of_pieces(self) -> float:
+        """Each piece's nats per frame, averaged over pieces (short pieces weigh as much as long ones).
+
+        Neither protocol: recorded because a number computed this way differs from the pooled
+        one by up to a nat on MuseData, so it tells how sensitive a comparison is to the averaging.
+        """
+        return self.piece_means / self.pieces
+
     def as_dict(self) -> dict[str, float]:
         return {
             "nll_standard": self.standard,
             "nll_without_first": self.without_first,
+            "nll_mean_of_pieces": self.mean_of_pieces,
             "total_nats": self.total,
             "first_frame_nats": self.first,
             "frames": self.frames,
@@ -47,7 +58,7 @@ class FrameNLL:
 
 def summarize(per_piece: Iterable[np.ndarray]) -> FrameNLL:
     """Pool per-frame nats (one array per piece, in frame order) into a :class:`FrameNLL`."""
-    total = first = 0.0
+    total = first = piece_means = 0.0
     frames = pieces = 0
     for nll in per_piece:
         nll = np.asarray(nll, dtype=np.float64)
@@ -55,11 +66,12 @@ def summarize(per_piece: Iterable[np.ndarray]) -> FrameNLL:
             raise ValueError("a piece without frames cannot be scored")
         total += float(nll.sum())
         first += float(nll[0])
+        piece_means += float(nll.mean())
         frames += len(nll)
         pieces += 1
     if pieces == 0:
         raise ValueError("nothing to score")
-    return FrameNLL(total=total, first=first, frames=frames, pieces=pieces)
+    return FrameNLL(total=total, first=first, frames=frames, pieces=pieces, piece_means=piece_means)
 
 
 def score_pieces(

@@ -28,6 +28,8 @@ def test_both_protocols_pool_frames():
 def test_long_pieces_weigh_more_than_in_a_mean_of_piece_means():
     result = summarize([np.full(9, 1.0), np.full(1, 11.0)])
     assert result.standard == pytest.approx(2.0)  # (9 + 11) / 10, not (1 + 11) / 2
+    assert result.mean_of_pieces == pytest.approx(6.0)  # the other averaging, recorded beside it
+    assert result.as_dict()["nll_mean_of_pieces"] == pytest.approx(6.0)
 
 
 def test_uniform_bernoulli_scores_88_ln2_per_frame_whatever_the_frame():
