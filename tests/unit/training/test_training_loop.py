@@ -123,3 +123,11 @@ def test_bf16_autocast_trains(melody_data, tmp_path):
     result = train(melody_data, tmp_path / "run", config, quiet=True)
     assert all(math.isfinite(r["loss"]) for r in read_metrics(tmp_path / "run" / "metrics.jsonl") if "loss" in r)
     assert math.isfinite(result.test_nll)
+
+
+def test_piece_sampling_is_refused_by_the_token_trainer_before_anything_is_written(melody_data, tmp_path):
+    config = tiny_config(steps=4)
+    config.set("data.sampling", "pieces")
+    with pytest.raises(ConfigError, match="data.sampling"):
+        train(melody_data, tmp_path / "run", config, quiet=True)
+    assert not (tmp_path / "run").exists()
