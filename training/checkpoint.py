@@ -35,10 +35,13 @@ def load_checkpoint(path: str | os.PathLike) -> dict[str, Any]:
     path = Path(path)
     if not path.is_file():
         raise ConfigError(f"{path}: no such checkpoint")
+    if path.stat().st_size == 0:
+        raise ConfigError(f"{path}: not a readable rnnmusic checkpoint (it is empty, 0 bytes)")
     try:
         payload = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as exc:  # torch raises several types for truncated or foreign files
-        raise ConfigError(f"{path}: not a readable rnnmusic checkpoint ({str(exc).splitlines()[0][:160]})") from None
+    except Exception as exc:  # torch raises several types (some with no message) for truncated or foreign files
+        detail = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:160]
+        raise ConfigError(f"{path}: not a readable rnnmusic checkpoint ({detail})") from None
     if not isinstance(payload, dict) or "model" not in payload or "config" not in payload:
         raise ConfigError(f"{path}: not an rnnmusic checkpoint (no model or config inside)")
     if payload.get("format", 0) > CHECKPOINT_FORMAT:

@@ -117,6 +117,17 @@ def test_export_errors_name_the_problem(tmp_path):
     assert not (tmp_path / "m.onnx").exists()
 
 
+@pytest.mark.parametrize("content, reason", [(b"", "it is empty, 0 bytes"), (b"\x80", "")])
+def test_an_empty_or_cut_checkpoint_is_one_line(tmp_path, content, reason):
+    """torch raises a bare EOFError (no message) for an empty file; the refusal must still be one line."""
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / "best.pt").write_bytes(content)
+    with pytest.raises(ConfigError, match="not a readable rnnmusic checkpoint") as exc:
+        export_run(tmp_path / "run", tmp_path / "m.onnx")
+    assert reason in str(exc.value) and "\n" not in str(exc.value)
+    assert not (tmp_path / "m.onnx").exists()
+
+
 def test_stepping_one_token_at_a_time_matches_the_whole_sequence(run_dir):
     model = trained_model(run_dir)
     ids = torch.tensor([[0, 5, 2, 2, 7, 1, 9]])
