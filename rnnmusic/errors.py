@@ -41,3 +41,12 @@ class PortError(RnnmusicError):
 
 class ConfigError(RnnmusicError):
     """A bad option or configuration value."""
+
+
+class OutputError(RnnmusicError):
+    """A path rnnmusic was asked to write that it must not or cannot write: names the path and the reason."""
+
+    def __init__(self, path: str | os.PathLike, reason: str):
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"{self.path}: {reason}")
