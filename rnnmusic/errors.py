@@ -50,3 +50,12 @@ class OutputError(RnnmusicError):
         self.path = str(path)
         self.reason = reason
         super().__init__(f"{self.path}: {reason}")
+
+
+class SequenceError(RnnmusicError):
+    """A piece rnnmusic will not work with (non-finite times, too long to encode): names its source and why."""
+
+    def __init__(self, source: str | os.PathLike, reason: str):
+        self.path = str(source) or "the piece"
+        self.reason = reason
+        super().__init__(f"{self.path}: {reason}")
