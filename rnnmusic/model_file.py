@@ -28,8 +28,15 @@ OUTPUT_LOGITS = "logits"
 OUTPUT_STATE = "state_out"
 INPUT_NAMES = (INPUT_IDS, INPUT_STATE)
 OUTPUT_NAMES = (OUTPUT_LOGITS, OUTPUT_STATE)
+#: format 2 adds, for models that read the timeline (``ModelInfo.context`` set), two inputs the
+#: engine derives rather than the model's tokens (computed only in rnnmusic.engine.context):
+#: ``context`` int64 [batch, time, width]: bar/beat position, repeat flags and lookback proposals;
+#: ``repetition`` float32 [batch]: a bias on the "same as then" gates (0 = as trained).
+INPUT_CONTEXT = "context"
+INPUT_REPETITION = "repetition"
+CONTEXT_INPUT_NAMES = (INPUT_CONTEXT, INPUT_REPETITION)
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 KEY_PREFIX = "rnnmusic."
 CELLS = ("rnn", "lstm", "gru")
 
@@ -79,6 +86,9 @@ class ModelInfo:
     # "in_graph": logits of tokens the encoding's follow table forbids are already -inf in the graph;
     # "none": a consumer that wants valid sequences must mask with the follow table itself
     grammar_mask: str = "none"
+    # the timeline context the graph reads ({} for none: no context or repetition inputs);
+    # rnnmusic.engine.context.ContextSpec in its JSON form
+    context: dict[str, Any] = field(default_factory=dict)
     format_version: int = FORMAT_VERSION
 
     def to_metadata(self) -> dict[str, str]:
@@ -94,6 +104,7 @@ class ModelInfo:
             "description": self.description,
             "quantization": json.dumps(self.quantization, sort_keys=True),
             "grammar_mask": self.grammar_mask,
+            "context": json.dumps(self.context, sort_keys=True),
         }
         return {KEY_PREFIX + key: value for key, value in values.items()}
 
@@ -127,6 +138,7 @@ class ModelInfo:
                 description=props.get("description", ""),
                 quantization=json.loads(props.get("quantization") or "{}"),
                 grammar_mask=props.get("grammar_mask", "none"),
+                context=json.loads(props.get("context") or "{}"),
                 format_version=version,
             )
         except (ValueError, TypeError) as exc:
