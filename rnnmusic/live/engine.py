@@ -95,6 +95,7 @@ class LiveEngine:
         gc.collect()
         gc.freeze()  # what exists now (model, modules) is never scanned again: shorter GC pauses
         self.scheduler.start()
+        self.scheduler.clear_channels(self.channels())  # a killed earlier run may have left notes on
         if self.config.program is not None:
             self.scheduler.send_now(program_change(self.config.channel, self.config.program))
         self.step()  # prepares the first lookahead while the clock is still stopped
@@ -102,6 +103,10 @@ class LiveEngine:
             self.clock.start(self._now() + START_LEAD)
         self._thread = threading.Thread(target=self._run, name="rnnmusic-generate", daemon=True)
         self._thread.start()
+
+    def channels(self) -> tuple[int, ...]:
+        """The channels this run may sound on: its own, and with pass-through any the player uses."""
+        return tuple(range(16)) if self.config.pass_through else (self.config.channel,)
 
     def stop(self) -> None:
         """Stop every thread and end every sounding note (All Notes Off on each channel used)."""

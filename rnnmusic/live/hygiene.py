@@ -9,7 +9,8 @@ the sender thread no allocation.
 
 :meth:`NoteTracker.panic` is what every kind of stop sends: a note-off for each
 sounding note, sustain released where it was held, and All Notes Off (CC 123) on
-every channel that was used.
+every channel that was used. :func:`clearing_messages` is what a run sends on its
+channels before its first note, to end what an earlier run that was killed left sounding.
 """
 
 from __future__ import annotations
@@ -20,9 +21,11 @@ import numpy as np
 
 from rnnmusic.live.messages import (
     ALL_NOTES_OFF,
+    ALL_SOUND_OFF,
     CONTROL_CHANGE,
     NOTE_OFF,
     NOTE_ON,
+    RESET_ALL_CONTROLLERS,
     SUSTAIN_PEDAL,
     control_change,
     note_off,
@@ -114,6 +117,22 @@ class NoteTracker:
         return messages
 
 
+def clearing_messages(channels) -> list[bytes]:
+    """Per channel: sustain up, All Sound Off, Reset All Controllers, All Notes Off.
+
+    A run that was killed (``kill -9``, a crash, power) sent no note-offs, so the synth may
+    still hold its notes, a pedal and a bend. Nothing remembers them, so the next run clears
+    the channels it uses before its first note: the pedal first (All Notes Off leaves notes
+    held by a pedal sounding), All Sound Off for synths that ignore All Notes Off in omni
+    mode, Reset All Controllers for a bend or modulation left on (it keeps volume and pan).
+    """
+    messages = []
+    for channel in channels:
+        messages += [control_change(channel, SUSTAIN_PEDAL, 0), control_change(channel, ALL_SOUND_OFF, 0),
+                     control_change(channel, RESET_ALL_CONTROLLERS, 0), control_change(channel, ALL_NOTES_OFF, 0)]
+    return messages
+
+
 def sounding_after(messages) -> set[tuple[int, int]]:
     """Replay messages as a receiving synth hears them: the (channel, pitch) still sounding at the end.
 
@@ -143,4 +162,7 @@ def sounding_after(messages) -> set[tuple[int, int]]:
                 held_by_pedal = {k for k in held_by_pedal if k[0] != channel}
         elif kind == CONTROL_CHANGE and data[1] == ALL_NOTES_OFF:
             sounding = {k for k in sounding if k[0] != channel}
+        elif kind == CONTROL_CHANGE and data[1] == ALL_SOUND_OFF:  # silences even what a pedal holds
+            sounding = {k for k in sounding if k[0] != channel}
+            held_by_pedal = {k for k in held_by_pedal if k[0] != channel}
     return sounding | held_by_pedal

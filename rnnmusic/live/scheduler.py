@@ -29,7 +29,7 @@ from array import array
 from typing import Callable, Iterable
 
 from rnnmusic.live.clock import Timeline
-from rnnmusic.live.hygiene import DROP, RETRIGGER, NoteTracker
+from rnnmusic.live.hygiene import DROP, RETRIGGER, NoteTracker, clearing_messages
 from rnnmusic.live.messages import NOTE_ON, note_off
 from rnnmusic.live.port_base import MidiOutput
 
@@ -99,6 +99,13 @@ class Scheduler:
         """Send at once (pass-through, program change), tracked like everything else; not muted."""
         with self._cond:
             self._send(data, self._now())
+
+    def clear_channels(self, channels: Iterable[int]) -> None:
+        """Send :func:`~rnnmusic.live.hygiene.clearing_messages` now, untracked: they end what an earlier,
+        killed run left sounding, which this run's tracker never saw."""
+        with self._cond:
+            for message in clearing_messages(channels):
+                self._send_raw(message)
 
     def cancel_from(self, beat: float) -> int:
         """Drop note-ons at or after ``beat`` and their note-offs (notes already sounding keep theirs)."""

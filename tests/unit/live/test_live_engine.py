@@ -10,7 +10,7 @@ from rnnmusic.live.config import LiveConfig, note_entries
 from rnnmusic.live.control import Binding, ControlMap
 from rnnmusic.live.engine import LiveEngine
 from rnnmusic.live.fake import FakeInput, FakeOutput, ManualClock, PatternSource
-from rnnmusic.live.hygiene import sounding_after
+from rnnmusic.live.hygiene import clearing_messages, sounding_after
 from rnnmusic.live.messages import control_change, note_off, note_on
 from rnnmusic.notes import Note
 
@@ -160,13 +160,33 @@ def test_a_lost_port_stops_the_engine_with_a_port_error(which):
         assert sounding_after(out.messages()) == set()
 
 
-def test_program_change_goes_first_and_stop_sends_all_notes_off():
+def test_program_change_goes_before_the_notes_and_stop_sends_all_notes_off():
     out = FakeOutput(now=time.monotonic)
     engine = LiveEngine(PatternSource(), out, InternalClock(), LiveConfig(realtime=False, program=5, channel=3))
     engine.start()
     engine.stop()
-    assert out.messages()[0] == bytes((0xC3, 5))
+    assert out.messages()[len(clearing_messages([3]))] == bytes((0xC3, 5))
     assert out.messages()[-1] == control_change(3, 123, 0)
+
+
+@pytest.mark.parametrize("pass_through, channels", [(False, [2]), (True, list(range(16)))])
+def test_start_clears_the_channels_it_uses_before_anything_else(pass_through, channels):
+    """A killed earlier run left notes, a pedal or a bend on: the first bytes of a run end them."""
+    now, out, inp, clock, source, engine = make(channel=2, pass_through=pass_through)
+    engine.start()
+    try:
+        clock.start(at=T0)
+        play(engine, now, T0 + 1.0)
+    finally:
+        engine.stop()
+    cleared = clearing_messages(channels)
+    assert out.messages()[: len(cleared)] == cleared
+    for channel in channels:
+        for cc in (64, 120, 121, 123):
+            assert control_change(channel, cc, 0) in cleared
+    assert note_ons(out)  # and then it played
+    hung = [note_on(channel, 60, 100) for channel in channels] + [control_change(c, 64, 127) for c in channels]
+    assert sounding_after(hung + out.messages()[: len(cleared)]) == set()
 
 
 def test_call_response_answers_after_the_silence_with_a_continuation_of_the_call():

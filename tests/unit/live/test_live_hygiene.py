@@ -1,6 +1,6 @@
 """Note tracking on the sender thread, panic, the length guard, and the receiver-side replay check."""
 
-from rnnmusic.live.hygiene import DROP, RETRIGGER, SEND, NoteTracker, sounding_after
+from rnnmusic.live.hygiene import DROP, RETRIGGER, SEND, NoteTracker, clearing_messages, sounding_after
 from rnnmusic.live.messages import control_change, note_off, note_on
 
 
@@ -57,3 +57,15 @@ def test_sounding_after_honours_all_notes_off_and_the_sustain_pedal():
     assert sounding_after([on, control_change(1, 123, 0)]) == {(0, 60)}
     assert sounding_after([control_change(0, 64, 127), on, off]) == {(0, 60)}  # held by the pedal
     assert sounding_after([control_change(0, 64, 127), on, off, control_change(0, 64, 0)]) == set()
+
+
+def test_all_sound_off_ends_even_notes_a_pedal_holds():
+    held = [control_change(0, 64, 127), note_on(0, 60, 90), note_off(0, 60)]
+    assert sounding_after(held + [control_change(0, 120, 0)]) == set()
+    assert sounding_after(held + [control_change(1, 120, 0)]) == {(0, 60)}
+
+
+def test_clearing_messages_lift_the_pedal_before_all_notes_off():
+    cleared = clearing_messages([4])
+    assert cleared[0] == control_change(4, 64, 0) and cleared[-1] == control_change(4, 123, 0)
+    assert sounding_after([control_change(4, 64, 127), note_on(4, 70, 90)] + cleared) == set()
