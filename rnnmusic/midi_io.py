@@ -23,6 +23,8 @@ channel 10 is drums. Two deliberate differences from pretty_midi: tempo, meter
 and key events count on any track (pretty_midi reads them from the first track
 only), and a note belongs to the program in force at its note-on (pretty_midi:
 at its note-off; they differ only for a program change inside a held note).
+A tempo event of 0 microseconds per quarter (an infinite tempo) is no tempo on
+both paths: the tempo in force goes on, and a file with no other reads at 120 qpm.
 Only the pedal controllers are kept (64 sustain, 66 sostenuto, 67 soft): nothing
 downstream uses the others and a file may hold tens of thousands of them.
 
@@ -32,6 +34,7 @@ The exact reader lives in :mod:`rnnmusic.midi_exact` and the writer in
 
 from __future__ import annotations
 
+import math
 import os
 import struct
 from dataclasses import dataclass
@@ -234,7 +237,8 @@ def _instrument(track) -> ParsedInstrument:
 
 
 def _meta_events(score) -> tuple[list, list, list]:
-    tempos = [(int(t.time), float(t.qpm)) for t in score.tempos]
+    # tempo 0 (0 us per quarter) would be an infinite qpm: no tempo, as in the exact reader
+    tempos = [(int(t.time), float(t.qpm)) for t in score.tempos if t.mspq > 0]
     meters = [(int(m.time), int(m.numerator), int(m.denominator)) for m in score.time_signatures]
     keys = [
         (int(k.time), tonic_from_sharps(int(k.key), bool(k.tonality)), bool(k.tonality)) for k in score.key_signatures
@@ -279,7 +283,7 @@ def _tempo_clock(parsed: ParsedMidi) -> tuple[_TickClock, np.ndarray]:
     for tick, qpm in sorted(parsed.tempos, key=lambda t: t[0]):  # stable: file order within a tick
         # of several tempos at one tick the last wins, as a player would; a tempo repeating the one
         # in force is no change (as in pretty_midi)
-        if qpm > 0 and (not by_tick or qpm != by_tick[max(by_tick)] or tick == max(by_tick)):
+        if 0 < qpm < math.inf and (not by_tick or qpm != by_tick[max(by_tick)] or tick == max(by_tick)):
             by_tick[tick] = qpm
     if not by_tick or min(by_tick) > 0:
         by_tick[0] = by_tick[min(by_tick)] if by_tick else 120.0

@@ -22,6 +22,11 @@ from rnnmusic.midi_exact import DRUM_CHANNEL
 from rnnmusic.notes import NoteSequence, Track
 
 
+#: the tempos a set-tempo event can hold: 2**24 - 1 and 1 microseconds per quarter
+_SLOWEST_QPM = 60_000_000 / 0xFFFFFF
+_FASTEST_QPM = 60_000_000.0
+
+
 def write_midi(seq: NoteSequence, path: str | os.PathLike, text_events: Sequence[str] = ()) -> Path:
     """Write a format-1 MIDI file atomically; ``text_events`` go into the first track as text meta events."""
     path = Path(path)
@@ -49,8 +54,8 @@ def sequence_to_midi_bytes(seq: NoteSequence, text_events: Sequence[str] = ()) -
     to_ticks = _seconds_to_ticks(seq, tpq)
     midi = mido.MidiFile(type=1, ticks_per_beat=tpq)
     meta: list[tuple[int, int, object]] = [(0, 0, mido.MetaMessage("text", text=t)) for t in text_events]
-    for tempo in seq.tempos:
-        meta.append((int(to_ticks(tempo.time)), 1, mido.MetaMessage("set_tempo", tempo=round(60_000_000 / tempo.qpm))))
+    for time, qpm in _writable_tempos(seq):
+        meta.append((int(to_ticks(time)), 1, mido.MetaMessage("set_tempo", tempo=round(60_000_000 / qpm))))
     for ts in seq.time_signatures:
         message = mido.MetaMessage("time_signature", numerator=ts.numerator, denominator=ts.denominator)
         meta.append((int(to_ticks(ts.time)), 2, message))
@@ -90,21 +95,29 @@ def sequence_to_midi_bytes(seq: NoteSequence, text_events: Sequence[str] = ()) -
     return buffer.getvalue()
 
 
+def _writable_tempos(seq: NoteSequence) -> list[tuple[float, float]]:
+    """(seconds, qpm) of each tempo, moved into what a tempo event holds (1 .. 2**24 - 1 us per quarter).
+
+    Ticks are counted at these tempos too, so every time in seconds is written as it is.
+    """
+    return [(t.time, min(max(t.qpm, _SLOWEST_QPM), _FASTEST_QPM)) for t in seq.tempos]
+
+
 def _ticks_per_quarter(seq: NoteSequence) -> int:
     """A resolution fine enough that one tick is at most 1 ms at the slowest tempo (a multiple of 480)."""
-    slowest = min(t.qpm for t in seq.tempos)
+    slowest = min(qpm for _, qpm in _writable_tempos(seq))
     needed = 60_000.0 / slowest  # ticks per quarter for a 1 ms tick
     return int(min(32640, max(480, 480 * np.ceil(needed / 480))))
 
 
 def _seconds_to_ticks(seq: NoteSequence, tpq: int):
-    tempo_seconds = np.array([t.time for t in seq.tempos])
-    qpms = np.array([t.qpm for t in seq.tempos])
+    tempo_seconds = np.array([time for time, _ in _writable_tempos(seq)])
+    qpms = np.array([qpm for _, qpm in _writable_tempos(seq)])
     tempo_ticks = np.zeros(len(qpms))
     tempo_ticks[1:] = np.cumsum(np.diff(tempo_seconds) * qpms[:-1] / 60.0 * tpq)
 
     def to_ticks(seconds) -> np.ndarray:
-        s = np.asarray(seconds, dtype=np.float64)
+        s = np.maximum(np.asarray(seconds, dtype=np.float64), 0.0)  # a file starts at 0: earlier events play then
         i = np.clip(np.searchsorted(tempo_seconds, s, side="right") - 1, 0, None)
         return np.rint(tempo_ticks[i] + (s - tempo_seconds[i]) * qpms[i] / 60.0 * tpq).astype(np.int64)
 

@@ -12,10 +12,13 @@ original tempo and meter.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 from typing import Iterable, Iterator, Sequence
 
 import numpy as np
+
+from rnnmusic.errors import SequenceError
 
 NOTE_DTYPE = np.dtype(
     [
@@ -111,7 +114,9 @@ class NoteSequence:
 
     ``notes`` is always sorted by (start, end, pitch, track) and read-only.
     ``tempos`` and ``time_signatures`` always hold at least one entry at time 0
-    so every consumer can rely on a tempo and a meter being defined.
+    so every consumer can rely on a tempo and a meter being defined. Every time is
+    finite and every tempo finite and above 0 (else :class:`SequenceError`): a NaN
+    or an infinity would otherwise surface far away, in an encoding or the writer.
     """
 
     notes: np.ndarray = field(default_factory=lambda: make_notes())
@@ -141,9 +146,25 @@ class NoteSequence:
             self, "control_changes", tuple(sorted(self.control_changes, key=lambda c: (c.time, c.track, c.number)))
         )
         object.__setattr__(self, "tracks", tuple(self.tracks))
+        self._check_finite()
         last_end = float(notes["end"].max()) if len(notes) else 0.0
         if self.total_time < last_end:
             object.__setattr__(self, "total_time", last_end)
+
+    def _check_finite(self) -> None:
+        """Refuse non-finite times and tempos that are not finite and positive (see the class doc)."""
+        for tempo in self.tempos:
+            if not (math.isfinite(tempo.time) and math.isfinite(tempo.qpm) and tempo.qpm > 0):
+                raise SequenceError(self.source, f"has an invalid tempo ({tempo.qpm} qpm at {tempo.time} s)")
+        for meter in self.time_signatures:
+            if not (math.isfinite(meter.time) and meter.numerator > 0 and meter.denominator > 0):
+                meter_text = f"{meter.numerator}/{meter.denominator} at {meter.time} s"
+                raise SequenceError(self.source, f"has an invalid meter ({meter_text})")
+        events = [k.time for k in self.key_signatures] + [c.time for c in self.control_changes] + [self.total_time]
+        if not (np.isfinite(self.notes["start"]).all() and np.isfinite(self.notes["end"]).all()):
+            raise SequenceError(self.source, "has a note at a time that is not a finite number")
+        if not all(math.isfinite(t) for t in events):
+            raise SequenceError(self.source, "has an event at a time that is not a finite number")
 
     # -- reading -------------------------------------------------------------
     def __len__(self) -> int:
