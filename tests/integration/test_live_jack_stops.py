@@ -18,7 +18,7 @@ from jack_server import ClockSender, Receiver, mido_jack
 from support import reaped
 from rnnmusic.live import InternalClock, LiveConfig, LiveEngine, MidiClockFollower, open_input, open_output
 from rnnmusic.live.fake import PatternSource
-from rnnmusic.live.hygiene import sounding_after
+from rnnmusic.live.hygiene import clearing_messages, sounding_after
 
 pytestmark = pytest.mark.jack
 
@@ -159,3 +159,29 @@ def test_lost_output_port_exits_1_with_one_line(jack, live_model):
     stderr = proc.stderr.read()
     assert proc.returncode == 1
     assert "MIDI output" in stderr and "has gone away" in stderr and "Traceback" not in stderr
+
+
+@pytest.mark.slow
+def test_after_kill_9_the_next_run_clears_its_channel_before_its_first_note(jack, live_model):
+    receiver = Receiver(name="synth")
+    killed = subprocess.Popen(live_command(live_model, "--out", "synth"), stderr=subprocess.DEVNULL)
+    with reaped(killed):
+        assert wait_for(lambda: sounding_after(receiver.data()), timeout=60), "no note ever sounded"
+        killed.kill()  # SIGKILL: no note-off, no All Notes Off
+        killed.wait(timeout=30)
+    time.sleep(0.05)
+    hung = sounding_after(receiver.data())
+    assert hung, "the kill left nothing sounding: the test proves nothing"
+    first_run, ons_before = len(receiver.messages), len(receiver.note_ons())
+    proc = subprocess.Popen(live_command(live_model, "--out", "synth", "--duration-bars", "1"),
+                            stderr=subprocess.PIPE, text=True)
+    with reaped(proc):
+        assert wait_for(lambda: len(receiver.note_ons()) > ons_before, timeout=60)
+        proc.wait(timeout=30)
+    time.sleep(0.05)
+    receiver.close()
+    second = receiver.data()[first_run:]
+    first_on = next(i for i, d in enumerate(second) if d[0] & 0xF0 == 0x90 and d[2] > 0)
+    assert second[:first_on] == clearing_messages([0])  # channel 1, before anything else
+    assert sounding_after(receiver.data()[:first_run] + second[:first_on]) == set()
+    assert sounding_after(receiver.data()) == set()
