@@ -125,8 +125,29 @@ def _parse(piece: Piece):
         parsed = converter.parse(_abc_tunes(piece.path)[piece.index], format="abc")
         if isinstance(parsed, stream.Opus):
             parsed = parsed.scores[0]
-        return parsed
-    return corpus.parse(piece.path)
+        return as_played(parsed)
+    return as_played(corpus.parse(piece.path))
+
+
+def as_played(score):
+    """The score with its repeats and first/second endings written out, as it is played.
+
+    A model learns a tune's form (AABB) only from the form as heard; a score whose repeat
+    marks music21 cannot resolve (unbalanced marks in a transcription) is kept as written.
+    """
+    from music21 import meter
+
+    try:
+        expanded = score.expandRepeats()
+    except Exception:  # music21 raises several types for marks it cannot pair
+        return score
+    # expansion gives a repeated pickup bar a meter of its own length (1/16, 1/8): that is no meter
+    # of the tune, and bar lines must keep following the written one
+    written = {ts.ratioString for ts in score.recurse().getElementsByClass(meter.TimeSignature)}
+    for ts in list(expanded.recurse().getElementsByClass(meter.TimeSignature)):
+        if ts.ratioString not in written and ts.activeSite is not None:
+            ts.activeSite.remove(ts)
+    return expanded
 
 
 def convert_piece(piece: Piece, out_dir: str) -> tuple[str, str]:

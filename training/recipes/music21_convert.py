@@ -78,15 +78,41 @@ def _tempo_marks(score, shift: float) -> list[tuple[float, float]]:
     return marks
 
 
-def _meters(flat, shift: float, clock: QuarterClock) -> tuple[TimeSignature, ...]:
+def written_meters(part) -> list[tuple[float, int, int]]:
+    """(offset in quarters, numerator, denominator) of the part's meters, bar by bar.
+
+    music21's ABC reader gives an incomplete bar (a pickup into the second strain, a short last
+    bar) a meter of its own length, e.g. 1/16, and flattening then loses the written meter at
+    offset 0; such one-bar meters are not the tune's and are left out, so bar lines keep
+    following the written meter.
+    """
     from music21 import meter
 
+    measures = list(part.getElementsByClass("Measure"))
+    if not measures:
+        return [(float(ts.offset), int(ts.numerator), int(ts.denominator))
+                for ts in part.flatten().getElementsByClass(meter.TimeSignature)]
+    marks = []  # (measure index, offset, numerator, denominator)
+    for index, measure in enumerate(measures):
+        for ts in measure.getElementsByClass(meter.TimeSignature):
+            marks.append((index, float(measure.offset) + float(ts.offset), int(ts.numerator), int(ts.denominator)))
+    kept: list[tuple[float, int, int]] = []
+    for i, (index, offset, num, den) in enumerate(marks):
+        following = marks[i + 1] if i + 1 < len(marks) else None
+        one_bar = following is not None and following[0] == index + 1 or following is None and index == len(measures) - 1
+        returns = following is None or bool(kept) and (following[2], following[3]) == kept[-1][1:]
+        if kept and one_bar and returns:
+            continue
+        kept.append((offset, num, den))
+    return kept
+
+
+def _meters(part, shift: float, clock: QuarterClock) -> tuple[TimeSignature, ...]:
     out: list[TimeSignature] = []
-    for ts in flat.getElementsByClass(meter.TimeSignature):
-        num, den = int(ts.numerator), int(ts.denominator)
+    for offset, num, den in written_meters(part):
         if not (1 <= num <= 255 and den in (1, 2, 4, 8, 16, 32)):
             continue  # MIDI can store only power-of-two denominators
-        at = clock(float(ts.offset) + shift) if ts.offset > 0 else 0.0
+        at = clock(offset + shift) if offset > 0 else 0.0
         if out and abs(out[-1].time - at) < 1e-9:
             out[-1] = TimeSignature(at, num, den)
         elif not out or (out[-1].numerator, out[-1].denominator) != (num, den):
@@ -189,7 +215,7 @@ def score_to_sequence(score, part_names: tuple[str, ...] | None = None, melody: 
     return NoteSequence(
         notes=make_notes(notes),
         tempos=clock.tempo_changes(),
-        time_signatures=_meters(flat, shift, clock),
+        time_signatures=_meters(parts[0], shift, clock),
         key_signatures=_keys(flat, shift, clock),
         tracks=tuple(tracks),
         source=source,
