@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tempfile
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
+
+PART_SUFFIX = ".part"
+#: the temporary names atomic_output makes (mkstemp: 8 characters of [a-z0-9_]), with any suffix a writer adds
+_PART_NAME = re.compile(r"^\.(?P<target>.+)\.[a-z0-9_]{8}\.part(?:\.[A-Za-z0-9]+)?$")
 
 
 def _umask() -> int:
@@ -24,7 +29,7 @@ def atomic_output(path: str | os.PathLike) -> Iterator[Path]:
     """
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=PART_SUFFIX, dir=folder)
     os.close(fd)
     tmp = Path(name)
     try:
@@ -49,3 +54,31 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
     with atomic_output(path) as tmp:
         tmp.write_bytes(data)
     return Path(path)
+
+
+def stale_part_target(name: str) -> str | None:
+    """The final file name a temporary of :func:`atomic_output` was for, or None for any other name."""
+    match = _PART_NAME.match(name)
+    return match["target"] if match else None
+
+
+def remove_stale_parts(folder: str | os.PathLike, targets: Iterable[str] | None = None,
+                       recursive: bool = False) -> list[Path]:
+    """Delete the temporaries a killed writer left in ``folder`` (only names :func:`atomic_output` makes).
+
+    ``targets`` limits it to the temporaries of those final names; ``recursive`` looks in subfolders
+    too. Call it where one process owns the outputs (a run folder at the start of training): a live
+    writer's temporary would go too.
+    """
+    folder = Path(folder)
+    wanted = None if targets is None else set(targets)
+    removed: list[Path] = []
+    if not folder.is_dir():  # no folder yet: nothing left over
+        return removed
+    for entry in sorted(folder.rglob("*.part*") if recursive else folder.glob("*.part*")):
+        target = stale_part_target(entry.name)
+        if target is None or (wanted is not None and target not in wanted) or not entry.is_file():
+            continue
+        entry.unlink(missing_ok=True)
+        removed.append(entry)
+    return removed

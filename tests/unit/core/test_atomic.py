@@ -28,3 +28,32 @@ def test_failure_leaves_the_old_file_and_no_temporary(tmp_path):
             raise RuntimeError("boom")
     assert target.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["out.bin"]
+
+
+def _killed_writer_leftover(folder, name):
+    """What a writer killed inside atomic_output leaves: its temporary, never renamed."""
+    import tempfile
+
+    fd, leftover = tempfile.mkstemp(prefix=f".{name}.", suffix=".part", dir=folder)
+    os.close(fd)
+    return leftover
+
+
+def test_stale_temporaries_are_removed_and_nothing_else(tmp_path):
+    from pathlib import Path
+
+    from rnnmusic.atomic import remove_stale_parts
+
+    (tmp_path / "sub").mkdir()
+    stale = [Path(_killed_writer_leftover(tmp_path, "last.pt")), Path(_killed_writer_leftover(tmp_path, "m.onnx"))]
+    deep = Path(_killed_writer_leftover(tmp_path / "sub", "x.npy"))
+    (tmp_path / ".m.onnx.abcd1234.part.fp32").write_bytes(b"int8 export's float model")
+    kept = ["notes.part", ".hidden.part", "last.pt", "take.part.mid"]
+    for name in kept:
+        (tmp_path / name).write_bytes(b"the user's")
+    assert set(remove_stale_parts(tmp_path, ["m.onnx"])) == {stale[1], tmp_path / ".m.onnx.abcd1234.part.fp32"}
+    assert remove_stale_parts(tmp_path) == [stale[0]]
+    assert deep.exists()
+    assert remove_stale_parts(tmp_path, recursive=True) == [deep]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(kept + ["sub"])
+    assert remove_stale_parts(tmp_path / "missing") == []
