@@ -59,6 +59,10 @@ def _check(args: argparse.Namespace) -> None:
     """Refuse option combinations that cannot work, before anything is loaded or opened."""
     if args.learn and not args.cc_map:
         raise ConfigError("--learn saves what it learns: give the file with --cc-map FILE")
+    if args.learn:
+        from rnnmusic.output_paths import CONTROL_MAP, check_output_file
+
+        check_output_file(args.cc_map, CONTROL_MAP)  # before the learning, not after it
     if args.duration_bars is not None and not args.duration_bars > 0:
         raise ConfigError(f"--duration-bars must be above 0, not {args.duration_bars:g}")
     if not 1 <= args.channel <= 16:

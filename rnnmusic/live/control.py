@@ -30,6 +30,10 @@ KEYS: tuple[str | None, ...] = (None,) + tuple(key_name(t, m) for t in range(12)
 FORMAT_VERSION = 1
 
 
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)  # JSON true is not controller 1
+
+
 @dataclass(frozen=True)
 class Binding:
     action: str
@@ -39,12 +43,16 @@ class Binding:
     high: float = 2.0  # temperature at CC value 127
 
     def __post_init__(self) -> None:
-        if self.action not in ACTIONS:
+        if not isinstance(self.action, str) or self.action not in ACTIONS:
             raise ConfigError(f"unknown control action {self.action!r}; actions: {', '.join(ACTIONS)}")
-        if not isinstance(self.cc, int) or not 0 <= self.cc <= 119:
+        if not _is_int(self.cc) or not 0 <= self.cc <= 119:
             raise ConfigError(f"{self.action}: cc must be a controller number 0-119, not {self.cc!r}")
-        if self.channel is not None and (not isinstance(self.channel, int) or not 0 <= self.channel <= 15):
+        if self.channel is not None and (not _is_int(self.channel) or not 0 <= self.channel <= 15):
             raise ConfigError(f"{self.action}: channel must be 0-15 or null, not {self.channel!r}")
+        for name in ("low", "high"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise ConfigError(f"{self.action}: {name} must be a number, not {value!r}")
         if not 0 <= self.low <= self.high <= 100:
             raise ConfigError(f"{self.action}: need 0 <= low <= high <= 100, got {self.low!r} and {self.high!r}")
 
@@ -87,6 +95,8 @@ class ControlMap:
     def from_dict(cls, data: Any, source: str = "<map>") -> "ControlMap":
         if not isinstance(data, dict) or not isinstance(data.get("controls"), list):
             raise ConfigError(f"{source}: not a control map (expected {{\"version\": 1, \"controls\": [...]}})")
+        if not _is_int(data.get("version", FORMAT_VERSION)):
+            raise ConfigError(f"{source}: control map version must be a whole number, not {data['version']!r}")
         if data.get("version", FORMAT_VERSION) > FORMAT_VERSION:
             raise ConfigError(f"{source}: control map version {data['version']} is newer than this rnnmusic reads")
         bindings = []
