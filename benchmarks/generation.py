@@ -83,14 +83,14 @@ def torch_twin(model) -> tuple[object, str]:
     checkpoint = ROOT / "runs" / "recipes" / model.name / "run" / "best.pt"
     if checkpoint.is_file():
         from rnnmusic.training.checkpoint import checkpoint_config, load_checkpoint
-        from rnnmusic.training.export import parity_error
+        from rnnmusic.training.export import DEFAULT_TOLERANCE, parity_check
         from rnnmusic.training.trainer import build_model
 
         payload = load_checkpoint(checkpoint)
         module = build_model(checkpoint_config(payload), model.encoding)
         module.load_state_dict(payload["model"])
         module.eval()
-        if parity_error(module, model.path, steps=5) <= 1e-4:
+        if parity_check(module, model.path, steps=5).passes(DEFAULT_TOLERANCE):
             return module, "same weights (its checkpoint)"
     return same_architecture(model), "same architecture"
 
