@@ -1,0 +1,53 @@
+"""Hand-made music whose metric values are known, for the musical-evaluation tests.
+
+The tune: eight bars of 4/4 on a sixteenth grid (16 steps a bar), bars A B A C A B D E:
+
+- A: quarter notes C D E F (60 62 64 65);  B: half notes G F (67 65)
+- C: a whole note, high C (72);  D: A's rhythm with G F# E D (67 66 64 62);  E: silent
+
+so bars 3, 5 and 6 repeat an earlier bar exactly and bar 7 repeats one in rhythm only.
+"""
+
+from __future__ import annotations
+
+from rnnmusic.music_eval.window import make_window
+
+A = [(0, 4, 60), (4, 4, 62), (8, 4, 64), (12, 4, 65)]
+B = [(0, 8, 67), (8, 8, 65)]
+C = [(0, 16, 72)]
+D = [(0, 4, 67), (4, 4, 66), (8, 4, 64), (12, 4, 62)]
+E: list = []
+TUNE_BARS = (A, B, A, C, A, B, D, E)
+C_MAJOR = (0, False)
+
+
+def window_of_bars(bars, bar_steps: int = 16, meter=(4, 4), key=C_MAJOR, first_bar: int = 1):
+    """A window from bars given as lists of (offset, duration, pitch)."""
+    notes = [(i * bar_steps + o, d, p) for i, bar in enumerate(bars) for o, d, p in bar]
+    onsets, durations, pitches = zip(*notes) if notes else ((), (), ())
+    return make_window(onsets, durations, pitches, [bar_steps] * len(bars), [meter] * len(bars), first_bar,
+                       4, key)
+
+
+def tune():
+    return window_of_bars(TUNE_BARS)
+
+
+# The progression: one chord per quarter note, (bass .. top) in MIDI pitches.
+PROGRESSION = (
+    (48, 55, 64, 72),  # C major, outer voices two octaves apart
+    (50, 57, 65, 74),  # D minor: both outer voices up a tone -> parallel octaves
+    (43, 53, 59, 74),  # G7: the top holds its pitch (not a moving pair)
+    (48, 55, 64, 72),  # C: contrary motion, twelfth to double octave (no parallel)
+    (48, 52, 53, 67),  # C E F G: no chord, E-F clash; the bass holds
+    (53, 60, 69),      # F major: both up, fifth to tenth
+    (55, 62, 71),      # G major: both up, tenth to tenth (not perfect)
+    (57, 64, 76),      # A E E: two pitch classes, tenth to twelfth
+    (59, 66, 78),      # B F# F#: both up, twelfth to twelfth -> parallel fifths
+)
+
+
+def progression():
+    notes = [(4 * i, 4, p) for i, chord in enumerate(PROGRESSION) for p in chord]
+    onsets, durations, pitches = zip(*notes)
+    return make_window(onsets, durations, pitches, [16, 16, 16], [(4, 4)] * 3, 1, 4, C_MAJOR)
