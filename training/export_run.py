@@ -24,7 +24,7 @@ from rnnmusic.errors import ConfigError, ModelFileError
 from rnnmusic.evaluate import evaluate_model, read_manifest
 from rnnmusic.model_file import ModelInfo
 from rnnmusic.training.checkpoint import BEST, checkpoint_config, checkpoint_dataset, load_checkpoint
-from rnnmusic.training.export import export_model, model_metadata
+from rnnmusic.training.export import DEFAULT_TOLERANCE, export_model, model_metadata
 from rnnmusic.training.trainer import build_model
 
 #: dynamic int8 quantisation covers these ops; Gather is left out on purpose: the grammar mask
@@ -34,8 +34,12 @@ INT8_OPS = ["MatMul", "LSTM"]
 
 def export_run(run_dir: str | os.PathLike, output: str | os.PathLike, int8: bool = False, name: str | None = None,
                license: str | None = None, description: str = "", data_dir: str | os.PathLike | None = None,
-               checkpoint: str = BEST) -> ModelInfo:
-    """Export ``run_dir/checkpoint`` to ``output``; returns the metadata written. Nothing is written on failure."""
+               checkpoint: str = BEST, tolerance: float = DEFAULT_TOLERANCE) -> ModelInfo:
+    """Export ``run_dir/checkpoint`` to ``output``; returns the metadata written. Nothing is written on failure.
+
+    ``tolerance`` bounds how far ONNX Runtime's next-token probabilities may be from torch's (see
+    :class:`rnnmusic.training.export.Parity`).
+    """
     run_dir, output = Path(run_dir), Path(output)
     if not run_dir.is_dir():
         raise ConfigError(f"{run_dir}: no such run folder")
@@ -62,14 +66,14 @@ def export_run(run_dir: str | os.PathLike, output: str | os.PathLike, int8: bool
     )
     output.parent.mkdir(parents=True, exist_ok=True)
     if not int8:
-        export_model(model, info, output)
+        export_model(model, info, output, tolerance=tolerance)
         return info
     data = Path(data_dir) if data_dir is not None else Path(dataset.get("data_dir", ""))
     _check_test_split(data)
     with atomic_output(output) as tmp:
         float_path = tmp.with_name(tmp.name + ".fp32")
         try:
-            export_model(model, info, float_path)
+            export_model(model, info, float_path, tolerance=tolerance)
             before = evaluate_model(float_path, data).result.per_token
             _quantize(float_path, tmp)
             after = evaluate_model(tmp, data).result.per_token

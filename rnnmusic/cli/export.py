@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
+
+#: the same number as rnnmusic.training.export.DEFAULT_TOLERANCE (a test checks), kept here so --help needs no torch
+DEFAULT_TOLERANCE = 1e-3
 
 
 def register(parser: argparse.ArgumentParser) -> None:
@@ -17,13 +21,24 @@ def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data", metavar="DATA_DIR", help="dataset for --int8's NLL check (default: the run's)")
     parser.add_argument("--checkpoint", default="best.pt", metavar="FILE",
                         help="checkpoint in RUN_DIR (default best.pt)")
+    parser.add_argument("--tolerance", type=_tolerance, default=DEFAULT_TOLERANCE, metavar="X",
+                        help="how far ONNX Runtime's next-token probabilities may be from torch's, absolute and "
+                             f"relative for likely tokens, before export refuses (default {DEFAULT_TOLERANCE:g})")
+
+
+def _tolerance(text: str) -> float:
+    value = float(text)  # argparse turns a ValueError into "invalid _tolerance value"
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"must be a number >= 0, not {text!r}")
+    return value
 
 
 def run(args: argparse.Namespace) -> int:
     from rnnmusic.training.export_run import export_run
 
     info = export_run(args.run, args.output, int8=args.int8, name=args.name, license=args.license,
-                      description=args.description, data_dir=args.data, checkpoint=args.checkpoint)
+                      description=args.description, data_dir=args.data, checkpoint=args.checkpoint,
+                      tolerance=args.tolerance)
     arch = info.architecture
     print(f"wrote {args.output}: {info.name}, {arch.cell} {arch.layers}x{arch.hidden}, "
           f"{info.encoding['name']} ({arch.vocab_size} tokens), parity check passed", file=sys.stderr)

@@ -128,6 +128,25 @@ def test_an_empty_or_cut_checkpoint_is_one_line(tmp_path, content, reason):
     assert not (tmp_path / "m.onnx").exists()
 
 
+def test_export_cli_takes_a_tolerance_and_says_its_default(run_dir, tmp_path, capsys):
+    from rnnmusic.cli import export as export_cli
+    from rnnmusic.cli.main import main
+    from rnnmusic.training.export import DEFAULT_TOLERANCE
+
+    assert export_cli.DEFAULT_TOLERANCE == DEFAULT_TOLERANCE  # the CLI keeps its own copy so --help needs no torch
+    with pytest.raises(SystemExit):
+        main(["export", "--help"])
+    assert f"(default {DEFAULT_TOLERANCE:g})" in " ".join(capsys.readouterr().out.split())
+    assert main(["export", str(run_dir), "-o", str(tmp_path / "strict.onnx"), "--tolerance", "0"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "export check failed" in err and "tolerance 0;" in err
+    assert not (tmp_path / "strict.onnx").exists()
+    assert main(["export", str(run_dir), "-o", str(tmp_path / "ok.onnx"), "--tolerance", "0.01"]) == 0
+    with pytest.raises(SystemExit) as exc:
+        main(["export", str(run_dir), "-o", str(tmp_path / "x.onnx"), "--tolerance", "-1"])
+    assert exc.value.code == 2 and "--tolerance: must be a number >= 0" in capsys.readouterr().err
+
+
 def test_stepping_one_token_at_a_time_matches_the_whole_sequence(run_dir):
     model = trained_model(run_dir)
     ids = torch.tensor([[0, 5, 2, 2, 7, 1, 9]])
