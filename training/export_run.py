@@ -64,7 +64,6 @@ def export_run(run_dir: str | os.PathLike, output: str | os.PathLike, int8: bool
                                    f"on {encoding.name} tokens, trained with rnnmusic",
         grammar_mask="in_graph" if model.grammar_mask else "none",
     )
-    output.parent.mkdir(parents=True, exist_ok=True)
     if not int8:
         export_model(model, info, output, tolerance=tolerance)
         return info

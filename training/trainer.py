@@ -21,6 +21,7 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
+from rnnmusic.atomic import remove_stale_parts
 from rnnmusic.errors import ConfigError
 from rnnmusic.evaluate import NLLResult, manifest_encoding, open_split, read_manifest
 from rnnmusic.model_file import Architecture
@@ -160,6 +161,8 @@ class _Run:
             self.net = DistributedDataParallel(self.model, device_ids=ids, broadcast_buffers=False)
         if place.is_main:  # created only now that the data and config have passed their checks
             run_dir.mkdir(parents=True, exist_ok=True)
+            for part in remove_stale_parts(run_dir):  # a kill during a write leaves one; the real files are whole
+                say(f"removed {part.name}, left by an interrupted write")
             (run_dir / "config.json").write_text(json.dumps(config.to_dict(), indent=1) + "\n")
         self.metrics = MetricsLog(run_dir, self.step if payload is not None else None, say) if place.is_main else None
 

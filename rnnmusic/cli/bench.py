@@ -86,6 +86,10 @@ def run(args: argparse.Namespace) -> int:
 
     if args.export and args.head != "tokens":
         raise ConfigError("--export needs --head tokens (the bernoulli model does not fit the token model-file contract)")
+    if args.export:
+        from rnnmusic.output_paths import ONNX, check_output_file
+
+        check_output_file(args.export, ONNX)  # before the training, not after it
     overrides: dict[str, object] = {key: getattr(args, flag) for flag, key in FLAGS.items()
                                     if getattr(args, flag) is not None}
     for item in args.overrides:

@@ -34,8 +34,15 @@ def _tolerance(text: str) -> float:
 
 
 def run(args: argparse.Namespace) -> int:
-    from rnnmusic.training.export_run import export_run
+    from pathlib import Path
 
+    from rnnmusic.atomic import remove_stale_parts
+    from rnnmusic.cli.extras import import_training
+    from rnnmusic.output_paths import ONNX, check_output_file
+
+    export_run = import_training("export_run", "export").export_run
+    output = check_output_file(args.output, ONNX, {Path(args.run) / args.checkpoint: "the checkpoint"})
+    remove_stale_parts(output.parent, [output.name])  # left by an export that was killed
     info = export_run(args.run, args.output, int8=args.int8, name=args.name, license=args.license,
                       description=args.description, data_dir=args.data, checkpoint=args.checkpoint,
                       tolerance=args.tolerance)

@@ -15,7 +15,7 @@ import re
 import sys
 from pathlib import Path
 
-from rnnmusic.errors import ConfigError, RnnmusicError
+from rnnmusic.errors import ConfigError
 
 _NOTE = re.compile(r"^([A-Ga-g])([#b]?)(\d)$")
 _LETTERS = {"c": 0, "d": 2, "e": 4, "f": 5, "g": 7, "a": 9, "b": 11}
@@ -100,13 +100,12 @@ def _default_output(seed_path: Path, model_name: str, random_seed: int) -> Path:
     return (folder if os.access(folder, os.W_OK) else Path.cwd()) / name
 
 
-def _check_writable(paths: list[Path], seed_path: Path) -> None:
-    for path in paths:
-        folder = path.parent if str(path.parent) else Path(".")
-        if not folder.is_dir():
-            raise RnnmusicError(f"{path}: cannot be written: folder {folder} does not exist")
-        if path.exists() and path.resolve() == seed_path.resolve():
-            raise RnnmusicError(f"{path}: is the seed file; choose another output name")
+def _check_outputs(midis: list[Path], wavs: list[Path], plots: list[Path], inputs: dict[Path, str]) -> None:
+    from rnnmusic.output_paths import MIDI, PNG, WAV, check_output_file
+
+    for paths, kind in ((midis, MIDI), (wavs, WAV), (plots, PNG)):
+        for path in paths:
+            check_output_file(path, kind, inputs)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -123,11 +122,6 @@ def run(args: argparse.Namespace) -> int:
         continuation_only=args.continuation_only,
     ).with_seed()
     tempo = parse_tempo(args.tempo)
-    audio = None
-    if args.wav:
-        from rnnmusic.audio import check_audio
-
-        audio = check_audio()  # before any work: a missing FluidSynth must not cost a generation
     seed_path = Path(args.seed_file)
     seed = read_midi(seed_path)
     if args.model:
@@ -140,7 +134,12 @@ def run(args: argparse.Namespace) -> int:
     outputs = [numbered(base, k, count) for k in range(1, count + 1)]
     wavs = [numbered(Path(args.wav), k, count) for k in range(1, count + 1)] if args.wav else []
     plots = [numbered(Path(args.plot), k, count) for k in range(1, count + 1)] if args.plot else []
-    _check_writable(outputs + wavs + plots, seed_path)
+    _check_outputs(outputs, wavs, plots, {seed_path: "the seed file", Path(model.path): "the model file"})
+    audio = None
+    if args.wav:
+        from rnnmusic.audio import check_audio
+
+        audio = check_audio()  # before the generation: a missing FluidSynth must not cost one
 
     takes = Generator(model).generate(seed, options, progress=_progress_printer())
     start = takes.continuation_start

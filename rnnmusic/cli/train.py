@@ -70,8 +70,11 @@ def build_config(args: argparse.Namespace):
 
 
 def run(args: argparse.Namespace) -> int:
-    from rnnmusic.training.trainer import train
+    from rnnmusic.cli.extras import import_training
+    from rnnmusic.output_paths import RUN_FOLDER, check_output_folder
 
+    train = import_training("trainer", "train").train
+    check_output_folder(args.output, RUN_FOLDER, {args.data: "the dataset folder"})
     config = build_config(args)
     result = train(args.data, args.output, config, resume=args.resume, quiet=args.quiet)
     if result.test_nll is not None:
