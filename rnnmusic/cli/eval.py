@@ -1,4 +1,9 @@
-"""`rnnmusic eval MODEL.onnx DATA_DIR`: NLL of a model file on a dataset's test split, with ONNX Runtime only."""
+"""`rnnmusic eval MODEL.onnx DATA_DIR`: NLL of a model file on a dataset's test split, with ONNX Runtime only.
+
+With ``--music``, the musical evaluation instead (:mod:`rnnmusic.music_eval`): the model
+continues seeds from the split and its bars are compared with the real continuations and
+two baselines in one table.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +16,21 @@ def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--split", default="test", choices=("train", "valid", "test"),
                         help="which split (default test)")
     parser.add_argument("--batch-size", type=int, default=16, metavar="N", help="pieces evaluated together")
-    parser.add_argument("--json", action="store_true", help="print the numbers as one JSON object")
+    parser.add_argument("--json", nargs="?", const="-", metavar="OUT",
+                        help="the numbers as one JSON object: printed, or written to OUT")
+    music = parser.add_argument_group("musical evaluation (--music)")
+    music.add_argument("--music", action="store_true",
+                       help="continue seeds from the split and measure the music against the real continuations")
+    music.add_argument("--seed-bars", type=int, default=4, metavar="N", help="bars of each seed (default 4)")
+    music.add_argument("--bars", type=int, metavar="N", help="bars generated (default 16 for melody, 8 for polyphony)")
+    music.add_argument("--samples", type=int, default=4, metavar="N", help="continuations per seed (default 4)")
+    music.add_argument("--random-seed", type=int, default=0, metavar="S", help="random seed (default 0)")
+    music.add_argument("--max-pieces", type=int, metavar="N", help="use at most the first N usable pieces")
+    music.add_argument("--key-from", default="piece", choices=("piece", "seed"),
+                       help="estimate each piece's key from the whole piece (default) or from the seed")
+    music.add_argument("--temperature", type=float, metavar="T", help="sampling temperature (default: the engine's)")
+    music.add_argument("--top-k", type=int, metavar="K", help="sample among the K likeliest tokens")
+    music.add_argument("--top-p", type=float, metavar="P", help="sample among the tokens holding P of the mass")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -20,19 +39,66 @@ def run(args: argparse.Namespace) -> int:
     from rnnmusic.errors import ConfigError
     from rnnmusic.evaluate import evaluate_model
 
+    if args.music:
+        return _run_music(args)
     if args.batch_size < 1:
         raise ConfigError("--batch-size must be at least 1")
     report = evaluate_model(args.model, args.data, split=args.split, batch_size=args.batch_size)
     r = report.result
     if args.json:
-        print(json.dumps({"model": report.model, "data": report.data_dir, "split": report.split,
+        _emit_json(args.json, {"model": report.model, "data": report.data_dir, "split": report.split,
                           "pieces": report.pieces, "tokens": r.tokens, "nll_per_token": r.per_token,
                           f"nll_per_{report.time_unit}": r.per_step, report.time_unit + "s": r.time,
-                          f"nll_per_{report.time_unit}_without_first": r.per_step_without_first}))
+                          f"nll_per_{report.time_unit}_without_first": r.per_step_without_first})
         return 0
     print(f"{report.split} split of {report.data_dir}: {report.pieces} pieces, {r.tokens:,} tokens, "
           f"{r.time:,.6g} {report.time_unit}s")
     print(f"NLL per token: {r.per_token:.4f} nats ({r.per_token / 0.6931471805599453:.4f} bits)")
     print(f"NLL per {report.time_unit}: {r.per_step:.4f} nats "
           f"({r.per_step_without_first:.4f} with each piece's first {report.time_unit} left out)")
+    return 0
+
+
+def _emit_json(target: str, data: dict) -> None:
+    """Print ``data`` as JSON (target "-") or write it to the file ``target``."""
+    import json
+
+    from rnnmusic.atomic import atomic_write_bytes
+
+    text = json.dumps(data)
+    if target == "-":
+        print(text)
+        return
+    try:
+        atomic_write_bytes(target, (text + "\n").encode())
+    except OSError as exc:
+        from rnnmusic.errors import ConfigError
+
+        raise ConfigError(f"{target}: cannot write ({exc.strerror or exc})") from None
+
+
+def _run_music(args: argparse.Namespace) -> int:
+    import sys
+
+    from rnnmusic.music_eval import evaluate_music
+    from rnnmusic.music_eval.table import plain, profile_lines, summary_line
+
+    overrides = {name: getattr(args, name) for name in ("temperature", "top_k", "top_p")
+                 if getattr(args, name) is not None}
+
+    def progress(done: int, total: int) -> None:
+        if sys.stderr.isatty():
+            print(f"\rmusic eval: {done}/{total} seeds", end="" if done < total else "\n", file=sys.stderr, flush=True)
+
+    result = evaluate_music(args.model, args.data, split=args.split, seed_bars=args.seed_bars, bars=args.bars,
+                            samples=args.samples, random_seed=args.random_seed, max_pieces=args.max_pieces,
+                            key_from=args.key_from, progress=progress, **overrides)
+    if args.json == "-":
+        _emit_json("-", result.to_dict())
+        return 0
+    if args.json:
+        _emit_json(args.json, result.to_dict())
+    print(summary_line(result))
+    print(plain(result))
+    print("\n".join(profile_lines(result)))
     return 0

@@ -16,7 +16,7 @@ MELODY_ROWS = (
     ("two_bar_rhythm_repetition", "2-bar units repeated in rhythm", "%"),
     ("downbeat_bars", "bars with a downbeat onset", "%"),
     ("onset_profile_distance", "onset profile: distance to real", "o"),
-    ("in_key", "notes in the seed's key", "%"),
+    ("in_key", "notes in key", "%"),
     ("tonic_phrase_ends", "tonic at phrase-end downbeats", "%"),
     ("tonic_last_bar", "tonic at the last bar's downbeat", "%"),
     ("pitch_range", "range (semitones)", "n"),

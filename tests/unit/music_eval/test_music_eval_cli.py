@@ -1,0 +1,92 @@
+"""`rnnmusic eval MODEL DATA --music` end to end: a tiny real model, a dataset built from real MIDI files."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from model_factory import make_model
+
+from rnnmusic.cli.main import main
+from rnnmusic.midi_io import write_midi
+from rnnmusic.notes import Note, NoteSequence, TempoChange, TimeSignature, make_notes
+from rnnmusic.training.dataset import build_dataset
+from rnnmusic.training.progress import ProgressLine
+
+BEAT = 0.5  # seconds at 120 qpm
+# quarter-note bars of a C major tune: A B A C, three times (12 bars)
+BARS = {"A": (60, 62, 64, 65), "B": (67, 65, 64, 62), "C": (60, 64, 67, 72)}
+FORM = "ABAC" * 3
+
+
+def tune(transpose: int) -> NoteSequence:
+    notes = [Note(p + transpose, 80, (4 * b + i) * BEAT, (4 * b + i + 1) * BEAT)
+             for b, name in enumerate(FORM) for i, p in enumerate(BARS[name])]
+    return NoteSequence(notes=make_notes(notes), tempos=(TempoChange(0.0, 120.0),), time_signatures=(TimeSignature(0.0, 4, 4),))
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    root = tmp_path_factory.mktemp("music_eval")
+    src = root / "midi"
+    src.mkdir()
+    for k in range(10):
+        write_midi(tune(k - 5), src / f"tune{k}.mid")
+    data = root / "data"
+    manifest = build_dataset(src, data, "melody", jobs=1, valid_fraction=0.2, test_fraction=0.4,
+                             license="CC0 (hand-made)", progress=ProgressLine(enabled=False))
+    assert manifest["splits"]["test"]["pieces"] >= 2
+    model = make_model(root / "tiny.onnx", "melody")
+    return model, data, manifest
+
+
+def test_cli_writes_the_table_and_the_json(tiny, tmp_path, capsys):
+    model, data, manifest = tiny
+    out = tmp_path / "music.json"
+    code = main(["eval", str(model), str(data), "--music", "--seed-bars", "2", "--bars", "4", "--samples", "2",
+                 "--temperature", "0.9", "--top-p", "0.95", "--json", str(out)])
+    assert code == 0
+    text = capsys.readouterr().out
+    assert "bars repeated exactly" in text and "copy seed" in text and "onsets per beat unit in 4/4" in text
+    result = json.loads(out.read_text())
+    assert result["pieces"] == manifest["splits"]["test"]["pieces"]
+    assert result["options"]["temperature"] == 0.9 and result["options"]["top_p"] == 0.95
+    real, copy = result["systems"]["real"], result["systems"]["copy_seed"]
+    # the real bars 3-6 are A C A B: one bar repeats; the copied seed A B A B: two
+    assert real["bar_repetition"] == pytest.approx(0.25)
+    assert copy["bar_repetition"] == pytest.approx(0.5)
+    assert real["downbeat_bars"] == 1.0 and real["in_key"] == 1.0
+    assert real["tonic_last_bar"] == 0.0  # bar 6 opens on the fifth
+    model_col = result["systems"]["model"]
+    assert 0.0 <= model_col["bar_repetition"] <= 1.0 and 0.0 <= model_col["overlap"] <= 1.0
+
+
+def test_cli_prints_json_to_stdout(tiny, capsys):
+    model, data, _ = tiny
+    assert main(["eval", str(model), str(data), "--music", "--seed-bars", "2", "--bars", "4", "--samples", "1",
+                 "--max-pieces", "1", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["pieces"] == 1 and result["kind"] == "melody"
+
+
+def test_pieces_too_short_are_one_error_line(tiny, capsys):
+    model, data, _ = tiny
+    assert main(["eval", str(model), str(data), "--music", "--seed-bars", "4", "--bars", "16"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "no piece of the test split" in err and "shorter" in err
+
+
+def test_a_changed_source_file_is_refused(tiny, tmp_path, capsys):
+    model, data, manifest = tiny
+    copy = tmp_path / "data"
+    shutil.copytree(data, copy, ignore=shutil.ignore_patterns("cache"))
+    moved = tmp_path / "midi"
+    shutil.copytree(manifest["source"], moved)
+    first = next(f["path"] for f in manifest["files"] if f["split"] == "test")
+    write_midi(tune(7), moved / first)  # other music under the same name
+    m = json.loads((copy / "manifest.json").read_text())
+    m["source"] = str(moved)
+    (copy / "manifest.json").write_text(json.dumps(m))
+    assert main(["eval", str(model), str(copy), "--music", "--seed-bars", "2", "--bars", "4"]) == 1
+    assert "changed since" in capsys.readouterr().err
