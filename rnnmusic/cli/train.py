@@ -71,9 +71,11 @@ def build_config(args: argparse.Namespace):
 
 def run(args: argparse.Namespace) -> int:
     from rnnmusic.cli.extras import import_training
+    from rnnmusic.evaluate import read_manifest
     from rnnmusic.output_paths import RUN_FOLDER, check_output_folder
 
     train = import_training("trainer", "train").train
+    read_manifest(args.data)  # a bad dataset is named before the output folder is judged
     check_output_folder(args.output, RUN_FOLDER, {args.data: "the dataset folder"})
     config = build_config(args)
     result = train(args.data, args.output, config, resume=args.resume, quiet=args.quiet)
