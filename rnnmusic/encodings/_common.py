@@ -9,8 +9,22 @@ from collections import Counter
 
 import numpy as np
 
-from rnnmusic.errors import EncodingError
+from rnnmusic.errors import EncodingError, SequenceError
 from rnnmusic.notes import NOTE_DTYPE, NoteSequence
+
+#: the most tokens one piece may encode to, and the most grid steps or note-steps (a note's steps,
+#: summed over notes) an encoding may lay out for it. Far beyond real music (a ten-minute piano
+#: piece is some 30,000 tokens), it bounds the memory and time of encoding a piece and of reading it
+#: into a model as a seed, which happens in one call; each encoding checks it before allocating.
+MAX_TOKENS = 2_000_000
+
+
+def check_length(seq: NoteSequence, encoding: str, count: float, unit: str) -> None:
+    """Refuse a piece that needs more than MAX_TOKENS ``unit`` (a count that is NaN or inf included)."""
+    if not count <= MAX_TOKENS:
+        amount = f"{count:,.0f}" if np.isfinite(count) else "endless"
+        reason = f"is too long for the {encoding} encoding ({amount} {unit}; at most {MAX_TOKENS:,})"
+        raise SequenceError(seq.source, reason)
 
 
 # -- config checks -------------------------------------------------------------

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnnmusic.encodings._common import DropCounter, dedupe_onsets, ragged_arange, resolve_same_pitch
+from rnnmusic.encodings._common import DropCounter, check_length, dedupe_onsets, ragged_arange, resolve_same_pitch
 from rnnmusic.grid import StepGrid
 from rnnmusic.notes import NoteSequence
 
@@ -19,6 +19,21 @@ MIN_STEPS = 0.5
 def grid_of(seq: NoteSequence | None, steps_per_quarter: int) -> StepGrid:
     """The grid of ``seq`` (its tempo map), or 120 qpm in 4/4 without a sequence."""
     return StepGrid.for_sequence(seq if seq is not None else NoteSequence(), steps_per_quarter)
+
+
+def checked_grid(seq: NoteSequence, steps_per_quarter: int, encoding: str) -> StepGrid:
+    """The grid of a piece about to be encoded, once its length in steps is known to be within MAX_TOKENS.
+
+    The length runs to ``seq.total_time``: a seed is padded with silence up to it before a model reads it.
+    """
+    grid = grid_of(seq, steps_per_quarter)
+    check_length(seq, encoding, float(np.ceil(grid.to_steps(seq.total_time))), "steps")
+    return grid
+
+
+def check_note_steps(seq: NoteSequence, onset: np.ndarray, end: np.ndarray, encoding: str, steps: int = 0) -> None:
+    """Refuse a piece whose notes' steps (plus ``steps``) exceed MAX_TOKENS, before they are laid out."""
+    check_length(seq, encoding, float(np.sum(end - onset, dtype=np.float64)) + steps, "note-steps")
 
 
 def quantize_durations(

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rnnmusic.encodings._common import DropCounter, as_ids, build_sequence, check_int, template_voice
-from rnnmusic.encodings._steps import grid_of
+from rnnmusic.encodings._steps import checked_grid, grid_of
 from rnnmusic.encodings.base import EncodeReport, Encoding, EncodingConfig, Token
 from rnnmusic.notes import NoteSequence
 
@@ -155,7 +155,7 @@ class DrumsEncoding(Encoding):
         unmapped = cls < 0
         drops.add("unmapped_pitch", unmapped.sum())
         cls = cls[~unmapped]
-        step = grid_of(seq, self.config.steps_per_quarter).quantize(notes["start"][~unmapped])
+        step = checked_grid(seq, self.config.steps_per_quarter, self.name).quantize(notes["start"][~unmapped])
         negative = step < 0
         drops.add("negative_time", negative.sum())
         step, cls = step[~negative], cls[~negative]

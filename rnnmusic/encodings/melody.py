@@ -42,7 +42,15 @@ from rnnmusic.encodings._common import (
     check_pitch_range,
     template_voice,
 )
-from rnnmusic.encodings._steps import grid_of, note_cells, quantize_durations, resolve_notes, runs_to_notes
+from rnnmusic.encodings._steps import (
+    check_note_steps,
+    checked_grid,
+    grid_of,
+    note_cells,
+    quantize_durations,
+    resolve_notes,
+    runs_to_notes,
+)
 from rnnmusic.encodings.base import EncodeReport, Encoding, EncodingConfig, Token
 from rnnmusic.errors import EncodingError
 from rnnmusic.notes import NoteSequence
@@ -113,9 +121,10 @@ class MelodyEncoding(Encoding):
         outside = (notes["pitch"] < c.min_pitch) | (notes["pitch"] > c.max_pitch)
         drops.add("out_of_range", outside.sum())
         notes = notes[~outside]
-        grid = grid_of(seq, c.steps_per_quarter)
+        grid = checked_grid(seq, c.steps_per_quarter, self.name)
         kept, onset, end = quantize_durations(grid, notes, drops)
         pitch, onset, end = resolve_notes(notes["pitch"][kept].astype(np.int64), onset, end, drops)
+        check_note_steps(seq, onset, end, self.name)
 
         total = int(end.max()) if len(end) else 0
         steps, cell_pitch, cell_note = note_cells(pitch, onset, end)

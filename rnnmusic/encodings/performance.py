@@ -47,6 +47,7 @@ from rnnmusic.encodings._common import (
     as_ids,
     build_sequence,
     check_int,
+    check_length,
     dedupe_onsets,
     ragged_arange,
     resolve_same_pitch,
@@ -139,6 +140,8 @@ class PerformanceEncoding(Encoding):
         drops.add("drums", drums.sum())
         notes = notes[~drums]
         scale = 1000.0 / self.config.time_shift_ms
+        # the time shifts alone, before any array of times is made (and before a seed is padded to its end)
+        check_length(seq, self.name, seq.total_time * scale / self.config.max_shift_steps, "time shifts")
         onset = np.rint(notes["start"] * scale + 1e-9).astype(np.int64)
         end = np.rint(notes["end"] * scale + 1e-9).astype(np.int64)
         negative = onset < 0
@@ -185,6 +188,7 @@ class PerformanceEncoding(Encoding):
         has_rest = rest > 0
         length = full + has_rest + needs_velocity + 1
         offset = np.cumsum(length) - length
+        check_length(seq, self.name, float(length.sum()), "tokens")
         ids = np.empty(int(length.sum()), dtype=np.int32)
         ids[ragged_arange(offset, full)] = SHIFT_BASE + m - 1
         ids[(offset + full)[has_rest]] = SHIFT_BASE + rest[has_rest] - 1

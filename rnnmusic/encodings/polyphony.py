@@ -43,7 +43,15 @@ from rnnmusic.encodings._common import (
     check_pitch_range,
     template_voice,
 )
-from rnnmusic.encodings._steps import grid_of, note_cells, quantize_durations, resolve_notes, runs_to_notes
+from rnnmusic.encodings._steps import (
+    check_note_steps,
+    checked_grid,
+    grid_of,
+    note_cells,
+    quantize_durations,
+    resolve_notes,
+    runs_to_notes,
+)
 from rnnmusic.encodings.base import EncodeReport, Encoding, EncodingConfig, Token
 from rnnmusic.errors import EncodingError
 from rnnmusic.notes import NoteSequence
@@ -123,9 +131,10 @@ class PolyphonyEncoding(Encoding):
         outside = (notes["pitch"] < c.min_pitch) | (notes["pitch"] > c.max_pitch)
         drops.add("out_of_range", outside.sum())
         notes = notes[~outside]
-        kept, onset, end = quantize_durations(grid_of(seq, c.steps_per_quarter), notes, drops)
+        kept, onset, end = quantize_durations(checked_grid(seq, c.steps_per_quarter, self.name), notes, drops)
         pitch, onset, end = resolve_notes(notes["pitch"][kept].astype(np.int64), onset, end, drops)
         total = int(end.max()) if len(end) else 0
+        check_note_steps(seq, onset, end, self.name, steps=total)  # a token per note-step, and a step_end per step
         steps, cell_pitch, cell_note = note_cells(pitch, onset, end)
         first = steps == onset[cell_note]
         if not c.onsets:
