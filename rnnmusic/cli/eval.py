@@ -21,7 +21,8 @@ def register(parser: argparse.ArgumentParser) -> None:
     music = parser.add_argument_group("musical evaluation (--music)")
     music.add_argument("--music", action="store_true",
                        help="continue seeds from the split and measure the music against the real continuations")
-    music.add_argument("--seed-bars", type=int, default=4, metavar="N", help="bars of each seed (default 4)")
+    music.add_argument("--seed-bars", type=int, metavar="N",
+                       help="bars of each seed, a pickup not counted (default 4 for melody, 2 for polyphony)")
     music.add_argument("--bars", type=int, metavar="N", help="bars generated (default 16 for melody, 8 for polyphony)")
     music.add_argument("--samples", type=int, default=4, metavar="N", help="continuations per seed (default 4)")
     music.add_argument("--random-seed", type=int, default=0, metavar="S", help="random seed (default 0)")

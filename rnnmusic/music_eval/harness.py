@@ -34,7 +34,8 @@ from rnnmusic.music_eval.window import window_from
 
 SYSTEMS = ("model", "real", "copy_seed", "random_in_key")
 POLYPHONIC = ("polyphony", "performance")
-#: generated bars by kind when none are given
+#: seed and generated bars by kind when none are given (the chorales' phrases are short: 2 + 8 bars)
+DEFAULT_SEED_BARS = {"melody": 4, "polyphony": 2}
 DEFAULT_BARS = {"melody": 16, "polyphony": 8}
 
 Progress = Callable[[int, int], None]
@@ -77,20 +78,22 @@ def kind_of(encoding_name: str) -> str:
 
 
 def evaluate_music(model: Any, data_dir: str | os.PathLike, options: Any = None, *, split: str = "test",
-                   seed_bars: int = 4, bars: int | None = None, samples: int = 4, random_seed: int = 0,
+                   seed_bars: int | None = None, bars: int | None = None, samples: int = 4, random_seed: int = 0,
                    max_pieces: int | None = None, key_from: str = "piece", progress: Progress | None = None,
                    **overrides: Any) -> MusicEvalResult:
     """Evaluate ``model`` (a path or a loaded :class:`~rnnmusic.engine.Model`) on ``split`` of ``data_dir``.
 
     ``options`` is a GenerateOptions (default: the engine's defaults); ``overrides`` are
-    GenerateOptions fields changed on it (e.g. ``temperature=0.9``). ``max_pieces`` caps the
+    GenerateOptions fields changed on it (e.g. ``temperature=0.9``). ``seed_bars`` and ``bars`` of
+    None take the defaults of the model's kind (:data:`DEFAULT_SEED_BARS`, :data:`DEFAULT_BARS`). ``max_pieces`` caps the
     pieces used (the first of the split's order); ``key_from`` is "piece" or "seed" (see
     :mod:`rnnmusic.music_eval.pieces`).
     """
     from rnnmusic.engine import GenerateOptions, Generator, load_model_file
 
     started = time.perf_counter()
-    for name, value, low in (("seed bars", seed_bars, 1), ("samples", samples, 1), ("bars", bars or 1, 1)):
+    given = (("seed bars", seed_bars), ("samples", samples), ("bars", bars))
+    for name, value, low in ((n, v, 1) for n, v in given if v is not None):
         if isinstance(value, bool) or not isinstance(value, int) or value < low:
             raise ConfigError(f"{name} must be a whole number >= {low}, not {value!r}")
     if key_from not in KEY_SOURCES:
@@ -103,6 +106,7 @@ def evaluate_music(model: Any, data_dir: str | os.PathLike, options: Any = None,
                           f"{manifest_encoding(manifest).describe()}")
     kind = kind_of(model.encoding.name)
     bars = bars or DEFAULT_BARS[kind]
+    seed_bars = seed_bars or DEFAULT_SEED_BARS[kind]
     base = (options or GenerateOptions()).replace(**overrides) if overrides else (options or GenerateOptions())
     generator = Generator(model)
     polyphony = kind == "polyphony"

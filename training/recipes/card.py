@@ -63,6 +63,52 @@ def _nll_rows(evals: dict[str, Any], unit: str) -> list[str]:
     return rows
 
 
+def measure_music(model_path: Path, data_dir: Path, out: Path) -> tuple[dict[str, Any] | None, str]:
+    """Run the musical evaluation for the card (test split, the kind's default bars); its numbers go to
+    ``out`` as JSON. Returns (result, "") or (None, why) when the split has no usable piece (a quick run)."""
+    from rnnmusic.errors import ConfigError
+    from rnnmusic.music_eval import evaluate_music
+
+    print(f"$ rnnmusic eval {model_path} {data_dir} --music --json {out}", flush=True)
+    try:
+        result = evaluate_music(model_path, data_dir).to_dict()
+    except ConfigError as exc:
+        print(f"   musical evaluation not measured: {exc}", flush=True)
+        return None, str(exc)
+    out.write_text(json.dumps(result, indent=1) + "\n")
+    return result, ""
+
+
+def music_eval_section(result: dict[str, Any] | None, skipped_reason: str = "") -> list[str]:
+    """The card's "Musical evaluation" section from :meth:`MusicEvalResult.to_dict` (None: not measured)."""
+    lines = ["## Musical evaluation (`rnnmusic eval --music`)", ""]
+    if result is None:
+        return lines + [f"Not measured{': ' + skipped_reason if skipped_reason else ''}.", ""]
+    from rnnmusic.music_eval.table import markdown, profile_lines, summary_line
+
+    st = result["settings"]
+    lines += [
+        f"The model continued the first {st['seed_bars']} bars (and any pickup) of each usable piece of the "
+        f"{result['split']} split by {st['bars']} bars, {st['samples']} times each, with the engine's defaults; "
+        "its bars are compared with the same pieces' real next bars and two baselines: the seed copied to fill "
+        "the bars, and random notes of the piece's key on the seed's rhythm. Definitions: "
+        "`rnnmusic/music_eval/metrics.py`, `harmony.py` and `overlap.py`; the real column's overlap and "
+        "onset-profile distance compare two halves of the real set.",
+        "",
+        summary_line(result) + f"; {result['seconds']:.0f} s.",
+        "",
+        markdown(result),
+        "",
+        "Onsets per beat unit (share of bars with a note starting there):",
+        "",
+        "```",
+        *profile_lines(result),
+        "```",
+        "",
+    ]
+    return lines
+
+
 def _config_toml(config: dict[str, dict[str, Any]]) -> str:
     from .recipe import to_toml
 
@@ -155,6 +201,7 @@ def render_card(facts: dict[str, Any]) -> str:
         f"The test NLL recorded in the model's metadata (measured with torch at the end of training) is "
         f"{info.metrics.get('test_nll', float('nan')):.4f} nats per token.",
         "",
+        *music_eval_section(facts.get("music_eval"), facts.get("music_eval_skipped", "")),
         "## Licence",
         f"- Training data: {recipe.data_license}. music21's corpus licence: "
         "`music21/corpus/license.txt`.",

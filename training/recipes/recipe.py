@@ -114,7 +114,7 @@ class Timings:
 def run_recipe(recipe: Recipe, out_dir: Path, work_dir: Path, examples_dir: Path, quick: bool = False,
                limit: int | None = None, jobs: int = 2, collections: tuple[str, ...] | None = None) -> dict[str, Any]:
     """Run every step; returns the facts the card is written from."""
-    from .card import write_card
+    from .card import measure_music, write_card
 
     work_dir.mkdir(parents=True, exist_ok=True)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -170,6 +170,7 @@ def run_recipe(recipe: Recipe, out_dir: Path, work_dir: Path, examples_dir: Path
     cli(["eval", str(model_path), str(data)])
     evals = _evaluate(model_path, int8_path, data)
     timings.record("export_eval_seconds", time.perf_counter() - t0)
+    music, music_skipped = measure_music(model_path, data, work_dir / "music_eval.json")
 
     print("-- 6/6 seed from the test split, and the model card", flush=True)
     seed_path = examples_dir / f"seed_{recipe.name}.mid"
@@ -178,6 +179,7 @@ def run_recipe(recipe: Recipe, out_dir: Path, work_dir: Path, examples_dir: Path
         "recipe": recipe, "quick": quick, "limit": limit, "collections": collections, "pieces_available": len(pieces),
         "conversion": conversion, "manifest": manifest, "config": config, "timing": timings.values,
         "evals": evals, "model_path": model_path, "run_dir": run, "seed": seed, "seed_path": seed_path,
+        "music_eval": music, "music_eval_skipped": music_skipped,
     }
     card = write_card(facts, out_dir / f"{recipe.name}.md")
     print(f"== done: {model_path} ({model_path.stat().st_size / 1e6:.1f} MB), {card}, {seed_path}", flush=True)

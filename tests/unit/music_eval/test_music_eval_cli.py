@@ -90,3 +90,10 @@ def test_a_changed_source_file_is_refused(tiny, tmp_path, capsys):
     (copy / "manifest.json").write_text(json.dumps(m))
     assert main(["eval", str(model), str(copy), "--music", "--seed-bars", "2", "--bars", "4"]) == 1
     assert "changed since" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("flag", ["--seed-bars", "--bars", "--samples"])
+def test_a_count_below_one_is_refused(tiny, flag, capsys):
+    model, data, _ = tiny
+    assert main(["eval", str(model), str(data), "--music", flag, "0"]) == 1
+    assert "must be a whole number >= 1" in capsys.readouterr().err
