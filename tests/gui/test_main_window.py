@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QDialog, QFileDialog
 
@@ -59,7 +59,8 @@ def test_file_open_action_uses_the_file_dialog(window, seed_file, monkeypatch):
 def test_drop_a_midi_file_onto_the_window(window, seed_file):
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(seed_file))])
-    enter = QDragEnterEvent(QPointF(50, 50), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+    # a drag event takes a QPoint up to PySide6 6.11 (6.12 also takes QPointF)
+    enter = QDragEnterEvent(QPoint(50, 50), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
                             Qt.KeyboardModifier.NoModifier)
     QApplication.sendEvent(window, enter)
     assert enter.isAccepted()
@@ -72,7 +73,7 @@ def test_drop_a_midi_file_onto_the_window(window, seed_file):
 def test_a_text_drop_is_refused(window):
     mime = QMimeData()
     mime.setText("not a file")
-    enter = QDragEnterEvent(QPointF(5, 5), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+    enter = QDragEnterEvent(QPoint(5, 5), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
                             Qt.KeyboardModifier.NoModifier)
     enter.setAccepted(False)
     QApplication.sendEvent(window, enter)

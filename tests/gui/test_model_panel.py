@@ -131,13 +131,14 @@ def test_a_remembered_file_that_was_deleted_is_forgotten_quietly(qtbot, panel, s
 
 
 def test_dropping_an_onnx_file_on_the_window_adds_it(window, second_model, dialogs):
-    from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+    from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
     from PySide6.QtGui import QDragEnterEvent, QDropEvent
     from PySide6.QtWidgets import QApplication
 
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(second_model))])
-    enter = QDragEnterEvent(QPointF(20, 20), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+    # a drag event takes a QPoint up to PySide6 6.11 (6.12 also takes QPointF)
+    enter = QDragEnterEvent(QPoint(20, 20), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
                             Qt.KeyboardModifier.NoModifier)
     QApplication.sendEvent(window, enter)  # as a real drag does: enter first, then drop
     assert enter.isAccepted()
