@@ -20,7 +20,9 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any, Mapping
 
+from rnnmusic import model_fields as fields
 from rnnmusic.errors import ModelFileError
+from rnnmusic.model_fields import KEY_PREFIX
 
 INPUT_IDS = "input_ids"
 INPUT_STATE = "state"
@@ -37,7 +39,6 @@ INPUT_REPETITION = "repetition"
 CONTEXT_INPUT_NAMES = (INPUT_CONTEXT, INPUT_REPETITION)
 
 FORMAT_VERSION = 2
-KEY_PREFIX = "rnnmusic."
 CELLS = ("rnn", "lstm", "gru")
 
 
@@ -114,37 +115,29 @@ class ModelInfo:
         props = {k[len(KEY_PREFIX):]: v for k, v in metadata.items() if k.startswith(KEY_PREFIX)}
         if "format_version" not in props:
             raise ModelFileError(path, "is not an rnnmusic model (its metadata has no rnnmusic.format_version)")
-        try:
-            version = int(props["format_version"])
-        except ValueError:
-            raise ModelFileError(path, f"has an unreadable format version {props['format_version']!r}") from None
-        if version > FORMAT_VERSION:
-            raise ModelFileError(
-                path, f"uses model format {version}, newer than this rnnmusic reads ({FORMAT_VERSION}); upgrade rnnmusic"
-            )
+        version = fields.check_format_version(props["format_version"], FORMAT_VERSION, path)
         missing = [key for key in ("encoding", "tokens", "architecture") if key not in props]
         if missing:
             raise ModelFileError(path, f"lacks required metadata: {', '.join(KEY_PREFIX + m for m in missing)}")
+        raw_arch = fields.check_architecture(fields.json_field(props, "architecture", dict, path, True), CELLS, path)
         try:
-            arch = Architecture(**json.loads(props["architecture"]))
-            info = cls(
-                name=props.get("name", ""),
-                encoding=json.loads(props["encoding"]),
-                tokens=tuple(json.loads(props["tokens"])),
-                architecture=arch,
-                training_data=json.loads(props.get("training_data") or "{}"),
-                metrics=json.loads(props.get("metrics") or "{}"),
-                license=props.get("license", ""),
-                description=props.get("description", ""),
-                quantization=json.loads(props.get("quantization") or "{}"),
-                grammar_mask=props.get("grammar_mask", "none"),
-                context=json.loads(props.get("context") or "{}"),
-                format_version=version,
-            )
-        except (ValueError, TypeError) as exc:
-            raise ModelFileError(path, f"has malformed rnnmusic metadata ({exc})") from None
-        if arch.cell not in CELLS:
-            raise ModelFileError(path, f"has unknown cell {arch.cell!r} (expected one of {', '.join(CELLS)})")
+            arch = Architecture(**raw_arch)
+        except TypeError as exc:  # an unknown field
+            raise ModelFileError(path, f"has malformed {KEY_PREFIX}architecture ({exc})") from None
+        info = cls(
+            name=fields.check_name(props.get("name", ""), path),
+            encoding=fields.check_encoding(fields.json_field(props, "encoding", dict, path, True), path),
+            tokens=fields.check_tokens(fields.json_field(props, "tokens", list, path, True), path),
+            architecture=arch,
+            training_data=fields.check_training_data(fields.json_field(props, "training_data", dict, path), path),
+            metrics=fields.check_numbers(fields.json_field(props, "metrics", dict, path), "metrics", path),
+            license=props.get("license", ""),
+            description=props.get("description", ""),
+            quantization=fields.check_quantization(fields.json_field(props, "quantization", dict, path), path),
+            grammar_mask=fields.check_grammar_mask(props.get("grammar_mask", "none"), path),
+            context=fields.json_field(props, "context", dict, path),  # its fields: ContextSpec.from_dict
+            format_version=version,
+        )
         if len(info.tokens) != arch.vocab_size:
             raise ModelFileError(path, f"lists {len(info.tokens)} tokens but its vocabulary has {arch.vocab_size}")
         return info
