@@ -63,15 +63,16 @@ def _nll_rows(evals: dict[str, Any], unit: str) -> list[str]:
     return rows
 
 
-def measure_music(model_path: Path, data_dir: Path, out: Path) -> tuple[dict[str, Any] | None, str]:
-    """Run the musical evaluation for the card (test split, the kind's default bars); its numbers go to
-    ``out`` as JSON. Returns (result, "") or (None, why) when the split has no usable piece (a quick run)."""
+def measure_music(model_path: Path, data_dir: Path, out: Path, **settings: Any) -> tuple[dict[str, Any] | None, str]:
+    """Run the musical evaluation for the card (test split, the kind's default bars unless ``settings`` of
+    :func:`~rnnmusic.music_eval.evaluate_music` say otherwise); its numbers go to ``out`` as JSON.
+    Returns (result, "") or (None, why) when the split has no usable piece (a quick run)."""
     from rnnmusic.errors import ConfigError
     from rnnmusic.music_eval import evaluate_music
 
     print(f"$ rnnmusic eval {model_path} {data_dir} --music --json {out}", flush=True)
     try:
-        result = evaluate_music(model_path, data_dir).to_dict()
+        result = evaluate_music(model_path, data_dir, **settings).to_dict()
     except ConfigError as exc:
         print(f"   musical evaluation not measured: {exc}", flush=True)
         return None, str(exc)

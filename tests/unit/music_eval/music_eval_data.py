@@ -11,6 +11,7 @@ so bars 3, 5 and 6 repeat an earlier bar exactly and bar 7 repeats one in rhythm
 from __future__ import annotations
 
 from rnnmusic.music_eval.window import make_window
+from rnnmusic.notes import Note, NoteSequence, TempoChange, TimeSignature, make_notes
 
 A = [(0, 4, 60), (4, 4, 62), (8, 4, 64), (12, 4, 65)]
 B = [(0, 8, 67), (8, 8, 65)]
@@ -51,3 +52,17 @@ def progression():
     notes = [(4 * i, 4, p) for i, chord in enumerate(PROGRESSION) for p in chord]
     onsets, durations, pitches = zip(*notes)
     return make_window(onsets, durations, pitches, [16, 16, 16], [(4, 4)] * 3, 1, 4, C_MAJOR)
+
+
+BEAT = 0.5  # seconds at 120 qpm
+# for the CLI tests: a 12-bar C major tune in quarter notes, bars A B A C three times
+TUNE12_BARS = {"A": (60, 62, 64, 65), "B": (67, 65, 64, 62), "C": (60, 64, 67, 72)}
+TUNE12_FORM = "ABAC" * 3
+
+
+def tune12(transpose: int) -> NoteSequence:
+    """The 12-bar tune moved by ``transpose`` semitones, as a NoteSequence (120 qpm, 4/4)."""
+    notes = [Note(p + transpose, 80, (4 * b + i) * BEAT, (4 * b + i + 1) * BEAT)
+             for b, name in enumerate(TUNE12_FORM) for i, p in enumerate(TUNE12_BARS[name])]
+    return NoteSequence(notes=make_notes(notes), tempos=(TempoChange(0.0, 120.0),),
+                        time_signatures=(TimeSignature(0.0, 4, 4),))

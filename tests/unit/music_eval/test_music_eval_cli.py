@@ -1,4 +1,4 @@
-"""`rnnmusic eval MODEL DATA --music` end to end: a tiny real model, a dataset built from real MIDI files."""
+"""`rnnmusic eval MODEL DATA --music` end to end: a tiny real model, a dataset built from real MIDI files (conftest)."""
 
 from __future__ import annotations
 
@@ -6,40 +6,10 @@ import json
 import shutil
 
 import pytest
-from model_factory import make_model
+from music_eval_data import tune12
 
 from rnnmusic.cli.main import main
 from rnnmusic.midi_io import write_midi
-from rnnmusic.notes import Note, NoteSequence, TempoChange, TimeSignature, make_notes
-from rnnmusic.training.dataset import build_dataset
-from rnnmusic.training.progress import ProgressLine
-
-BEAT = 0.5  # seconds at 120 qpm
-# quarter-note bars of a C major tune: A B A C, three times (12 bars)
-BARS = {"A": (60, 62, 64, 65), "B": (67, 65, 64, 62), "C": (60, 64, 67, 72)}
-FORM = "ABAC" * 3
-
-
-def tune(transpose: int) -> NoteSequence:
-    notes = [Note(p + transpose, 80, (4 * b + i) * BEAT, (4 * b + i + 1) * BEAT)
-             for b, name in enumerate(FORM) for i, p in enumerate(BARS[name])]
-    return NoteSequence(notes=make_notes(notes), tempos=(TempoChange(0.0, 120.0),), time_signatures=(TimeSignature(0.0, 4, 4),))
-
-
-@pytest.fixture(scope="module")
-def tiny(tmp_path_factory):
-    root = tmp_path_factory.mktemp("music_eval")
-    src = root / "midi"
-    src.mkdir()
-    for k in range(10):
-        write_midi(tune(k - 5), src / f"tune{k}.mid")
-    data = root / "data"
-    manifest = build_dataset(src, data, "melody", jobs=1, valid_fraction=0.2, test_fraction=0.4,
-                             license="CC0 (hand-made)", progress=ProgressLine(enabled=False))
-    assert manifest["splits"]["test"]["pieces"] >= 2
-    model = make_model(root / "tiny.onnx", "melody")
-    return model, data, manifest
-
 
 def test_cli_writes_the_table_and_the_json(tiny, tmp_path, capsys):
     model, data, manifest = tiny
@@ -84,7 +54,7 @@ def test_a_changed_source_file_is_refused(tiny, tmp_path, capsys):
     moved = tmp_path / "midi"
     shutil.copytree(manifest["source"], moved)
     first = next(f["path"] for f in manifest["files"] if f["split"] == "test")
-    write_midi(tune(7), moved / first)  # other music under the same name
+    write_midi(tune12(7), moved / first)  # other music under the same name
     m = json.loads((copy / "manifest.json").read_text())
     m["source"] = str(moved)
     (copy / "manifest.json").write_text(json.dumps(m))
