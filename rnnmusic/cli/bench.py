@@ -80,9 +80,12 @@ def run(args: argparse.Namespace) -> int:
         counts = ", ".join(f"{k} {v['pieces']} pieces / {v['time']:,.0f} frames" for k, v in manifest["splits"].items())
         print(f"wrote {args.output}: {args.dataset} as polyphony tokens ({counts})")
         return 0
+    from rnnmusic.cli.extras import import_training
     from rnnmusic.errors import ConfigError
     from rnnmusic.training.bench.published import TARGETS
-    from rnnmusic.training.bench.run import BenchSpec, run_polyphonic
+
+    bench_run = import_training("bench.run", "bench")
+    BenchSpec, run_polyphonic = bench_run.BenchSpec, bench_run.run_polyphonic
 
     if args.export and args.head != "tokens":
         raise ConfigError("--export needs --head tokens (the bernoulli model does not fit the token model-file contract)")

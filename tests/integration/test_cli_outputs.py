@@ -162,10 +162,12 @@ def test_generate_refuses_an_output_it_must_not_or_cannot_write(work, capsys, fl
     assert snapshot(work) == before
 
 
-@pytest.mark.parametrize("command", ["train", "export"])
+@pytest.mark.parametrize("command", ["train", "export", "bench"])
 def test_train_and_export_without_the_training_extra_say_what_to_install(work, command):
-    argv = (["train", str(work / "data"), "-o", str(work / "new-run")] if command == "train"
-            else ["export", str(work / "run"), "-o", str(work / "new.onnx")])
+    argv = {"train": ["train", str(work / "data"), "-o", str(work / "new-run")],
+            "export": ["export", str(work / "run"), "-o", str(work / "new.onnx")],
+            "bench": ["bench", "polyphonic", "--dataset", "jsb_chorales", "--cell", "lstm", "--head", "tokens",
+                      "--out", str(work / "new-run")]}[command]
     code = ("import sys\n"
             "sys.modules['torch'] = None  # as in an install without the training extra\n"
             "from rnnmusic.cli.main import main\n"
