@@ -19,7 +19,8 @@ from typing import Sequence
 import numpy as np
 
 from rnnmusic.encodings import Encoding, encoding_from_json
-from rnnmusic.engine.onnx_meta import NotOnnxError, metadata_from_bytes
+from rnnmusic.engine.first_run import probe
+from rnnmusic.engine.onnx_meta import NotOnnxError, external_tensors, metadata_from_bytes
 from rnnmusic.errors import ConfigError, EncodingError, ModelFileError
 from rnnmusic.model_file import (
     INPUT_IDS,
@@ -118,6 +119,7 @@ def load_model_file(path: str | os.PathLike, providers: str | Sequence[str] | No
         raise ModelFileError(path, f"is not an ONNX model ({exc})") from None
     info = ModelInfo.from_metadata(metadata, str(path))
     encoding = _encoding_of(info, path)
+    _check_self_contained(data, path)
 
     import onnxruntime as ort
 
@@ -134,7 +136,8 @@ def load_model_file(path: str | os.PathLike, providers: str | Sequence[str] | No
         detail = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
         raise ModelFileError(path, f"ONNX Runtime cannot load it ({detail})") from None
     _check_graph(session, info, path)
-    digest = hashlib.sha256(data).hexdigest()[:16]
+    probe(session, info, path)
+    digest = hashlib.sha256(data).hexdigest()  # all of it: a take's record names exactly these bytes
     return Model(path, session, info, encoding, digest, options.intra_op_num_threads)
 
 
@@ -150,6 +153,17 @@ def _read(path: Path) -> bytes:
     if not data:
         raise ModelFileError(path, "is empty (0 bytes)")
     return data
+
+
+def _check_self_contained(data: bytes, path: Path) -> None:
+    """Refuse weights kept in another file: ONNX Runtime would look for it relative to the current folder."""
+    try:
+        external = external_tensors(data)
+    except NotOnnxError as exc:
+        raise ModelFileError(path, f"is not an ONNX model ({exc})") from None
+    if external:
+        raise ModelFileError(path, f"keeps {len(external)} tensor(s) in another file (e.g. {external[0]!r}); an "
+                                   "rnnmusic model is one self-contained .onnx file: export it without external data")
 
 
 def _encoding_of(info: ModelInfo, path: Path) -> Encoding:

@@ -5,6 +5,10 @@ file (or import the onnx package, which the runtime does not depend on). An ONNX
 file is a protobuf ``ModelProto``; its metadata is the repeated field 14 of
 ``StringStringEntryProto`` (key = field 1, value = field 2). This module walks the
 top-level fields of that message and skips everything else (the graph included).
+
+:func:`external_tensors` walks the graph too, for one question only: does any tensor keep
+its data outside the file? ONNX Runtime would read such data from a path relative to the
+current folder, so a model file is not the whole model then and the loader refuses it.
 """
 
 from __future__ import annotations
@@ -81,6 +85,47 @@ def metadata_from_bytes(data: bytes) -> dict[str, str]:
     if not has_graph:
         raise NotOnnxError("no graph")
     return metadata
+
+
+# field numbers of onnx.proto walked by external_tensors: message -> {field: message it holds}
+_TENSOR, _SPARSE, _GRAPH, _NODE, _ATTRIBUTE, _FUNCTION, _TRAINING = range(7)
+_HOLDS = {
+    "model": {7: _GRAPH, 20: _TRAINING, 25: _FUNCTION},
+    _TRAINING: {1: _GRAPH, 2: _GRAPH},
+    _FUNCTION: {7: _NODE},
+    _GRAPH: {1: _NODE, 5: _TENSOR, 15: _SPARSE},
+    _NODE: {5: _ATTRIBUTE},
+    _ATTRIBUTE: {5: _TENSOR, 6: _GRAPH, 10: _TENSOR, 11: _GRAPH, 22: _SPARSE, 23: _SPARSE},
+    _SPARSE: {1: _TENSOR, 2: _TENSOR},
+}
+_TENSOR_NAME, _TENSOR_EXTERNAL_DATA, _TENSOR_DATA_LOCATION = 8, 13, 14
+_MAX_DEPTH = 64  # subgraphs inside subgraphs; a real model nests two or three deep
+
+
+def external_tensors(data: bytes) -> list[str]:
+    """Names of the tensors (initialisers, constants, in subgraphs and functions too) whose data is external."""
+    found: list[str] = []
+    _walk(data, 0, len(data), "model", found, 0)
+    return found
+
+
+def _walk(data: bytes, start: int, end: int, kind, found: list[str], depth: int) -> None:
+    if depth > _MAX_DEPTH:
+        raise NotOnnxError("subgraphs nested too deeply")
+    if kind == _TENSOR:
+        name, external = "", False
+        for number, wire, value in _fields(data, start, end):
+            if number == _TENSOR_NAME and wire == _LENGTH:
+                name = data[value[0] : value[1]].decode("utf-8", "replace")
+            elif number == _TENSOR_EXTERNAL_DATA or (number == _TENSOR_DATA_LOCATION and wire == _VARINT and value):
+                external = True
+        if external:
+            found.append(name or "<unnamed tensor>")
+        return
+    holds = _HOLDS[kind]
+    for number, wire, value in _fields(data, start, end):
+        if wire == _LENGTH and number in holds:
+            _walk(data, value[0], value[1], holds[number], found, depth + 1)
 
 
 def read_metadata(path: str | os.PathLike) -> dict[str, str]:
