@@ -46,6 +46,14 @@ def _is_control_map(path: Path) -> bool:
     return isinstance(data, dict) and "controls" in data
 
 
+def _is_json(path: Path) -> bool:
+    try:
+        json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return False
+    return True
+
+
 def _is_onnx(path: Path) -> bool:
     # an ONNX ModelProto starts with its ir_version (field 1, varint): byte 0x08; a zip (.pt) starts "PK"
     return _starts_with(b"\x08")(path)
@@ -73,6 +81,7 @@ WAV = FileKind("a WAV file", (".wav",), _starts_with(b"RIFF"))
 PNG = FileKind("a PNG picture", (".png",), _starts_with(b"\x89PNG\r\n\x1a\n"))
 ONNX = FileKind("an ONNX model", (".onnx",), _is_onnx)
 CONTROL_MAP = FileKind("a control map", (".json",), _is_control_map)
+JSON_REPORT = FileKind("a JSON file", (".json",), _is_json)
 RUN_FOLDER = FolderKind("a run folder", ("last.pt", "best.pt", "train.log"))
 DATASET_FOLDER = FolderKind("a dataset folder", ("manifest.json", "cache"))
 

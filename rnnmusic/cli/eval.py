@@ -38,8 +38,15 @@ def run(args: argparse.Namespace) -> int:
     import json
 
     from rnnmusic.errors import ConfigError
-    from rnnmusic.evaluate import evaluate_model
+    from rnnmusic.evaluate import MANIFEST, evaluate_model
 
+    if args.json and args.json != "-":  # before the evaluation, which may take minutes
+        from pathlib import Path
+
+        from rnnmusic.output_paths import JSON_REPORT, check_output_file
+
+        check_output_file(args.json, JSON_REPORT, {args.model: "the model file",
+                                                   Path(args.data) / MANIFEST: "the dataset's manifest"})
     if args.music:
         return _run_music(args)
     if args.batch_size < 1:

@@ -50,6 +50,7 @@ def work(tmp_path_factory):
     assert main(["dataset", "build", str(root / "midi"), "-o", str(root / "data"), "--encoding", "melody",
                  "--jobs", "1", "--valid-fraction", "0.2", "--test-fraction", "0.2", "--quiet"]) == 0
     assert main(["train", str(root / "data"), "-o", str(root / "run"), *TINY]) == 0
+    assert main(["export", str(root / "run"), "-o", str(root / "model.onnx")]) == 0
     return root
 
 
@@ -178,3 +179,17 @@ def test_train_and_export_without_the_training_extra_say_what_to_install(work, c
     assert lines[0].startswith(f"rnnmusic {command}: error: `rnnmusic {command}` needs the training extra")
     assert "torch is not installed" in lines[0] and "pip install 'rnnmusic[train]'" in lines[0]
     assert not (work / "new-run").exists() and not (work / "new.onnx").exists()
+
+
+@pytest.mark.parametrize("where, words", [
+    ("{work}/data/manifest.json", "is the dataset's manifest, which this command reads"),
+    ("{work}/take.json", "exists and is not a JSON file"),
+    ("{work}", "is a folder"),
+    ("/proc/x.json", "cannot be written"),
+])
+def test_eval_refuses_a_json_report_it_must_not_or_cannot_write_before_evaluating(work, capsys, where, words):
+    (work / "take.json").write_bytes((work / "midi" / "tune_000.mid").read_bytes())
+    before = snapshot(work)
+    path = where.format(work=work)
+    refused(capsys, ["eval", str(work / "model.onnx"), str(work / "data"), "--json", path], path, words)
+    assert snapshot(work) == before
