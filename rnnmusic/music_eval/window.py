@@ -97,11 +97,15 @@ def complete_bars(seq: NoteSequence, grid: StepGrid) -> int:
 
 
 def has_pickup(seq: NoteSequence, grid: StepGrid) -> bool:
-    """True when the first note starts after the first bar line, inside the first bar (an anacrusis)."""
+    """True when the first bar is an anacrusis: its first note starts after its bar line, or it is shorter
+    than the bar after it (a pickup written as a bar of its own meter, e.g. 1/4 before 4/4)."""
     if len(seq.notes) == 0:
         return False
+    first_bar = grid.steps_per_bar_at(0)
+    if first_bar < grid.steps_per_bar_at(first_bar):
+        return True
     first = grid.quantize(float(seq.notes["start"].min()))
-    return 0 < int(first) < grid.steps_per_bar_at(0)
+    return 0 < int(first) < first_bar
 
 
 def window_from(seq: NoteSequence, grid: StepGrid, first_bar: int, bars: int,
