@@ -49,8 +49,11 @@ def tonic_from_sharps(sharps: int, minor: bool) -> int:
     return (major_tonic + 9) % 12 if minor else major_tonic
 
 
-def read_exact(tracks: list[bytes], ticks_per_quarter: int, source: str) -> ParsedMidi:
-    """Read the bodies of a file's MTrk chunks; raises MidiFileError naming the track and the problem."""
+def read_exact(tracks: list[bytes], ticks_per_quarter: int, source: str, max_notes: int | None = None) -> ParsedMidi:
+    """Read the bodies of a file's MTrk chunks; raises MidiFileError naming the track and the problem.
+
+    A file with more than ``max_notes`` notes (when given) is refused as soon as a track takes it past that.
+    """
     parsed = ParsedMidi(ticks_per_quarter)
     rows: list[tuple[int, int, int, int, int]] = []
     for number, body in enumerate(tracks, start=1):
@@ -60,6 +63,9 @@ def read_exact(tracks: list[bytes], ticks_per_quarter: int, source: str) -> Pars
             raise MidiFileError(source, f"is corrupt (track {number} ends inside an event)") from None
         except ValueError as exc:
             raise MidiFileError(source, f"is corrupt (track {number}: {exc})") from None
+        if max_notes is not None and len(rows) > max_notes:
+            reason = f"has too many notes ({len(rows):,} by track {number}; rnnmusic reads at most {max_notes:,})"
+            raise MidiFileError(source, reason)
     parsed.notes = np.ascontiguousarray(np.array(rows, dtype=np.int64).reshape(-1, 5).T)
     return parsed
 

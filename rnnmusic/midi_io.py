@@ -56,10 +56,21 @@ from rnnmusic.notes import (
     Track,
 )
 
-__all__ = ["MAX_SECONDS", "read_midi", "read_midi_bytes", "read_text_events", "sequence_to_midi_bytes", "write_midi"]
+__all__ = [
+    "MAX_BYTES", "MAX_NOTES", "MAX_SECONDS", "read_midi", "read_midi_bytes", "read_text_events",
+    "sequence_to_midi_bytes", "write_midi",
+]
 
 # A file longer than this is treated as corrupt: it is what absurd tick values produce.
 MAX_SECONDS = 24 * 3600.0
+#: the largest file read and the most notes kept: far beyond real music (a 20-minute piano piece is
+#: some 200 kB and 10,000 notes), they bound what reading costs; the encodings bound the rest
+#: (:data:`rnnmusic.encodings._common.MAX_TOKENS`)
+MAX_BYTES = 8 * 2**20
+MAX_NOTES = 1_000_000
+#: symusic reserves memory for every event of a track-channel, sentinel note-offs included (about
+#: 8 kB each): a file with more track-channels than this is read by the exact reader instead
+_MAX_SENTINEL_BLOCKS = 1024
 
 _END_OF_TRACK = b"\xff\x2f\x00"
 _EMPTY_TEXT = b"\xff\x01\x00"  # same length as end-of-track, so it can take its place
@@ -85,6 +96,7 @@ def read_midi(path: str | os.PathLike, require_notes: bool = True) -> NoteSequen
     if not path.exists():
         raise MidiFileError(path, "no such file")
     try:
+        _check_size(path.stat().st_size, str(path))
         data = path.read_bytes()
     except OSError as exc:
         raise MidiFileError(path, f"cannot be read ({exc.strerror or exc})") from None
@@ -93,14 +105,20 @@ def read_midi(path: str | os.PathLike, require_notes: bool = True) -> NoteSequen
 
 def read_midi_bytes(data: bytes, source: str = "<bytes>", require_notes: bool = True) -> NoteSequence:
     """Parse the bytes of a Standard MIDI File into a NoteSequence (see the module docstring for the rules)."""
+    _check_size(len(data), source)
     chunks = _split_chunks(data, source)
-    parsed = _read_fast(chunks)
+    parsed = _read_fast(chunks, source)
     if parsed is None:
-        parsed = read_exact(chunks.tracks, chunks.ticks_per_quarter, source)
+        parsed = read_exact(chunks.tracks, chunks.ticks_per_quarter, source, MAX_NOTES)
     seq = _to_sequence(parsed, source)
     if require_notes and len(seq.notes) == 0:
         raise MidiFileError(source, "has no notes")
     return seq
+
+
+def _check_size(size: int, source: str) -> None:
+    if size > MAX_BYTES:
+        raise MidiFileError(source, f"is too large ({size:,} bytes; rnnmusic reads MIDI files of up to {MAX_BYTES:,})")
 
 
 def read_text_events(path: str | os.PathLike) -> list[str]:
@@ -176,26 +194,38 @@ def _split_chunks(data: bytes, source: str) -> _Chunks:
 # reading: the fast path
 
 
-def _with_sentinel(body: bytes) -> bytes:
-    """The track with note-offs for every pitch of every channel it may play, far past its end."""
-    # a channel that plays notes has at least one explicit note-on status byte (running status
-    # needs one to start from); other bytes may look like one too, which only adds note-offs
-    blocks = [_SENTINEL_CHANNELS[c] for c in range(16) if _NOTE_ON_STATUS[c] in body]
-    if not blocks:
+def _sentinel_channels(body: bytes) -> list[int]:
+    """The channels that may play notes in a track: those it has an explicit note-on status byte for."""
+    # a channel that plays notes has at least one (running status needs one to start from); other
+    # bytes may look like one too, which only adds note-offs
+    return [c for c in range(16) if _NOTE_ON_STATUS[c] in body]
+
+
+def _with_sentinel(body: bytes, channels: list[int]) -> bytes:
+    """The track with note-offs for every pitch of ``channels``, far past its end."""
+    if not channels:
         return body
-    return body[:-3] + _EMPTY_TEXT + _SENTINEL_DELTA_VLQ + _EMPTY_TEXT + b"".join(blocks) + b"\x00" + _END_OF_TRACK
+    blocks = b"".join(_SENTINEL_CHANNELS[c] for c in channels)
+    return body[:-3] + _EMPTY_TEXT + _SENTINEL_DELTA_VLQ + _EMPTY_TEXT + blocks + b"\x00" + _END_OF_TRACK
 
 
-def _read_fast(chunks: _Chunks) -> ParsedMidi | None:
+def _read_fast(chunks: _Chunks, source: str) -> ParsedMidi | None:
     """symusic's reading, or None when this file needs the exact event-by-event reader."""
     import symusic  # imported here so `import rnnmusic` stays light
 
     if not all(body.endswith(_END_OF_TRACK) for body in chunks.tracks):
         return None  # no sentinel can be placed safely; let the exact reader judge the file
+    channels = [_sentinel_channels(body) for body in chunks.tracks]
+    if sum(len(c) for c in channels) > _MAX_SENTINEL_BLOCKS:
+        return None  # so many track-channels that symusic would take gigabytes (see _MAX_SENTINEL_BLOCKS)
     try:
-        score = symusic.Score.from_midi(chunks.assemble([_with_sentinel(body) for body in chunks.tracks]))
+        bodies = [_with_sentinel(body, c) for body, c in zip(chunks.tracks, channels)]
+        score = symusic.Score.from_midi(chunks.assemble(bodies))
     except Exception:
         return None  # the exact reader gives the precise error (or reads what symusic refuses)
+    count = sum(len(track.notes) for track in score.tracks)
+    if count > MAX_NOTES:
+        raise MidiFileError(source, f"has too many notes ({count:,}; rnnmusic reads at most {MAX_NOTES:,})")
 
     tempos, meters, keys = _meta_events(score)
     if len({tick for tick, _ in tempos}) < len(set(tempos)):
