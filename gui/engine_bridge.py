@@ -27,6 +27,7 @@ from rnnmusic.engine import (
     load_model_file,
     read_card,
 )
+from rnnmusic.engine.provenance import seed_content_hash
 from rnnmusic.notes import Note, NoteSequence
 
 __all__ = ["EngineBridge", "GenerateOptions", "Generated", "ModelEntry"]
@@ -39,6 +40,7 @@ class Generated:
     model_name: str
     model_hash: str
     takes: Takes
+    seed_hash: str = ""  # seed_content_hash of the seed the takes continue
 
     def provenance(self, variation: int, seed_file: str) -> str:
         """The text event the engine defines for a saved take (1-based variation)."""
@@ -49,6 +51,7 @@ class Generated:
             variation=variation,
             seed_file=seed_file,
             rnnmusic_version=__version__,
+            seed_hash=self.seed_hash,
         )
         return record.to_text()
 
@@ -110,4 +113,4 @@ class EngineBridge:
                 takes = event.takes
         if batch:
             on_notes(batch)
-        return Generated(model.name, model.content_hash, takes)
+        return Generated(model.name, model.content_hash, takes, seed_content_hash(seed))

@@ -95,7 +95,9 @@ def numbered(path: Path, index: int, count: int) -> Path:
 
 
 def _default_output(seed_path: Path, model_name: str, random_seed: int) -> Path:
-    name = f"{seed_path.stem}-{model_name}-{random_seed}.mid"
+    from rnnmusic.model_fields import file_stem
+
+    name = f"{seed_path.stem}-{file_stem(model_name)}-{random_seed}.mid"  # a name from a file's metadata: no "/"
     folder = seed_path.parent
     return (folder if os.access(folder, os.W_OK) else Path.cwd()) / name
 
@@ -111,6 +113,7 @@ def _check_outputs(midis: list[Path], wavs: list[Path], plots: list[Path], input
 def run(args: argparse.Namespace) -> int:
     from rnnmusic import __version__
     from rnnmusic.engine import GenerateOptions, Generator, Provenance, default_model_for, load_model, load_model_file
+    from rnnmusic.engine.provenance import seed_content_hash
     from rnnmusic.transforms import at_tempo
     from rnnmusic.midi_io import read_midi, sequence_to_midi_bytes
 
@@ -155,7 +158,7 @@ def run(args: argparse.Namespace) -> int:
 
         for index, seq in enumerate(sequences):
             record = Provenance(model.name, model.content_hash, takes.options, index + 1, seed_path.name,
-                                "keep" if tempo is None else f"{tempo:g}", __version__)
+                                "keep" if tempo is None else f"{tempo:g}", __version__, seed_content_hash(seed))
             midi_tmp = stack.enter_context(atomic_output(outputs[index]))
             midi_tmp.write_bytes(sequence_to_midi_bytes(seq, [record.to_text()]))
             if audio is not None:

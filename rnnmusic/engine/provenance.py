@@ -1,21 +1,53 @@
 """How a take was made, as one JSON text event inside the MIDI file it was written to.
 
-The record names the model (name and content hash), the options (with the concrete
-random seed), which variation of how many it is, the output tempo and the rnnmusic
-version, so ``GenerateOptions.from_dict(record.options)`` plus the same model and seed
-file replays the take note for note.
+The record names the model (name and the SHA-256 of every byte of its file), the seed
+(file name and a hash of its content), the options (with the concrete random seed),
+which variation of how many it is, the output tempo and the rnnmusic version, so
+``GenerateOptions.from_dict(record.options)`` plus the same model and seed replays the
+take note for note. ``take_hash`` is one SHA-256 over all of those: two takes with the
+same take hash were made from the same inputs, whatever their files are called.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import json
 from dataclasses import dataclass
 from typing import Any, Iterable
 
 from rnnmusic.engine.options import GenerateOptions
+from rnnmusic.errors import ConfigError
+from rnnmusic.notes import NOTE_DTYPE, NoteSequence
 
 MARKER = "rnnmusic_take"
-RECORD_VERSION = 1
+RECORD_VERSION = 2  # 2: seed content hash and take hash; version 1 records still read
+_SEED_PARTS = ("tempos", "time_signatures", "key_signatures", "control_changes", "tracks", "total_time")
+
+
+def seed_content_hash(seed: NoteSequence | None) -> str:
+    """SHA-256 of everything in a seed the engine reads or writes back into a take (not its file name).
+
+    Notes as little-endian bytes of the fixed note dtype, the rest as sorted JSON (Python's
+    float repr round-trips exactly), so the hash is the same on every machine.
+    """
+    digest = hashlib.sha256()
+    if seed is None:
+        digest.update(b"no seed")
+        return digest.hexdigest()
+    notes = seed.notes.astype(NOTE_DTYPE.newbyteorder("<"), copy=False)
+    digest.update(b"notes\0" + notes.tobytes())
+    rest = {name: _plain(getattr(seed, name)) for name in _SEED_PARTS}
+    digest.update(json.dumps(rest, sort_keys=True).encode())
+    return digest.hexdigest()
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
+    if dataclasses.is_dataclass(value):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    return value
 
 
 @dataclass(frozen=True)
@@ -27,6 +59,15 @@ class Provenance:
     seed_file: str = ""
     tempo: str = "keep"  # "keep" or the output tempo in quarter notes per minute
     rnnmusic_version: str = ""
+    seed_hash: str = ""  # seed_content_hash of the seed as read ("" in version 1 records)
+
+    @property
+    def take_hash(self) -> str:
+        """SHA-256 over everything that decides the take's notes: model bytes, seed content, options,
+        variation, tempo and the rnnmusic version (not the names of the model or the seed file)."""
+        decided = {"model": self.model_hash, "seed": self.seed_hash, "options": self.options.to_dict(),
+                   "variation": self.variation, "tempo": self.tempo, "rnnmusic_version": self.rnnmusic_version}
+        return hashlib.sha256(json.dumps(decided, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
     def to_text(self) -> str:
         """The JSON text event (one line)."""
@@ -35,9 +76,11 @@ class Provenance:
             "rnnmusic_version": self.rnnmusic_version,
             "model": {"name": self.model, "sha256": self.model_hash},
             "seed_file": self.seed_file,
+            "seed_sha256": self.seed_hash,
             "variation": self.variation,
             "tempo": self.tempo,
             "options": self.options.to_dict(),
+            "take_sha256": self.take_hash,
         }
         return json.dumps(record, sort_keys=True, separators=(",", ":"))
 
@@ -50,15 +93,19 @@ class Provenance:
             return None
         if not isinstance(record, dict) or MARKER not in record:
             return None
-        return cls(
-            model=record["model"]["name"],
-            model_hash=record["model"]["sha256"],
-            options=GenerateOptions.from_dict(record["options"]),
-            variation=int(record.get("variation", 1)),
-            seed_file=record.get("seed_file", ""),
-            tempo=str(record.get("tempo", "keep")),
-            rnnmusic_version=record.get("rnnmusic_version", ""),
-        )
+        try:
+            return cls(
+                model=str(record["model"]["name"]),
+                model_hash=str(record["model"]["sha256"]),
+                options=GenerateOptions.from_dict(record["options"]),
+                variation=int(record.get("variation", 1)),
+                seed_file=str(record.get("seed_file", "")),
+                tempo=str(record.get("tempo", "keep")),
+                rnnmusic_version=str(record.get("rnnmusic_version", "")),
+                seed_hash=str(record.get("seed_sha256", "")),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ConfigError(f"{MARKER} record is malformed ({type(exc).__name__}: {exc})") from None
 
     @classmethod
     def find(cls, texts: Iterable[str]) -> "Provenance | None":

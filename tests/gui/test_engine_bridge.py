@@ -8,6 +8,7 @@ import pytest
 from gui_support import melody
 
 from rnnmusic.engine import GenerateOptions, Generator, Provenance, load_model_file
+from rnnmusic.engine.provenance import seed_content_hash
 from rnnmusic.errors import ModelFileError
 from rnnmusic.gui.engine_bridge import EngineBridge
 
@@ -31,6 +32,7 @@ def test_streamed_generation_equals_the_engine_and_hands_over_notes(tiny_model):
     assert progress[-1] == 1.0 and len(batches) >= 2
     record = Provenance.from_text(made.provenance(2, "seed.mid"))
     assert (record.model, record.variation, record.options.seed) == ("tiny", 2, 9)
+    assert record.seed_hash == seed_content_hash(seed)  # the saved take names the seed's content (issue 12)
 
 
 def test_models_are_loaded_once(tiny_model):

@@ -115,3 +115,12 @@ def test_a_config_of_the_wrong_type_is_refused_at_load_and_in_the_model_list(mod
     monkeypatch.setenv("RNNMUSIC_MODELS", str(folder))
     entry = next(entry for entry in list_models() if entry.name == "bad")  # listed, with what is wrong
     assert entry.info is None and '"config" is a list' in entry.problem and entry.encoding_name == ""
+
+
+@pytest.mark.parametrize("name, stem", [("folk", "folk"), ("../../escaped", "escaped"), ("a/b\\c:d", "a-b-c-d"),
+                                        ("..", "model"), ("", "model"), (".hidden", "hidden"),
+                                        ("Bach 2x256", "Bach-2x256"), ("x" * 300, "x" * 80)])
+def test_a_model_name_in_a_file_name_is_one_harmless_part(name, stem):
+    from rnnmusic.model_fields import file_stem
+
+    assert file_stem(name) == stem
