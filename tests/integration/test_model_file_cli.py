@@ -90,3 +90,12 @@ def test_the_record_hashes_the_model_bytes_and_the_seed_content(models, seed_fil
     assert record.seed_hash == seed_content_hash(read_midi(seed_file))
     assert json.loads(next(t for t in read_text_events(out) if "rnnmusic_take" in t))["take_sha256"] == \
         record.take_hash
+
+
+def test_export_of_an_empty_checkpoint_is_one_line(tmp_path, capsys):
+    """torch's bare EOFError for a 0-byte best.pt made the old message code raise an IndexError."""
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / "best.pt").write_bytes(b"")
+    assert main(["export", str(tmp_path / "run"), "-o", str(tmp_path / "m.onnx")]) == 1
+    _one_line_error(capsys.readouterr(), "export", tmp_path / "run" / "best.pt", "it is empty, 0 bytes")
+    assert not (tmp_path / "m.onnx").exists()
