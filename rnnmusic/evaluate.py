@@ -47,6 +47,12 @@ def offsets_path(data_dir: str | os.PathLike, split: str) -> Path:
     return Path(data_dir) / f"{split}_offsets.npy"
 
 
+def meters_path(data_dir: str | os.PathLike, split: str) -> Path:
+    """Per piece its meter map in steps, ``[[start_step, numerator, denominator], ...]`` (JSON); a dataset
+    without it (older, or the benchmark's frames) reads as 4/4 throughout."""
+    return Path(data_dir) / f"{split}_meters.json"
+
+
 def read_manifest(data_dir: str | os.PathLike) -> dict[str, Any]:
     """The dataset's manifest, or a ConfigError saying why ``data_dir`` is not a dataset."""
     data_dir = Path(data_dir)
@@ -78,6 +84,7 @@ class TokenSplit:
     name: str
     tokens: np.ndarray
     offsets: np.ndarray
+    meters: tuple[tuple[tuple[int, int, int], ...], ...] = ()  # per piece, when the dataset keeps them
 
     @property
     def pieces(self) -> int:
@@ -114,7 +121,31 @@ def open_split(data_dir: str | os.PathLike, split: str, manifest: dict[str, Any]
     )
     if not ok:
         raise ConfigError(f"{Path(data_dir)}: the {split} split does not match {MANIFEST}; rebuild the dataset")
-    return TokenSplit(split, tokens, offsets.astype(np.int64))
+    return TokenSplit(split, tokens, offsets.astype(np.int64), _read_meters(data_dir, split, len(offsets) - 1))
+
+
+def _read_meters(data_dir: str | os.PathLike, split: str, pieces: int) -> tuple:
+    path = meters_path(data_dir, split)
+    if not path.exists():
+        return ()
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        meters = tuple(tuple((int(a), int(b), int(c)) for a, b, c in piece) for piece in data)
+    except (OSError, ValueError, TypeError) as exc:
+        raise ConfigError(f"{path}: unreadable meter list ({exc}); rebuild the dataset") from None
+    if len(meters) != pieces:
+        raise ConfigError(f"{path}: lists {len(meters)} pieces, the split has {pieces}; rebuild the dataset")
+    return meters
+
+
+def split_context(split: TokenSplit, info_context: dict[str, Any], encoding) -> np.ndarray | None:
+    """The timeline context of every token of ``split`` for a model that reads one (else None)."""
+    if not info_context:
+        return None
+    from rnnmusic.engine.context import ContextSpec, stream_context
+
+    spec = ContextSpec.from_dict(info_context)
+    return stream_context(spec, encoding, np.asarray(split.tokens), split.offsets, split.meters or None)
 
 
 @dataclass(frozen=True)
@@ -152,13 +183,16 @@ def split_nll(
     batch_size: int = 16,
     chunk: int = 512,
     shard: tuple[int, int] = (0, 1),
+    context: np.ndarray | None = None,
 ) -> NLLResult:
     """NLL of every piece of ``split`` read from the model's initial state, bos first.
 
     Pieces are batched by length (padding at the end only, so padded positions never
     influence real ones) and fed ``chunk`` tokens at a time, the state carried over.
     ``shard=(rank, world)`` takes every world-th piece, for data-parallel evaluation.
-    Torch training and ONNX evaluation both call this, so their numbers agree.
+    Torch training and ONNX evaluation both call this, so their numbers agree. With
+    ``context`` (``[len(split.tokens), width]``, from :func:`split_context`) ``run_chunk``
+    is called as ``run_chunk(ids, state, context)``.
     """
     rank, world = shard
     lengths = np.diff(split.offsets)
@@ -168,11 +202,16 @@ def split_nll(
         group = order[start : start + batch_size]
         longest = int(lengths[group].max())
         ids = np.full((len(group), longest), BOS_ID, dtype=np.int64)
+        ctx = None if context is None else np.zeros((len(group), longest, context.shape[1]), dtype=np.int64)
         valid = np.zeros((len(group), longest), dtype=bool)
         first = np.zeros((len(group), longest), dtype=bool)  # targets of the piece's first step
         for row, i in enumerate(group):
             piece = np.asarray(split.piece(i), dtype=np.int64)
             ids[row, : len(piece)] = piece
+            if ctx is not None:
+                ctx[row, : len(piece)] = context[split.offsets[i] : split.offsets[i + 1]]
+                ctx[row, len(piece):, 1] = 1  # padding: any valid position will do (never a target)
+                ctx[row, len(piece):, 3] = 1
             valid[row, 1 : len(piece)] = True  # targets: every position after the bos
             advances = time_advance[piece[1:]]
             time += float(advances.sum())
@@ -183,7 +222,10 @@ def split_nll(
         state = initial_state(len(group))
         for t0 in range(0, longest - 1, chunk):
             t1 = min(t0 + chunk, longest - 1)
-            logits, state = run_chunk(ids[:, t0:t1], state)
+            if ctx is None:
+                logits, state = run_chunk(ids[:, t0:t1], state)
+            else:
+                logits, state = run_chunk(ids[:, t0:t1], state, ctx[:, t0:t1])
             targets = ids[:, t0 + 1 : t1 + 1]
             mask = valid[:, t0 + 1 : t1 + 1]
             logp = _log_softmax_at(np.asarray(logits, dtype=np.float64), targets)
@@ -227,7 +269,8 @@ def evaluate_model(model_path: str | os.PathLike, data_dir: str | os.PathLike, s
     tokens = open_split(data_dir, split, manifest)
     if tokens.pieces == 0:
         raise ConfigError(f"{data_dir}: the {split} split is empty")
-    result = split_nll(model.run, model.initial_state, tokens, encoding.time_advance, batch_size=batch_size)
+    result = split_nll(model.run, model.initial_state, tokens, encoding.time_advance, batch_size=batch_size,
+                       context=split_context(tokens, info.context, encoding))
     unit = "step" if encoding.uses_grid else "second"
     return EvalReport(str(model_path), str(data_dir), split, result, unit, tokens.pieces)
 

@@ -33,6 +33,9 @@ class ModelConfig:
     dropout: float = 0.1
     tied: bool = False
     grammar_mask: bool = True  # disallowed next tokens get -inf before the softmax (in the exported graph too)
+    # read the timeline (bar/beat position, what was played 1, 2, 4 and 8 bars back: see
+    # rnnmusic.engine.context): "auto" does for the grid encodings, "off" never
+    context: str = "auto"
 
 
 @dataclass
@@ -145,6 +148,7 @@ class TrainConfig:
             (m.cell in CELLS, f"model.cell must be one of {', '.join(CELLS)}, not {m.cell!r}"),
             (m.layers >= 1 and m.hidden >= 1 and m.embedding >= 1, "model.layers, hidden and embedding must be >= 1"),
             (0.0 <= m.dropout < 1.0, "model.dropout must be in [0, 1)"),
+            (m.context in ("auto", "off"), f"model.context must be auto or off, not {m.context!r}"),
             (not m.tied or m.embedding == m.hidden, "model.tied needs model.embedding == model.hidden"),
             (d.batch_size >= 1 and d.window >= 1, "data.batch_size and data.window must be >= 1"),
             (0 <= d.transpose <= 24, "data.transpose must be 0..24 semitones"),

@@ -28,8 +28,12 @@ IGNORE = -100  # target value that the loss skips (torch's cross_entropy default
 
 
 class WindowSampler:
+    """Random windows of one split; with ``context`` (``[len(tokens), width]``, see
+    :func:`rnnmusic.evaluate.split_context`) each batch also holds the windows' timeline context,
+    whose lookback proposals are transposed with the tokens."""
+
     def __init__(self, split: TokenSplit, window: int, batch_size: int, transposer: Transposer | None = None,
-                 seed: int = 0, rank: int = 0, world: int = 1):
+                 seed: int = 0, rank: int = 0, world: int = 1, context: np.ndarray | None = None):
         if len(split.tokens) < window + 2:
             raise ConfigError(f"the {split.name} split has {len(split.tokens)} tokens, fewer than one window "
                               f"of {window} + 1; lower data.window or add data")
@@ -42,16 +46,24 @@ class WindowSampler:
         self.rank, self.world = rank, world
         self.rng = np.random.default_rng(seed)
         self._span = np.arange(window + 1)
+        self.context = context
+        self.last_context: np.ndarray | None = None  # the context of the last batch's inputs
 
     def next_batch(self) -> tuple[np.ndarray, np.ndarray, int]:
         """(inputs, targets) int64 [batch_size / world, window] for this process, and the number of
-        targets the loss counts in the whole global batch (to normalise every process's loss alike)."""
+        targets the loss counts in the whole global batch (to normalise every process's loss alike).
+        With a context, :attr:`last_context` is then the inputs' context ``[rows, window, width]``."""
         starts = self.rng.integers(0, len(self.split.tokens) - self.window - 1, size=self.batch_size, endpoint=True)
         shifts = self.transposer.random_shifts(self.rng, self.batch_size) if self.transposer else None
         rows = slice(self.rank * self.batch_size // self.world, (self.rank + 1) * self.batch_size // self.world)
-        windows = np.asarray(self.split.tokens[starts[rows, None] + self._span], dtype=np.int64)
-        if shifts is not None:
+        index = starts[rows, None] + self._span
+        windows = np.asarray(self.split.tokens[index], dtype=np.int64)
+        context = None if self.context is None else np.asarray(self.context[index[:, :-1]], dtype=np.int64)
+        if shifts is not None and context is None:
             windows = self.transposer.shift(windows, shifts[rows])
+        elif shifts is not None:
+            windows, context = self._shift_with_context(windows, context, shifts[rows])
+        self.last_context = context
         inputs = windows[:, :-1]
         targets = windows[:, 1:].copy()
         targets[targets == BOS_ID] = IGNORE
@@ -60,6 +72,20 @@ class WindowSampler:
         else:  # the other processes' rows are read only to count their bos tokens
             counted = int((self.split.tokens[starts[:, None] + self._span[1:]] != BOS_ID).sum())
         return inputs, targets, counted
+
+    def _shift_with_context(self, windows: np.ndarray, context: np.ndarray, shifts: np.ndarray):
+        """Transpose tokens and lookback proposals together (a window moves only if all of both can)."""
+        from rnnmusic.engine.context import POSITION_FEATURES
+
+        none = self.transposer.table.shape[0]
+        proposals = context[:, :, POSITION_FEATURES + 1:]
+        absent = proposals >= none
+        flat = np.where(absent, BOS_ID, proposals).reshape(len(windows), -1)
+        moved = self.transposer.shift(np.concatenate([windows, flat], axis=1), shifts)
+        windows = moved[:, : windows.shape[1]]
+        context = context.copy()
+        context[:, :, POSITION_FEATURES + 1:] = np.where(absent, none, moved[:, windows.shape[1]:].reshape(proposals.shape))
+        return windows, context
 
     # -- resumable position ----------------------------------------------------------
     def state(self) -> str:

@@ -28,6 +28,7 @@ from rnnmusic.atomic import atomic_write_bytes
 from rnnmusic.encodings import Encoding, get_encoding
 from rnnmusic.errors import ConfigError, RnnmusicError
 from rnnmusic.evaluate import SPLITS
+from rnnmusic.grid import StepGrid
 from rnnmusic.midi_io import read_midi_bytes
 from rnnmusic.training.progress import ProgressLine
 from rnnmusic.training.token_store import save_npy, write_token_dataset
@@ -42,6 +43,7 @@ class FileResult:
     tokens: int = 0
     dropped: dict[str, int] = field(default_factory=dict)
     error: str = ""  # non-empty: the file is skipped, this is why
+    meters: tuple[tuple[int, int, int], ...] = ()  # meter map in grid steps (grid encodings), for the context
 
 
 def scan_midi_files(src_dir: Path) -> list[Path]:
@@ -93,14 +95,16 @@ def _process(args: tuple[str, str]) -> FileResult:
         try:
             info = json.loads(info_file.read_text())
             if info["error"] or ids_file.exists():
-                return FileResult(rel, sha, info["tokens"], info["dropped"], info["error"])
+                meters = tuple(tuple(m) for m in info["meters"])
+                return FileResult(rel, sha, info["tokens"], info["dropped"], info["error"], meters)
         except (OSError, ValueError, KeyError):
             pass  # a damaged cache entry is simply rebuilt
     result, ids = _encode(data, sha, rel, _worker["encoding"])
     if ids is not None:
         save_npy(ids_file, ids)
     # the info file goes last: it is what marks the entry complete
-    info = {"tokens": result.tokens, "dropped": result.dropped, "error": result.error}
+    info = {"tokens": result.tokens, "dropped": result.dropped, "error": result.error,
+            "meters": [list(m) for m in result.meters]}
     atomic_write_bytes(info_file, json.dumps(info).encode())
     return result
 
@@ -124,7 +128,15 @@ def _encode(data: bytes, sha: str, rel: str, encoding: Encoding) -> tuple[FileRe
     if not encoding.is_valid(ids):
         reason = "is not encodable: the encoder made an invalid token sequence"
         return FileResult(rel, sha, dropped=dropped, error=reason), None
-    return FileResult(rel, sha, len(ids), dropped), ids.astype(np.int32)
+    return FileResult(rel, sha, len(ids), dropped, meters=_meters(seq, encoding)), ids.astype(np.int32)
+
+
+def _meters(seq, encoding: Encoding) -> tuple[tuple[int, int, int], ...]:
+    """The piece's meter map on the encoding's step grid (empty for encodings without one)."""
+    if not encoding.uses_grid:
+        return ()
+    grid = StepGrid.for_sequence(seq, int(encoding.config.steps_per_quarter))
+    return tuple((int(s), int(n), int(d)) for s, n, d in grid.meter_steps)
 
 
 # -- the build -------------------------------------------------------------------
@@ -222,7 +234,8 @@ def _write(out: Path, src: Path, enc: Encoding, results: list[FileResult], cache
         dropped_notes=dropped_total,
         files=[{"path": r.path, "sha256": r.sha256, "split": split_of(r.sha256, valid_fraction, test_fraction),
                 "tokens": r.tokens, "dropped": r.dropped} for r in sorted(kept.values(), key=lambda r: r.path)],
-        duplicates=duplicates, skipped=skipped)
+        duplicates=duplicates, skipped=skipped,
+        meters={name: [r.meters for r in members] for name, members in by_split.items()} if enc.uses_grid else None)
 
 
 def summary_lines(manifest: dict[str, Any]) -> list[str]:

@@ -10,6 +10,7 @@ what sampling sees: the same grammar mask, and next-token probabilities within
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import warnings
@@ -21,9 +22,13 @@ import torch
 
 from rnnmusic.atomic import atomic_output
 from rnnmusic.errors import ModelFileError
+from rnnmusic.engine.context import MAX_BAR_STEPS, MAX_BEAT_STEPS
 from rnnmusic.model_file import (
+    CONTEXT_INPUT_NAMES,
+    INPUT_CONTEXT,
     INPUT_IDS,
     INPUT_NAMES,
+    INPUT_REPETITION,
     INPUT_STATE,
     OUTPUT_LOGITS,
     OUTPUT_NAMES,
@@ -74,7 +79,25 @@ def export_model(
 
 def model_metadata(info: ModelInfo, model: RecurrentLM) -> dict[str, str]:
     """``metadata_props`` of an exported model: its ModelInfo, saying how the graph applies the grammar."""
-    return replace(info, grammar_mask="in_graph" if model.grammar_mask else "none").to_metadata()
+    context = {} if model.context_spec is None else json.loads(model.context_spec.to_json())
+    return replace(info, grammar_mask="in_graph" if model.grammar_mask else "none", context=context).to_metadata()
+
+
+def input_names(model: RecurrentLM) -> tuple[str, ...]:
+    """The graph inputs of ``model``, in ``forward``'s order: the contract's, plus the context pair."""
+    return INPUT_NAMES + (CONTEXT_INPUT_NAMES if model.context_spec is not None else ())
+
+
+def random_context(model: RecurrentLM, rng: np.random.Generator, batch: int, time: int) -> dict[str, np.ndarray]:
+    """Context and repetition inputs of valid shape and range (absent proposals included), for checks."""
+    spec = model.context_spec
+    if spec is None:
+        return {}
+    highs = (MAX_BAR_STEPS, MAX_BAR_STEPS + 1, MAX_BEAT_STEPS, MAX_BEAT_STEPS + 1, spec.flag_codes)
+    columns = [rng.integers(0, high, size=(batch, time)) for high in highs]
+    columns += [rng.integers(0, model.arch.vocab_size + 1, size=(batch, time)) for _ in spec.lookback_bars]
+    return {INPUT_CONTEXT: np.stack(columns, axis=-1).astype(np.int64),
+            INPUT_REPETITION: rng.uniform(-2.0, 2.0, size=batch).astype(np.float32)}
 
 
 def _torch_export(model: RecurrentLM, path: Path) -> None:
@@ -86,14 +109,20 @@ def _torch_export(model: RecurrentLM, path: Path) -> None:
         OUTPUT_LOGITS: {0: "batch", 1: "time"},
         OUTPUT_STATE: {2: "batch"},
     }
+    args: tuple = (ids, state)
+    if model.context_spec is not None:
+        extra = random_context(model, np.random.default_rng(0), 1, 4)
+        args = (ids, state, torch.from_numpy(extra[INPUT_CONTEXT]), torch.from_numpy(extra[INPUT_REPETITION]))
+        dynamic[INPUT_CONTEXT] = {0: "batch", 1: "time"}
+        dynamic[INPUT_REPETITION] = {0: "batch"}
     with warnings.catch_warnings():
         # the TorchScript exporter warns that it is deprecated and about batch_first RNNs; both are expected
         warnings.simplefilter("ignore")
         torch.onnx.export(
             model,
-            (ids, state),
+            args,
             str(path),
-            input_names=list(INPUT_NAMES),
+            input_names=list(input_names(model)),
             output_names=list(OUTPUT_NAMES),
             dynamic_axes=dynamic,
             opset_version=OPSET,
@@ -161,9 +190,9 @@ def ort_outputs(session, feeds: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
 
 
 def torch_outputs(model: RecurrentLM, feeds: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """torch's outputs by name for the same ``feeds``, in the contract's input order (None for one not fed)."""
+    """torch's outputs by name for the same ``feeds``, passed in the contract's input order."""
     with torch.no_grad():
-        outputs = model(*(torch.from_numpy(feeds[name]) if name in feeds else None for name in INPUT_NAMES))
+        outputs = model(*(torch.from_numpy(feeds[name]) for name in input_names(model)))
     return {name: value.numpy() for name, value in zip(OUTPUT_NAMES, outputs)}
 
 
@@ -183,6 +212,9 @@ def parity_check(model: RecurrentLM, onnx_path: str | os.PathLike, steps: int = 
     ort_feeds, torch_feeds = {INPUT_IDS: ids, INPUT_STATE: state}, {INPUT_IDS: ids, INPUT_STATE: state.copy()}
     parity = Parity()
     for _ in range(steps + 1):
+        # a context model reads random but valid timeline inputs: every gate and proposal path is checked
+        extra = random_context(model, rng, batch, ort_feeds[INPUT_IDS].shape[1])
+        ort_feeds, torch_feeds = {**ort_feeds, **extra}, {**torch_feeds, **extra}
         ort_out, torch_out = ort_outputs(session, ort_feeds), torch_outputs(model, torch_feeds)
         parity = parity.merge(compare_logits(ort_out[OUTPUT_LOGITS], torch_out[OUTPUT_LOGITS]))
         # chain: the next input is the arg-max token of the last position, one token per step

@@ -63,6 +63,7 @@ def export_run(run_dir: str | os.PathLike, output: str | os.PathLike, int8: bool
         description=description or f"{config.model.cell} {config.model.layers}x{config.model.hidden} "
                                    f"on {encoding.name} tokens, trained with rnnmusic",
         grammar_mask="in_graph" if model.grammar_mask else "none",
+        context={} if model.context_spec is None else json.loads(model.context_spec.to_json()),
     )
     if not int8:
         export_model(model, info, output, tolerance=tolerance)

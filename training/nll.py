@@ -8,24 +8,30 @@ the same thing, and differ only by torch-vs-ONNX-Runtime arithmetic.
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import torch
 
-from rnnmusic.evaluate import NLLResult, TokenSplit, split_nll
+from rnnmusic.evaluate import NLLResult, TokenSplit, split_context, split_nll
 from rnnmusic.training.device import Placement
 from rnnmusic.training.model import RecurrentLM
 
 
 def torch_split_nll(model: RecurrentLM, split: TokenSplit, time_advance: np.ndarray, place: Placement | None = None,
-                    batch_size: int = 16) -> NLLResult:
+                    batch_size: int = 16, encoding=None) -> NLLResult:
     """Sum of NLL over this process's share of ``split`` (all of it without a process group)."""
     device = place.device if place is not None else next(model.parameters()).device
+    spec = json.loads(model.context_spec.to_json()) if model.context_spec is not None else None
+    if spec is not None and encoding is None:
+        raise ValueError("a model that reads a context needs the encoding to compute it")
     was_training = model.training
     model.eval()
 
-    def run_chunk(ids: np.ndarray, state: torch.Tensor):
+    def run_chunk(ids: np.ndarray, state: torch.Tensor, context: np.ndarray | None = None):
         # autocast is left off on purpose: evaluation in fp32 keeps the numbers comparable to the exported model
-        logits, new_state = model(torch.from_numpy(ids).to(device), state)
+        c = None if context is None else torch.from_numpy(context).to(device)
+        logits, new_state = model(torch.from_numpy(ids).to(device), state, c)
         return logits.float().cpu().numpy(), new_state
 
     def initial(batch: int) -> torch.Tensor:
@@ -34,6 +40,7 @@ def torch_split_nll(model: RecurrentLM, split: TokenSplit, time_advance: np.ndar
     shard = (place.rank, place.world) if place is not None else (0, 1)
     try:
         with torch.no_grad():
-            return split_nll(run_chunk, initial, split, time_advance, batch_size=batch_size, shard=shard)
+            return split_nll(run_chunk, initial, split, time_advance, batch_size=batch_size, shard=shard,
+                             context=split_context(split, spec, encoding) if spec is not None else None)
     finally:
         model.train(was_training)

@@ -18,7 +18,7 @@ import numpy as np
 
 from rnnmusic.atomic import atomic_output, atomic_write_bytes
 from rnnmusic.encodings import BOS_ID, Encoding
-from rnnmusic.evaluate import DATASET_FORMAT, MANIFEST, SPLITS, offsets_path, tokens_path
+from rnnmusic.evaluate import DATASET_FORMAT, MANIFEST, SPLITS, meters_path, offsets_path, tokens_path
 
 #: a split's pieces: a list of id arrays, or (their lengths, an iterable yielding them one at a time)
 #: so a large dataset need not be in memory twice
@@ -50,8 +50,16 @@ def write_split(out: Path, split: str, pieces: Split, encoding: Encoding) -> dic
             "time": time_total}
 
 
+def write_split_meters(out: Path, split: str, meters: Sequence[Sequence[tuple[int, int, int]]]) -> None:
+    """Each piece's meter map in steps, in the split's piece order (what the timeline context reads)."""
+    text = json.dumps([[list(m) for m in piece] for piece in meters], separators=(",", ":"))
+    atomic_write_bytes(meters_path(out, split), text.encode())
+
+
 def write_token_dataset(out_dir: str | os.PathLike, encoding: Encoding, splits: Mapping[str, Split],
-                        *, source: str, license: str, content_hash: str, **details: Any) -> dict[str, Any]:
+                        *, source: str, license: str, content_hash: str,
+                        meters: Mapping[str, Sequence[Sequence[tuple[int, int, int]]]] | None = None,
+                        **details: Any) -> dict[str, Any]:
     """Write every split of ``splits`` (split name -> its pieces' ids, without bos), then the manifest; returns it.
 
     ``content_hash`` identifies the content (a resumed training run checks it); ``details``
@@ -60,6 +68,11 @@ def write_token_dataset(out_dir: str | os.PathLike, encoding: Encoding, splits: 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     summary = {split: write_split(out, split, splits[split], encoding) for split in SPLITS}
+    for split in SPLITS:
+        if meters is not None:
+            write_split_meters(out, split, meters[split])
+        elif meters_path(out, split).exists():  # a rebuild without meters must not keep stale ones
+            meters_path(out, split).unlink()
     manifest = {
         "format": DATASET_FORMAT,
         "encoding": json.loads(encoding.config_json()),

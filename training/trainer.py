@@ -18,9 +18,11 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 
+from rnnmusic.engine.context import ContextSpec, stream_context
 from rnnmusic.atomic import remove_stale_parts
 from rnnmusic.errors import ConfigError
 from rnnmusic.evaluate import NLLResult, manifest_encoding, open_split, read_manifest
@@ -51,10 +53,18 @@ class TrainResult:
     stopped_early: bool
 
 
+def context_spec(config: TrainConfig, encoding) -> ContextSpec | None:
+    """The timeline context a model of this config reads: for the grid encodings unless turned off.
+    (The performance encoding counts 10 ms shifts, not steps of a bar, so it has none.)"""
+    if config.model.context == "off" or not encoding.uses_grid:
+        return None
+    return ContextSpec(steps_per_quarter=int(encoding.config.steps_per_quarter))
+
+
 def build_model(config: TrainConfig, encoding) -> RecurrentLM:
     m = config.model
     arch = Architecture(m.cell, m.layers, m.hidden, m.embedding, encoding.vocab_size, m.dropout, m.tied)
-    return RecurrentLM(arch, encoding.follow_table if m.grammar_mask else None)
+    return RecurrentLM(arch, encoding.follow_table if m.grammar_mask else None, context_spec(config, encoding))
 
 
 def dataset_summary(manifest: dict[str, Any], data_dir: Path) -> dict[str, Any]:
@@ -137,8 +147,11 @@ class _Run:
         self.valid_split = open_split(data_dir, "valid", manifest)
         self.test_split = open_split(data_dir, "test", manifest)
         transposer = Transposer(encoding, d.transpose) if d.transpose else None
+        spec = context_spec(config, encoding)
+        train_context = None if spec is None else stream_context(
+            spec, encoding, np.asarray(self.train_split.tokens), self.train_split.offsets, self.train_split.meters or None)
         self.sampler = WindowSampler(self.train_split, d.window, d.batch_size, transposer, r.seed,
-                                     place.rank, place.world)
+                                     place.rank, place.world, context=train_context)
         per_epoch = math.ceil(self.train_split.targets / (d.batch_size * d.window))
         self.steps_per_epoch = r.steps_per_epoch or max(1, per_epoch)
         self.total = r.max_steps if r.max_steps > 0 else r.epochs * self.steps_per_epoch
@@ -202,7 +215,7 @@ class _Run:
         if split.pieces == 0:
             return None
         result = torch_split_nll(self.model, split, self.encoding.time_advance, self.place,
-                                 batch_size=self.config.run.eval_batch_size)
+                                 batch_size=self.config.run.eval_batch_size, encoding=self.encoding)
         total, tokens, span, first, first_span = dev.all_reduce_sum(
             [result.total, result.tokens, result.time, result.first_total, result.first_time], self.place)
         return NLLResult(total, int(tokens), span, first, first_span)
@@ -235,10 +248,12 @@ class _Run:
             inputs, targets, counted = self.sampler.next_batch()
             x = torch.from_numpy(inputs).to(place.device, non_blocking=True)
             y = torch.from_numpy(targets).to(place.device, non_blocking=True)
+            context = self.sampler.last_context
+            c = None if context is None else torch.from_numpy(context).to(place.device, non_blocking=True)
             lr = lr_at(self.step, self.total, cfg)
             set_lr(self.optimizer, lr)
             with place.autocast():
-                logits, _ = self.net(x)
+                logits, _ = self.net(x, None, c)
             # mean over the global batch's targets, whichever process holds them (DDP then averages
             # over processes, hence the factor world): the same loss as one process with the whole batch
             loss = F.cross_entropy(logits.float().flatten(0, 1), y.flatten(), ignore_index=IGNORE,

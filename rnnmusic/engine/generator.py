@@ -17,6 +17,7 @@ from typing import Callable, Iterator
 import numpy as np
 
 from rnnmusic.encodings import BOS_ID
+from rnnmusic.engine.context import ContextTracker, repetition_bias
 from rnnmusic.engine.masks import TokenMasks
 from rnnmusic.engine.model import Model
 from rnnmusic.engine.options import GenerateOptions
@@ -57,6 +58,12 @@ class Primed:
     logits: np.ndarray  # [vocab]: the first continuation token's logits
     last: int  # the last token read
     dropped: dict[str, int]  # seed notes the encoding could not represent, by reason
+    context: ContextTracker | None = None  # after the seed, for a model that reads the timeline
+
+    def batch(self, rows: int, options: GenerateOptions, masks: TokenMasks | None = None) -> Batch:
+        """``rows`` copies of the primed row, ready for a token loop (context and repetition included)."""
+        return Batch.repeat(self.state, self.logits, self.last, rows, masks or self.masks, self.context,
+                            repetition_bias(options.repetition))
 
     def continuation_start(self, continuation_only: bool) -> float:
         """Seconds at which the continuation begins in a take (see :mod:`rnnmusic.engine.takes`)."""
@@ -89,9 +96,18 @@ class Generator:
                 seed_ids = np.concatenate([seed_ids, silence_tokens(self.encoding, seed_ids, gap)]).astype(np.int64)
         masks = TokenMasks(self.encoding, options, seed)
         ids = np.concatenate([[BOS_ID], seed_ids]).astype(np.int64)[None, :]
-        logits, state = self.model.run(ids, self.model.initial_state(1))
-        return Primed(seed, seed_ids, Timeline(self.encoding, seed, seed_ids), masks, state,
-                      np.array(logits[0, -1], dtype=np.float32), int(ids[0, -1]), dropped)
+        timeline = Timeline(self.encoding, seed, seed_ids)
+        tracker = None
+        if self.model.context is not None:
+            # the seed's meter map decides bar and beat; the continuation keeps its last meter
+            tracker = ContextTracker(self.model.context, self.encoding, timeline.grid.meter_steps)
+            context = tracker.features_of(ids[0])[None]
+            bias = np.full(1, repetition_bias(options.repetition), dtype=np.float32)
+            logits, state = self.model.run(ids, self.model.initial_state(1), context, bias)
+        else:
+            logits, state = self.model.run(ids, self.model.initial_state(1))
+        return Primed(seed, seed_ids, timeline, masks, state,
+                      np.array(logits[0, -1], dtype=np.float32), int(ids[0, -1]), dropped, tracker)
 
     # -- whole takes -------------------------------------------------------------------
     def generate(self, seed: NoteSequence | None, options: GenerateOptions, progress: Progress | None = None,
@@ -119,7 +135,7 @@ class Generator:
         reporter = ProgressReporter(progress, cancel)
         if options.uses_beam:
             rows = options.num * options.beam_size * options.branch_factor
-            batch = Batch.repeat(primed.state, primed.logits, primed.last, rows, primed.masks)
+            batch = primed.batch(rows, options)
             loop = beam_loop(self.model, batch, sampler, primed.masks, self.advance, target, cap,
                              options.num, options.beam_size, options.branch_factor)
             result: list[np.ndarray] = []
@@ -130,7 +146,7 @@ class Generator:
                     reporter.tick(step, lambda: item)
             reporter.finish()
             return result
-        batch = Batch.repeat(primed.state, primed.logits, primed.last, options.num, primed.masks)
+        batch = primed.batch(options.num, options)
         out = np.zeros((options.num, cap), dtype=np.int64)
         generated = np.zeros(options.num, dtype=np.float64)
         done = 0

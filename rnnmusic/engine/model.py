@@ -22,8 +22,11 @@ from rnnmusic.encodings import Encoding, encoding_from_json
 from rnnmusic.engine.first_run import probe
 from rnnmusic.engine.onnx_meta import NotOnnxError, external_tensors, metadata_from_bytes
 from rnnmusic.errors import ConfigError, EncodingError, ModelFileError
+from rnnmusic.engine.context import ContextSpec
 from rnnmusic.model_file import (
+    INPUT_CONTEXT,
     INPUT_IDS,
+    INPUT_REPETITION,
     INPUT_STATE,
     OUTPUT_LOGITS,
     OUTPUT_STATE,
@@ -77,6 +80,8 @@ class Model:
         self._session = session
         self._outputs = [OUTPUT_LOGITS, OUTPUT_STATE]
         self._state_dims = info.architecture.state_shape(1)
+        #: the timeline context the graph reads (None: a token-only model, e.g. format 1 files)
+        self.context: ContextSpec | None = ContextSpec.from_dict(info.context, str(path)) if info.context else None
 
     def __repr__(self) -> str:
         arch = self.info.architecture
@@ -91,9 +96,22 @@ class Model:
         """The zero state for ``batch`` rows: float32 ``[state_parts, layers, batch, hidden]``."""
         return np.zeros(self.info.architecture.state_shape(batch), dtype=np.float32)
 
-    def run(self, ids: np.ndarray, state: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Logits ``[batch, time, vocab]`` and the state after the last token, for int64 ids ``[batch, time]``."""
-        logits, new_state = self._session.run(self._outputs, {INPUT_IDS: ids, INPUT_STATE: state})
+    def run(self, ids: np.ndarray, state: np.ndarray, context: np.ndarray | None = None,
+            repetition: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Logits ``[batch, time, vocab]`` and the state after the last token, for int64 ids ``[batch, time]``.
+
+        A model with a :attr:`context` also reads ``context`` ``[batch, time, width]`` (from
+        :mod:`rnnmusic.engine.context`) and ``repetition`` ``[batch]`` (gate bias; 0 when None);
+        a token-only model ignores both.
+        """
+        feeds = {INPUT_IDS: ids, INPUT_STATE: state}
+        if self.context is not None:
+            if context is None:
+                raise ValueError(f"{self.path}: this model reads a timeline context; pass the tracker's")
+            feeds[INPUT_CONTEXT] = np.asarray(context, dtype=np.int64)
+            feeds[INPUT_REPETITION] = (np.zeros(len(ids), dtype=np.float32) if repetition is None
+                                       else np.asarray(repetition, dtype=np.float32))
+        logits, new_state = self._session.run(self._outputs, feeds)
         return logits, new_state
 
 
@@ -119,6 +137,8 @@ def load_model_file(path: str | os.PathLike, providers: str | Sequence[str] | No
         raise ModelFileError(path, f"is not an ONNX model ({exc})") from None
     info = ModelInfo.from_metadata(metadata, str(path))
     encoding = _encoding_of(info, path)
+    if info.context and not encoding.uses_grid:
+        raise ModelFileError(path, f"describes a timeline context, but its {encoding.name} encoding has no step grid")
     _check_self_contained(data, path)
 
     import onnxruntime as ort
@@ -184,6 +204,7 @@ def _check_graph(session, info: ModelInfo, path: Path) -> None:
     inputs = {i.name: i for i in session.get_inputs()}
     outputs = {o.name: o for o in session.get_outputs()}
     check_graph_io(inputs, outputs, str(path))
+    _check_context_inputs(inputs, info, path)
     arch = info.architecture
     expected = {
         INPUT_IDS: (["tensor(int64)"], 2, None),
@@ -206,3 +227,25 @@ def _check_graph(session, info: ModelInfo, path: Path) -> None:
                 raise ModelFileError(
                     path, f"has {name} shape {list(node.shape)}, but its metadata describes {list(dims)}"
                 )
+
+
+def _check_context_inputs(inputs: dict, info: ModelInfo, path: Path) -> None:
+    """A model whose metadata names a timeline context has both context inputs, of the right kind;
+    one without has neither (a graph the engine could not feed is refused at load, not mid-take)."""
+    present = [name for name in (INPUT_CONTEXT, INPUT_REPETITION) if name in inputs]
+    if not info.context:
+        if present:
+            raise ModelFileError(path, f"has input(s) {', '.join(present)} but its metadata describes no context")
+        return
+    spec = ContextSpec.from_dict(info.context, str(path))
+    missing = [name for name in (INPUT_CONTEXT, INPUT_REPETITION) if name not in inputs]
+    if missing:
+        raise ModelFileError(path, f"describes a timeline context but lacks the input(s) {', '.join(missing)}")
+    context, repetition = inputs[INPUT_CONTEXT], inputs[INPUT_REPETITION]
+    width = context.shape[2] if len(context.shape) == 3 else None
+    if context.type != "tensor(int64)" or len(context.shape) != 3 or (isinstance(width, int) and width != spec.width):
+        raise ModelFileError(path, f"has {INPUT_CONTEXT} {context.type} {list(context.shape)}, expected "
+                                   f"int64 [batch, time, {spec.width}]")
+    if repetition.type != "tensor(float)" or len(repetition.shape) != 1:
+        raise ModelFileError(path, f"has {INPUT_REPETITION} {repetition.type} {list(repetition.shape)}, "
+                                   "expected float [batch]")

@@ -16,6 +16,9 @@ from rnnmusic.engine.keys import key_name, parse_key
 from rnnmusic.errors import ConfigError
 
 DEFAULT_BARS = 8.0
+#: the repetition control's default (0 through-composed, 0.5 the model as trained, 1 as repetitive as it
+#: can be); chosen with the musical evaluation on the validation split (docs/benchmarks.md)
+DEFAULT_REPETITION = 0.5
 MAX_SEED = 2**63 - 1
 #: rows sampled in one batch (variations times beams times branches): memory stays in megabytes
 MAX_ROWS = 4096
@@ -41,7 +44,9 @@ class GenerateOptions:
     are off. key is None (no constraint), "auto" (estimated from the seed) or a key such as
     "C:major"; pitch_range (lo, hi) in MIDI pitches inclusive; max_polyphony caps the notes of one
     step. num variations are sampled in one batched run; beam_size / branch_factor above 1 turn on
-    beam search. seed None draws a fresh random seed (see :meth:`with_seed`).
+    beam search. seed None draws a fresh random seed (see :meth:`with_seed`). repetition (0..1) moves
+    how often a model that reads the timeline repeats what it played one to eight bars earlier
+    (0: never copies, 0.5: as it learned, 1: always when it can); token-only models ignore it.
     """
 
     bars: float | None = None
@@ -58,6 +63,7 @@ class GenerateOptions:
     beam_size: int = 1
     branch_factor: int = 1
     continuation_only: bool = False
+    repetition: float = DEFAULT_REPETITION
 
     def __post_init__(self) -> None:
         lengths = [n for n in ("bars", "steps", "seconds") if getattr(self, n) is not None]
@@ -70,6 +76,7 @@ class GenerateOptions:
         if self.seconds is not None:
             _number("seconds", self.seconds, 0, 36_000, low_open=True)
         _number("temperature", self.temperature, 0, 100)
+        _number("repetition", self.repetition, 0, 1)
         if self.top_k is not None:
             _number("top_k", self.top_k, 1, integer=True)
         if self.top_p is not None:

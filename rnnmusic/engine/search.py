@@ -19,6 +19,7 @@ from typing import Iterator
 import numpy as np
 
 from rnnmusic.engine.beam import best_rows, select_beams
+from rnnmusic.engine.context import ContextTracker
 from rnnmusic.engine.masks import TokenMasks
 from rnnmusic.engine.model import Model
 from rnnmusic.engine.sampling import Sampler
@@ -38,15 +39,24 @@ class Batch:
     logits: np.ndarray  # [rows, vocab], the next token's logits
     last: np.ndarray  # [rows] int64, the previous token
     counts: np.ndarray  # polyphony counters by row (see TokenMasks.start_counts)
+    context: ContextTracker | None = None  # the timeline context, for models that read one
+    repetition: np.ndarray | None = None  # [rows] float32 gate bias (see rnnmusic.engine.context)
 
     @classmethod
-    def repeat(cls, state: np.ndarray, logits: np.ndarray, last: int, rows: int, masks: TokenMasks) -> "Batch":
-        """``rows`` copies of one prefilled row (state ``[.., 1, ..]``, logits ``[vocab]``)."""
+    def repeat(cls, state: np.ndarray, logits: np.ndarray, last: int, rows: int, masks: TokenMasks,
+               context: ContextTracker | None = None, repetition: float = 0.0) -> "Batch":
+        """``rows`` copies of one prefilled row (state ``[.., 1, ..]``, logits ``[vocab]``, a 1-row context)."""
+        tracker = None
+        if context is not None:
+            tracker = context.copy()
+            tracker.take(np.zeros(rows, dtype=np.int64))
         return cls(
             np.ascontiguousarray(np.repeat(state, rows, axis=2)),
             np.repeat(logits[None, :], rows, axis=0).astype(np.float32),
             np.full(rows, last, dtype=np.int64),
             masks.start_counts(rows),
+            tracker,
+            np.full(rows, repetition, dtype=np.float32),
         )
 
     def take(self, rows: np.ndarray) -> None:
@@ -55,6 +65,18 @@ class Batch:
         self.logits = self.logits[rows]
         self.last = self.last[rows]
         self.counts = self.counts[rows]
+        if self.context is not None:
+            self.context.take(rows)
+        if self.repetition is not None:
+            self.repetition = self.repetition[rows]
+
+    def run(self, model: Model, feed: np.ndarray, state: np.ndarray,
+            active: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """The model reads ``feed`` ``[rows, 1]`` (the context moves with it, in rows ``active``)."""
+        if self.context is None:
+            return model.run(feed, state)
+        context = self.context.push(feed[:, 0], active)
+        return model.run(feed, state, context[:, None, :], self.repetition)
 
 
 def token_cap(target_units: float, min_advance: float) -> int:
@@ -77,7 +99,8 @@ def sample_loop(model: Model, batch: Batch, sampler: Sampler, masks: TokenMasks,
     column[:] = batch.last
     table, counts = masks.table, batch.counts
     polyphony = masks.max_polyphony is not None
-    logits, state, run = batch.logits, batch.state, model.run
+    logits, state = batch.logits, batch.state
+    run = model.run if batch.context is None else (lambda ids, s: batch.run(model, ids, s))
     goal = target_units - _TOLERANCE
     single = rows == 1
     # when every token moves time by the same amount (melody, drums), the time of every row is
@@ -170,7 +193,7 @@ def beam_loop(model: Model, batch: Batch, sampler: Sampler, masks: TokenMasks, a
             masks.update_counts(counts, tokens)
             batch.counts[active] = counts[active]
         feed[:, 0] = tokens
-        logits, state = model.run(feed, batch.state)
+        logits, state = batch.run(model, feed, batch.state, active)
         batch.state = np.where(active[None, None, :, None], state, batch.state)
         batch.logits = np.where(active[:, None], logits[:, -1, :], batch.logits)
         batch.last = np.where(active, tokens, batch.last)

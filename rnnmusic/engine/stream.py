@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Iterator
 
 import numpy as np
 
+from rnnmusic.engine.context import ContextTracker, repetition_bias
 from rnnmusic.engine.generator import ProgressReporter, Takes
 from rnnmusic.engine.masks import TokenMasks
 from rnnmusic.engine.options import GenerateOptions
@@ -82,7 +83,7 @@ def stream_events(generator: "Generator", seed: NoteSequence | None, options: Ge
     end = timeline.seed_units + target - 1e-9
     decoded_at = np.full(rows, timeline.seed_units)
     sampler = Sampler(options.seed, options.temperature, options.top_k, options.top_p)
-    batch = Batch.repeat(primed.state, primed.logits, primed.last, rows, primed.masks)
+    batch = primed.batch(rows, options)
     reporter = ProgressReporter(None, cancel)
     reported, done = -1.0, 0
     for count in sample_loop(generator.model, batch, sampler, primed.masks, generator.advance, target, out, every=4):
@@ -122,6 +123,7 @@ class _Snapshot:
     counts: np.ndarray
     pushed: int
     position: float
+    context: "ContextTracker | None"
 
 
 class GenerationStream:
@@ -157,7 +159,7 @@ class GenerationStream:
     def reset(self) -> None:
         """Back to just after the seed, with the random generator reseeded (the same music again)."""
         primed = self._primed
-        self._batch = Batch.repeat(primed.state, primed.logits, primed.last, 1, primed.masks)
+        self._batch = primed.batch(1, self.options)
         self._masks = primed.masks
         self._sampler = Sampler(self.options.seed, self.options.temperature, self.options.top_k, self.options.top_p)
         self._tracker = NoteTracker(self._encoding, primed.seed, primed.seed_ids, emit_from=primed.timeline.seed_units)
@@ -172,6 +174,8 @@ class GenerationStream:
             raise ConfigError(f"a stream cannot change {', '.join(refused)}")
         self.options = self.options.replace(**changes)
         self._sampler.configure(self.options.temperature, self.options.top_k, self.options.top_p)
+        if "repetition" in changes and self._batch.repetition is not None:
+            self._batch.repetition[:] = repetition_bias(self.options.repetition)
         if {"key", "pitch_range", "max_polyphony"} & set(changes):
             self._masks = TokenMasks(self._encoding, self.options, self._primed.seed)
 
@@ -209,7 +213,12 @@ class GenerationStream:
             ids = np.concatenate([ids, silence_tokens(self._encoding, ids, gap)]).astype(np.int64)
         if len(ids) == 0:
             return
-        logits, self._batch.state = self._generator.model.run(ids[None, :], self._batch.state)
+        if self._batch.context is not None:
+            context = self._batch.context.features_of(ids)[None]
+            logits, self._batch.state = self._generator.model.run(ids[None, :], self._batch.state, context,
+                                                                  self._batch.repetition)
+        else:
+            logits, self._batch.state = self._generator.model.run(ids[None, :], self._batch.state)
         self._batch.logits = np.array(logits[:, -1, :], dtype=np.float32)
         self._batch.last = ids[-1:].copy()
         for token in ids:
@@ -234,9 +243,11 @@ class GenerationStream:
     def _snapshot(self) -> _Snapshot:
         b = self._batch
         return _Snapshot(b.state.copy(), np.array(b.logits, copy=True), b.last.copy(), b.counts.copy(),
-                         self._tracker.pushed, self._tracker.position)
+                         self._tracker.pushed, self._tracker.position,
+                         None if b.context is None else b.context.copy())
 
     def _rollback(self, snap: _Snapshot) -> None:
         self._batch.state, self._batch.logits = snap.state.copy(), snap.logits.copy()
         self._batch.last, self._batch.counts = snap.last.copy(), snap.counts.copy()
+        self._batch.context = None if snap.context is None else snap.context.copy()
         self._tracker.truncate(snap.pushed)

@@ -14,7 +14,8 @@ from training_helpers import tiny_config
 from rnnmusic.encodings import get_encoding
 from rnnmusic.errors import ConfigError, ModelFileError
 from rnnmusic.evaluate import evaluate_model
-from rnnmusic.model_file import INPUT_IDS, INPUT_STATE, ModelInfo
+from rnnmusic.engine.context import ContextSpec, piece_context
+from rnnmusic.model_file import INPUT_CONTEXT, INPUT_IDS, INPUT_REPETITION, INPUT_STATE, ModelInfo
 from rnnmusic.training.checkpoint import checkpoint_config, load_checkpoint
 from rnnmusic.training.export import export_model
 from rnnmusic.training.export_run import export_run
@@ -58,7 +59,16 @@ def test_the_exported_graph_masks_tokens_the_grammar_forbids(run_dir, tmp_path):
     session = ort.InferenceSession(str(out), providers=["CPUExecutionProvider"])
     ids = np.arange(info.architecture.vocab_size, dtype=np.int64)[None, :]  # every token once
     state = np.zeros(info.architecture.state_shape(1), dtype=np.float32)
-    logits, _ = session.run(None, {INPUT_IDS: ids, INPUT_STATE: state})
+    assert info.context, "a melody model reads the timeline context by default"
+    spec = ContextSpec.from_dict(info.context)
+    rng = np.random.default_rng(0)
+    context = np.zeros((1, ids.shape[1], spec.width), dtype=np.int64)
+    context[..., 1], context[..., 3] = 16, 4  # 4/4 on a sixteenth grid
+    # proposals of every kind, absent ones and ones the grammar forbids after the token included
+    context[..., 5:] = rng.integers(0, info.architecture.vocab_size + 1, size=(1, ids.shape[1], spec.width - 5))
+    feeds = {INPUT_IDS: ids, INPUT_STATE: state, INPUT_CONTEXT: context,
+             INPUT_REPETITION: np.full(1, 3.0, dtype=np.float32)}
+    logits, _ = session.run(None, feeds)
     assert np.array_equal(np.isfinite(logits[0]), encoding.follow_table)
 
 
@@ -150,11 +160,13 @@ def test_export_cli_takes_a_tolerance_and_says_its_default(run_dir, tmp_path, ca
 def test_stepping_one_token_at_a_time_matches_the_whole_sequence(run_dir):
     model = trained_model(run_dir)
     ids = torch.tensor([[0, 5, 2, 2, 7, 1, 9]])
+    encoding = get_encoding("melody")
+    context = torch.from_numpy(piece_context(model.context_spec, encoding, ids[0].numpy(), [(0, 2, 4)]))[None]
     with torch.no_grad():
-        whole, state_whole = model(ids)
+        whole, state_whole = model(ids, None, context)
         state, steps = model.initial_state(1), []
         for t in range(ids.shape[1]):
-            logits, state = model(ids[:, t : t + 1], state)
+            logits, state = model(ids[:, t : t + 1], state, context[:, t : t + 1])
             steps.append(logits)
     stepped = torch.cat(steps, dim=1)
     assert torch.equal(torch.isinf(whole), torch.isinf(stepped))
