@@ -24,9 +24,10 @@ RECIPE = Recipe(
     encoding_config={"min_pitch": 28, "max_pitch": 88, "steps_per_quarter": 4, "onsets": True},
     train={
         "model": {"cell": "lstm", "layers": 2, "hidden": 256, "embedding": 64, "dropout": 0.3},
-        "data": {"batch_size": 32, "window": 128, "transpose": 5},
-        "optim": {"lr": 0.002, "warmup_steps": 100, "weight_decay": 0.05},
-        "run": {"epochs": 100, "max_steps": 1000, "eval_every": 100, "patience": 5, "checkpoint_every": 250,
+        # 256 tokens: about 12 bars of four-part writing (5 tokens a step), two or three phrases
+        "data": {"batch_size": 32, "window": 256, "transpose": 5},
+        "optim": {"lr": 0.002, "warmup_steps": 200, "weight_decay": 0.05},
+        "run": {"epochs": 200, "max_steps": 4000, "eval_every": 200, "patience": 5, "checkpoint_every": 200,
                 "seed": 0, "device": "auto"},
     },
     quick_pieces=12,
@@ -39,8 +40,9 @@ RECIPE = Recipe(
     notes=(
         "Each chorale is converted by `training/recipes/corpus_to_midi.py` (parse with music21, our own conversion "
         "to a NoteSequence, written with `rnnmusic.midi_io.write_midi`): the Soprano, Alto, Tenor and Bass parts, "
-        "one track each (a part named e.g. 'Soprano Oboe 1 Violin1' counts as the soprano), ties merged, the "
-        "playback tempo of the file kept (120 where there is none), meter, key and pickup kept.",
+        "one track each (a part named e.g. 'Soprano Oboe 1 Violin1' counts as the soprano), ties merged, repeats "
+        "written out as sung, the playback tempo of the file kept (120 where there is none), meter, key and pickup "
+        "kept.",
         "Works music21 holds only as Humdrum files are read from their MusicXML twin; the Humdrum encodings "
         "carry a copyright notice of CCARH and are not used. A chorale with a fifth voice is skipped.",
         "The encoding keeps one note per pitch and step: where two voices sing the same pitch (a unison), one "

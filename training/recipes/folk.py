@@ -29,9 +29,11 @@ RECIPE = Recipe(
     encoding_config={"min_pitch": 48, "max_pitch": 96, "steps_per_quarter": 4, "voice": "top"},
     train={
         "model": {"cell": "lstm", "layers": 2, "hidden": 256, "embedding": 64, "dropout": 0.2},
-        "data": {"batch_size": 32, "window": 128, "transpose": 5},
-        "optim": {"lr": 0.002, "warmup_steps": 100},
-        "run": {"epochs": 30, "max_steps": 1000, "eval_every": 125, "patience": 4, "checkpoint_every": 250,
+        # 256 steps: a whole 32-bar 2/4 tune or 16 bars of a reel in one window; the lookback reaches
+        # 8 bars back whatever the window (it is an input, not carried state)
+        "data": {"batch_size": 32, "window": 256, "transpose": 5},
+        "optim": {"lr": 0.002, "warmup_steps": 200},
+        "run": {"epochs": 60, "max_steps": 5000, "eval_every": 250, "patience": 4, "checkpoint_every": 250,
                 "seed": 0, "device": "auto"},
     },
     quick_pieces=24,
@@ -44,7 +46,8 @@ RECIPE = Recipe(
         "Each ABC tune is converted by `training/recipes/corpus_to_midi.py` (parse with music21, our own "
         "conversion to a NoteSequence, written with `rnnmusic.midi_io.write_midi`): the first voice, the top note "
         "of any chord, ties merged only between equal pitches, grace notes and guitar-chord symbols dropped, repeats "
-        "not expanded, tempo 120 quarter notes per minute where the tune names none, meter and key kept, a pickup "
+        "and first/second endings written out as played (a tune whose repeat marks music21 cannot pair is kept as "
+        "written), tempo 120 quarter notes per minute where the tune names none, meter and key kept, a pickup "
         "kept and padded so the first full bar starts on a barline.",
         "The Essen folksong collection in music21's corpus is not used: its `license.txt` says its legal status "
         "is unclear and that it is distributed by permission for non-commercial use, which a model shipped under "
