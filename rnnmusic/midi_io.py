@@ -129,7 +129,9 @@ def read_text_events(path: str | os.PathLike) -> list[str]:
         midi = mido.MidiFile(str(path))
     except Exception as exc:
         raise MidiFileError(path, f"is not a valid MIDI file ({_short(exc)})") from None
-    return [msg.text for track in midi.tracks for msg in track if msg.type == "text"]
+    # mido decodes meta text as latin-1; the writer writes UTF-8 (as the reader reads track names)
+    texts = [msg.text for track in midi.tracks for msg in track if msg.type == "text"]
+    return [text.encode("latin-1").decode("utf-8", errors="replace") for text in texts]
 
 
 def _short(exc: Exception) -> str:

@@ -53,7 +53,7 @@ def sequence_to_midi_bytes(seq: NoteSequence, text_events: Sequence[str] = ()) -
     tpq = _ticks_per_quarter(seq)
     to_ticks = _seconds_to_ticks(seq, tpq)
     midi = mido.MidiFile(type=1, ticks_per_beat=tpq)
-    meta: list[tuple[int, int, object]] = [(0, 0, mido.MetaMessage("text", text=t)) for t in text_events]
+    meta: list[tuple[int, int, object]] = [(0, 0, mido.MetaMessage("text", text=_as_utf8(t))) for t in text_events]
     for time, qpm in _writable_tempos(seq):
         meta.append((int(to_ticks(time)), 1, mido.MetaMessage("set_tempo", tempo=round(60_000_000 / qpm))))
     for ts in seq.time_signatures:
@@ -75,7 +75,7 @@ def sequence_to_midi_bytes(seq: NoteSequence, text_events: Sequence[str] = ()) -
         info = _track_info(seq, track)
         events: list[tuple[int, int, object]] = []
         if info.name:
-            events.append((0, 0, mido.MetaMessage("track_name", name=info.name)))
+            events.append((0, 0, mido.MetaMessage("track_name", name=_as_utf8(info.name))))
         events.append((0, 0, mido.Message("program_change", channel=channel, program=program)))
         if track not in controls_written:  # a track's controls go with its first part only
             controls_written.add(track)
@@ -146,12 +146,24 @@ def _control_tracks(seq: NoteSequence, with_notes: set[int]) -> list[int]:
     return sorted({c.track for c in seq.control_changes} - with_notes)
 
 
+def _as_utf8(text: str) -> str:
+    """``text`` spelled so that mido, which writes meta text as latin-1, writes its UTF-8 bytes (the reader's)."""
+    return text.encode("utf-8").decode("latin-1")
+
+
+#: the largest delta time a MIDI file holds (a 4-byte variable-length quantity)
+_MAX_DELTA = 0x0FFFFFFF
+
+
 def _to_track(events):
     import mido
 
     track = mido.MidiTrack()
     now = 0
     for tick, _, message in sorted(events, key=lambda e: (e[0], e[1])):
+        while tick - now > _MAX_DELTA:  # a longer silence is bridged by empty meta events every reader skips
+            track.append(mido.MetaMessage("sequencer_specific", data=(), time=_MAX_DELTA))
+            now += _MAX_DELTA
         message.time = tick - now
         now = tick
         track.append(message)
