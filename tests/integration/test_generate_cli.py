@@ -15,6 +15,7 @@ import pytest
 from model_factory import DATA, make_model, melody_seed
 
 from rnnmusic.engine import GenerateOptions, Generator, Provenance, load_model_file
+from rnnmusic.engine.provenance import RECORD_VERSION
 from rnnmusic.midi_io import read_midi, read_text_events, write_midi
 from support import require
 
@@ -181,4 +182,5 @@ def test_a_replayed_provenance_gives_the_same_file(folk, seed_file, tmp_path):
     assert again.returncode == 0, again.stderr
     assert read_midi(tmp_path / "a-2.mid").same_music(read_midi(tmp_path / "b-2.mid"))
     data = json.loads(read_text_events(tmp_path / "b-2.mid")[0])
-    assert data["rnnmusic_take"] == 1 and np.isclose(data["options"]["top_p"], 0.9)
+    assert data["rnnmusic_take"] == RECORD_VERSION and np.isclose(data["options"]["top_p"], 0.9)
+    assert Provenance.find(read_text_events(tmp_path / "b-2.mid")).take_hash == record.take_hash  # same inputs
