@@ -22,7 +22,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "dataset": ("dataset", "build a token dataset from a folder of MIDI files"),
     "train": ("train", "train an RNN/LSTM/GRU on a token dataset"),
     "export": ("export", "export a trained run as one self-describing ONNX model file"),
-    "eval": ("eval", "NLL of a model file on a dataset's test split (ONNX Runtime)"),
+    "eval": ("eval", "NLL of a model file on a dataset's test split, or with --music its continuations "
+                     "measured as music (ONNX Runtime)"),
     "generate": ("generate", "continue a MIDI seed with a model (writes MIDI, and optionally WAV and a piano roll)"),
     "models": ("models", "list the shipped and user models with their cards"),
     "bench": ("bench", "benchmarks against the literature (polyphonic music NLL)"),
