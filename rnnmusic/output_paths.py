@@ -38,20 +38,23 @@ def _starts_with(*magic: bytes) -> Callable[[Path], bool]:
     return check
 
 
-def _is_control_map(path: Path) -> bool:
+_NOT_JSON = object()
+
+
+def _json_of(path: Path) -> object:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError):
-        return False
-    return isinstance(data, dict) and "controls" in data
+        return _NOT_JSON
 
 
 def _is_json(path: Path) -> bool:
-    try:
-        json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError):
-        return False
-    return True
+    return _json_of(path) is not _NOT_JSON
+
+
+def _is_control_map(path: Path) -> bool:
+    data = _json_of(path)
+    return isinstance(data, dict) and "controls" in data
 
 
 def _is_onnx(path: Path) -> bool:
