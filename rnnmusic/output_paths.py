@@ -85,7 +85,7 @@ PNG = FileKind("a PNG picture", (".png",), _starts_with(b"\x89PNG\r\n\x1a\n"))
 ONNX = FileKind("an ONNX model", (".onnx",), _is_onnx)
 CONTROL_MAP = FileKind("a control map", (".json",), _is_control_map)
 JSON_REPORT = FileKind("a JSON file", (".json",), _is_json)
-RUN_FOLDER = FolderKind("a run folder", ("last.pt", "best.pt", "train.log"))
+RUN_FOLDER = FolderKind("a run folder", ("last.pt", "best.pt", "train.log", "metrics.jsonl"))
 DATASET_FOLDER = FolderKind("a dataset folder", ("manifest.json", "cache"))
 
 
