@@ -32,6 +32,9 @@ def register(parser: argparse.ArgumentParser) -> None:
     music.add_argument("--temperature", type=float, metavar="T", help="sampling temperature (default: the engine's)")
     music.add_argument("--top-k", type=int, metavar="K", help="sample among the K likeliest tokens")
     music.add_argument("--top-p", type=float, metavar="P", help="sample among the tokens holding P of the mass")
+    music.add_argument("--option", action="append", default=[], metavar="NAME=VALUE",
+                       help="any other generation option, passed to the engine as it is (VALUE read as JSON, "
+                            "else as text), e.g. --option key=auto --option max_polyphony=4; repeatable")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -85,6 +88,25 @@ def _emit_json(target: str, data: dict) -> None:
         raise ConfigError(f"{target}: cannot write ({exc.strerror or exc})") from None
 
 
+def parse_options(items: list[str]) -> dict:
+    """``NAME=VALUE`` pairs as GenerateOptions overrides (the engine validates names and values)."""
+    import json
+
+    from rnnmusic.errors import ConfigError
+
+    out = {}
+    for item in items:
+        name, sep, text = item.partition("=")
+        if not sep or not name.strip():
+            raise ConfigError(f"--option {item!r}: give NAME=VALUE, e.g. --option key=auto")
+        try:
+            value = json.loads(text)
+        except ValueError:
+            value = text
+        out[name.strip().replace("-", "_")] = tuple(value) if isinstance(value, list) else value
+    return out
+
+
 def _run_music(args: argparse.Namespace) -> int:
     import sys
 
@@ -93,6 +115,7 @@ def _run_music(args: argparse.Namespace) -> int:
 
     overrides = {name: getattr(args, name) for name in ("temperature", "top_k", "top_p")
                  if getattr(args, name) is not None}
+    overrides.update(parse_options(args.option))
 
     def progress(done: int, total: int) -> None:
         if sys.stderr.isatty():

@@ -67,3 +67,20 @@ def test_a_count_below_one_is_refused(tiny, flag, capsys):
     model, data, _ = tiny
     assert main(["eval", str(model), str(data), "--music", flag, "0"]) == 1
     assert "must be a whole number >= 1" in capsys.readouterr().err
+
+
+def test_any_engine_option_passes_through(tiny, tmp_path):
+    model, data, _ = tiny
+    out = tmp_path / "o.json"
+    assert main(["eval", str(model), str(data), "--music", "--seed-bars", "2", "--bars", "4", "--samples", "1",
+                 "--option", "key=auto", "--option", "pitch_range=[55, 84]", "--json", str(out)]) == 0
+    options = json.loads(out.read_text())["options"]
+    assert options["key"] == "auto" and options["pitch_range"] == [55, 84]
+
+
+@pytest.mark.parametrize("option, message", [("novalue", "give NAME=VALUE"), ("loudness=3", "unknown option")])
+def test_bad_options_are_one_line(tiny, option, message, capsys):
+    model, data, _ = tiny
+    assert main(["eval", str(model), str(data), "--music", "--option", option]) == 1
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and message in err
