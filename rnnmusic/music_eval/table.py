@@ -92,4 +92,14 @@ def summary_line(result: MusicEvalResult | dict) -> str:
     skipped = sum(data["skipped"].values())
     return (f"{data['split']} split of {data['data']}: {data['pieces']} pieces ({skipped} skipped), seed "
             f"{st['seed_bars']} bars, {st['bars']} generated, {st['samples']} samples each, random seed "
-            f"{st['random_seed']}; temperature {data['options']['temperature']}, top-p {data['options']['top_p']}")
+            f"{st['random_seed']}; options: {option_text(data['options'])}")
+
+
+def option_text(options: dict[str, Any]) -> str:
+    """The generation options that differ from the engine's defaults ("defaults" when none do)."""
+    from rnnmusic.engine import GenerateOptions
+
+    defaults = GenerateOptions().to_dict()
+    per_take = ("bars", "steps", "seconds", "num", "seed", "continuation_only")  # set by the harness
+    changed = [f"{k}={v}" for k, v in options.items() if k not in per_take and defaults.get(k, object()) != v]
+    return ", ".join(changed) or "the engine's defaults"

@@ -39,3 +39,11 @@ def test_measure_music_writes_the_json(tiny, tmp_path):
     model, data, _ = tiny
     result, why = measure_music(model, data, tmp_path / "music.json", seed_bars=2, bars=4, samples=1)
     assert why == "" and json.loads((tmp_path / "music.json").read_text()) == result
+
+
+def test_the_summary_names_the_options_that_differ_from_the_defaults():
+    from rnnmusic.engine import GenerateOptions
+    from rnnmusic.music_eval.table import option_text
+
+    assert option_text(GenerateOptions(bars=16, num=4, seed=3).to_dict()) == "the engine's defaults"
+    assert option_text(GenerateOptions(temperature=0.9, top_p=0.95).to_dict()) == "temperature=0.9, top_p=0.95"
