@@ -104,11 +104,11 @@ def evaluate_music(model: Any, data_dir: str | os.PathLike, options: Any = None,
         raise ConfigError(f"key_from must be one of {', '.join(KEY_SOURCES)}, not {key_from!r}")
     if not hasattr(model, "run"):
         model = load_model_file(model, providers="cpu", threads=1)
+    kind = kind_of(model.encoding.name)
     manifest = read_manifest(data_dir)
     if manifest_encoding(manifest).config_json() != model.encoding.config_json():
         raise ConfigError(f"{model.path} was trained on {model.encoding.describe()}, but {data_dir} holds "
                           f"{manifest_encoding(manifest).describe()}")
-    kind = kind_of(model.encoding.name)
     bars = bars or DEFAULT_BARS[kind]
     seed_bars = seed_bars or DEFAULT_SEED_BARS[kind]
     base = (options or GenerateOptions()).replace(**overrides) if overrides else (options or GenerateOptions())

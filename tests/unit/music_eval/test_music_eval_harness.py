@@ -40,3 +40,10 @@ def test_a_model_of_another_encoding_is_refused(tiny, tmp_path):
     other = make_model(tmp_path / "poly.onnx", "polyphony")
     with pytest.raises(ConfigError, match="trained on"):
         evaluate_music(other, data, **SMALL)
+
+
+def test_a_drum_model_is_refused(tiny, tmp_path):
+    _, data, _ = tiny
+    drums = make_model(tmp_path / "drums.onnx", "drums")
+    with pytest.raises(ConfigError, match="measures pitched music"):
+        evaluate_music(drums, data, **SMALL)
