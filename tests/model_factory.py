@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 
 from rnnmusic.encodings import get_encoding
+from rnnmusic.engine.context import ContextSpec
 from rnnmusic.model_file import Architecture, ModelInfo
 from rnnmusic.notes import Note, NoteSequence, TempoChange, TimeSignature, make_notes
 
@@ -20,12 +21,14 @@ DATA = Path(__file__).resolve().parent / "data"
 
 def make_model(path: Path, encoding: str = "melody", config: dict | None = None, cell: str = "lstm",
                layers: int = 1, hidden: int = 32, seed: int = 0, name: str | None = None,
-               spread: float = 1.0, metrics: dict | None = None, grammar_mask: bool = True) -> Path:
+               spread: float = 1.0, metrics: dict | None = None, grammar_mask: bool = True,
+               context: bool = False) -> Path:
     """Write an rnnmusic .onnx model with random weights for ``encoding`` to ``path``.
 
     ``grammar_mask`` builds the graph as training does by default (disallowed next tokens get
     -inf logits inside the graph); without it the runtime's own mask is all that stands between
-    the sampler and an invalid token.
+    the sampler and an invalid token. ``context`` makes a model that reads the timeline context
+    (format 2: bar position and lookback proposals, see rnnmusic.engine.context).
     """
     import torch
 
@@ -35,7 +38,8 @@ def make_model(path: Path, encoding: str = "melody", config: dict | None = None,
     enc = get_encoding(encoding, config or {})
     arch = Architecture(cell=cell, layers=layers, hidden=hidden, embedding=min(hidden, 32), vocab_size=enc.vocab_size)
     torch.manual_seed(seed)
-    model = RecurrentLM(arch, enc.follow_table if grammar_mask else None)
+    spec = ContextSpec(steps_per_quarter=int(enc.config.steps_per_quarter)) if context else None
+    model = RecurrentLM(arch, enc.follow_table if grammar_mask else None, spec)
     with torch.no_grad():
         model.head.weight.mul_(spread)
         model.head.bias.mul_(spread)
@@ -48,6 +52,7 @@ def make_model(path: Path, encoding: str = "melody", config: dict | None = None,
         metrics=metrics or {},
         license="CC0-1.0",
         description="untrained test model",
+        context=json.loads(spec.to_json()) if spec is not None else {},
     )
     export_model(model, info, path, check_steps=3)
     return Path(path)
