@@ -38,8 +38,6 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import json
-
     from rnnmusic.errors import ConfigError
     from rnnmusic.evaluate import MANIFEST, evaluate_model
 

@@ -22,8 +22,9 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -31,9 +32,9 @@ from rnnmusic.errors import ConfigError
 from rnnmusic.evaluate import manifest_encoding, read_manifest
 from rnnmusic.grid import StepGrid
 from rnnmusic.music_eval.baselines import copy_seed, random_in_key
+from rnnmusic.music_eval.overlap import FeatureSet, overlaps
 from rnnmusic.music_eval.pieces import KEY_SOURCES, Case, cases
 from rnnmusic.music_eval.tally import Tally, column, profile_distance
-from rnnmusic.music_eval.overlap import FeatureSet, overlaps
 from rnnmusic.music_eval.window import window_from
 
 SYSTEMS = ("model", "real", "copy_seed", "random_in_key")
@@ -89,9 +90,9 @@ def evaluate_music(model: Any, data_dir: str | os.PathLike, options: Any = None,
 
     ``options`` is a GenerateOptions (default: the engine's defaults); ``overrides`` are
     GenerateOptions fields changed on it (e.g. ``temperature=0.9``). ``seed_bars`` and ``bars`` of
-    None take the defaults of the model's kind (:data:`DEFAULT_SEED_BARS`, :data:`DEFAULT_BARS`). ``max_pieces`` caps the
-    pieces used (the first of the split's order); ``key_from`` is "piece" or "seed" (see
-    :mod:`rnnmusic.music_eval.pieces`).
+    None take the defaults of the model's kind (:data:`DEFAULT_SEED_BARS`, :data:`DEFAULT_BARS`).
+    ``max_pieces`` caps the pieces used (the first of the split's order); ``key_from`` is "piece"
+    or "seed" (see :mod:`rnnmusic.music_eval.pieces`).
     """
     from rnnmusic.engine import GenerateOptions, Generator, load_model_file
 

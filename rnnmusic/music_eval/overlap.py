@@ -70,7 +70,7 @@ class FeatureSet:
             self.values[name].extend(vals)
 
     @classmethod
-    def of(cls, windows) -> "FeatureSet":
+    def of(cls, windows) -> FeatureSet:
         out = cls()
         for w in windows:
             out.add(w)

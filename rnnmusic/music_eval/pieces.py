@@ -17,9 +17,9 @@ which would make the tonic metrics measure the estimator rather than the music.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 from rnnmusic.encodings import Encoding
 from rnnmusic.engine.keys import estimate_key

@@ -9,8 +9,8 @@ each meter, averaged over the meters with weights by the real set's bars in each
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 import numpy as np
 
@@ -47,7 +47,7 @@ class Tally:
             self.bars[meter] = self.bars.get(meter, 0) + bars
         self.features.add(w)
 
-    def add_all(self, windows: Iterable[Window]) -> "Tally":
+    def add_all(self, windows: Iterable[Window]) -> Tally:
         for w in windows:
             self.add(w)
         return self

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 from model_factory import make_model
-
 from music_eval_data import tune12
 
 from rnnmusic.midi_io import write_midi
 from rnnmusic.training.dataset import build_dataset
 from rnnmusic.training.progress import ProgressLine
+
 
 @pytest.fixture(scope="session")
 def tiny(tmp_path_factory):

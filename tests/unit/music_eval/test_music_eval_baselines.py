@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from music_eval_data import A, B, C_MAJOR, D, tune, window_of_bars
+from music_eval_data import C_MAJOR, A, B, D, tune, window_of_bars
 
 from rnnmusic.engine.keys import scale_pitch_classes
 from rnnmusic.music_eval.baselines import copy_seed, random_in_key

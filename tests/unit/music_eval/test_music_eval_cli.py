@@ -11,6 +11,7 @@ from music_eval_data import tune12
 from rnnmusic.cli.main import main
 from rnnmusic.midi_io import write_midi
 
+
 def test_cli_writes_the_table_and_the_json(tiny, tmp_path, capsys):
     model, data, manifest = tiny
     out = tmp_path / "music.json"

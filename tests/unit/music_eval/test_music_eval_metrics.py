@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from music_eval_data import A, B, C_MAJOR, E, tune, window_of_bars
+from music_eval_data import C_MAJOR, A, B, E, tune, window_of_bars
 
 from rnnmusic.music_eval import metrics as m
 
