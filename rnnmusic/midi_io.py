@@ -230,6 +230,8 @@ def _read_fast(chunks: _Chunks, source: str) -> ParsedMidi | None:
         raise MidiFileError(source, f"has too many notes ({count:,}; rnnmusic reads at most {MAX_NOTES:,})")
 
     tempos, meters, keys = _meta_events(score)
+    if any(event[0] < 0 for event in tempos + meters + keys):
+        return None  # symusic's ticks are 32-bit: past 2**31 they wrap around; the exact reader counts on
     if len({tick for tick, _ in tempos}) < len(set(tempos)):
         return None  # different tempos at one tick: symusic's sort may have lost which came last
     tracks = list(score.tracks)
@@ -252,6 +254,8 @@ def _read_fast(chunks: _Chunks, source: str) -> ParsedMidi | None:
     if not keep.all():
         notes = notes[:, keep]
     instruments = [_instrument(track) for track, u in zip(tracks, used.tolist()) if u]
+    if any(tick < 0 for instrument in instruments for tick, _, _ in instrument.controls):
+        return None  # (wrapped ticks, as above)
     return ParsedMidi(chunks.ticks_per_quarter, tempos, meters, keys, instruments=instruments, notes=notes)
 
 

@@ -1,6 +1,8 @@
-"""The writer takes whatever the reader gives (cases the MIDI fuzz test found): names beyond latin-1, long gaps."""
+"""Cases the MIDI fuzz test found: names beyond latin-1, gaps longer than a delta time, ticks past 2**31."""
 
 from __future__ import annotations
+
+import struct
 
 from rnnmusic.midi_io import read_midi, read_midi_bytes, read_text_events, sequence_to_midi_bytes, write_midi
 from rnnmusic.notes import Note, NoteSequence, TempoChange, Track, make_notes
@@ -20,3 +22,18 @@ def test_a_gap_longer_than_a_delta_time_holds_is_bridged():
     seq = NoteSequence(notes=notes, tempos=(TempoChange(0.0, 2.0), TempoChange(0.25, 60_000.0)))
     again = read_midi_bytes(sequence_to_midi_bytes(seq))
     assert again.same_music(seq, tolerance=1e-3)
+
+
+def test_events_past_tick_2_31_read_the_same_on_both_paths(monkeypatch):
+    # symusic counts ticks in 32 bits: a tempo 2.4e9 ticks in once came back at a negative tick
+    from rnnmusic import midi_io
+
+    tempo = b"\xff\x51\x03" + (500_000).to_bytes(3, "big")
+    body = b"\x00\xff\x51\x03\x00\x00\x3c" + b"\x00\x90\x3c\x40\x10\x80\x3c\x00"  # 1,000,000 qpm; a note
+    body += b"\xff\xff\xff\x7f\xff\x7f\x00" * 9 + b"\x00" + tempo + b"\x00\xff\x2f\x00"  # 9 * (2**28 - 1) ticks on
+    data = b"MThd" + struct.pack(">IHHH", 6, 0, 1, 4320) + b"MTrk" + struct.pack(">I", len(body)) + body
+    seq = read_midi_bytes(data)
+    monkeypatch.setattr(midi_io, "_read_fast", lambda *args: None)
+    exact = read_midi_bytes(data)
+    assert seq.tempos == exact.tempos
+    assert [round(t.time, 3) for t in seq.tempos] == [0.0, round(9 * (2**28 - 1) / 4320 * 60 / 1e6, 3)]
