@@ -65,7 +65,9 @@ def export_model(
         _torch_export(model, tmp)
         proto = onnx.load(str(tmp))
         del proto.metadata_props[:]
-        for key, value in model_metadata(info, model).items():
+        metadata = model_metadata(info, model)
+        ModelInfo.from_metadata(metadata, str(path))  # the runtime's own checks: write nothing it would refuse
+        for key, value in metadata.items():
             entry = proto.metadata_props.add()
             entry.key, entry.value = key, value
         proto.doc_string = (f"rnnmusic model {info.name}: {info.architecture.cell} language model "

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 from dataclasses import replace
 from pathlib import Path
@@ -51,7 +52,9 @@ def export_run(run_dir: str | os.PathLike, output: str | os.PathLike, int8: bool
     model = build_model(config, encoding)
     model.load_state_dict(payload["model"])
     dataset = checkpoint_dataset(payload)
-    metrics = {k: v for k, v in json.loads(payload.get("metrics", "{}")).items() if v is not None}
+    # a NaN or infinite NLL (a run that diverged) is no measurement: left out, as a missing one is
+    metrics = {k: v for k, v in json.loads(payload.get("metrics", "{}")).items()
+               if v is not None and not (isinstance(v, float) and not math.isfinite(v))}
     info = ModelInfo(
         name=name or run_dir.resolve().name,
         encoding=json.loads(encoding.config_json()),
@@ -112,6 +115,7 @@ def _quantize(source: Path, target: Path) -> None:
 def _write_metadata(path: Path, values: dict[str, Any]) -> None:
     import onnx
 
+    ModelInfo.from_metadata(values, str(path))  # the runtime's own checks: write nothing it would refuse
     proto = onnx.load(str(path))
     del proto.metadata_props[:]
     for key, value in values.items():

@@ -4,6 +4,7 @@ confident model's scale and refuses one wrong weight (issue 12 item 7)."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import onnx
@@ -125,3 +126,12 @@ def test_the_tolerance_decides_and_a_refusal_is_one_line(tmp_path):
         export_model(model, info, tmp_path / "strict.onnx", check_steps=2, tolerance=0.0)
     assert "\n" not in str(exc.value) and not (tmp_path / "strict.onnx").exists()
     export_model(model, info, tmp_path / "loose.onnx", check_steps=2, tolerance=1.0)
+
+
+def test_export_writes_no_metadata_the_loader_would_refuse(tmp_path):
+    model, info = lstm_2x32()
+    for bad in (replace(info, metrics={"valid_nll": float("nan")}), replace(info, name="two\nlines")):
+        with pytest.raises(ModelFileError) as exc:
+            export_model(model, bad, tmp_path / "m.onnx", check_steps=1)
+        assert str(exc.value).startswith(str(tmp_path / "m.onnx")) and "\n" not in str(exc.value)
+    assert list(tmp_path.iterdir()) == []

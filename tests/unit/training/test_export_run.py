@@ -173,3 +173,18 @@ def test_stepping_one_token_at_a_time_matches_the_whole_sequence(run_dir):
     finite = torch.isfinite(whole)
     assert torch.allclose(whole[finite], stepped[finite], atol=1e-5)
     assert torch.allclose(state, state_whole, atol=1e-6)
+
+
+def test_a_diverged_metric_is_left_out_not_written_as_nan(run_dir, tmp_path):
+    import shutil
+
+    from rnnmusic.training.checkpoint import save_checkpoint
+
+    run = tmp_path / "diverged"
+    shutil.copytree(run_dir, run)
+    payload = load_checkpoint(run / "best.pt")
+    payload["metrics"] = json.dumps({"valid_nll": float("nan"), "test_nll": 1.5})
+    save_checkpoint(run / "best.pt", payload)
+    info = export_run(run, tmp_path / "m.onnx")
+    assert "valid_nll" not in info.metrics and info.metrics["test_nll"] == 1.5
+    assert ModelInfo.from_metadata(metadata(tmp_path / "m.onnx"), "m.onnx") == info
