@@ -5,13 +5,20 @@ The tune: eight bars of 4/4 on a sixteenth grid (16 steps a bar), bars A B A C A
 - A: quarter notes C D E F (60 62 64 65);  B: half notes G F (67 65)
 - C: a whole note, high C (72);  D: A's rhythm with G F# E D (67 66 64 62);  E: silent
 
-so bars 3, 5 and 6 repeat an earlier bar exactly and bar 7 repeats one in rhythm only.
+so bars 3, 5 and 6 repeat an earlier bar exactly and bar 7 repeats one in rhythm only. Also: a
+four-voice progression with known parallels and clashes, and for the end-to-end tests a 12-bar
+tune (A B A C three times) written as MIDI files with their dataset and an untrained model.
 """
 
 from __future__ import annotations
 
+from model_factory import make_model
+
+from rnnmusic.midi_io import write_midi
 from rnnmusic.music_eval.window import make_window
 from rnnmusic.notes import Note, NoteSequence, TempoChange, TimeSignature, make_notes
+from rnnmusic.training.dataset import build_dataset
+from rnnmusic.training.progress import ProgressLine
 
 A = [(0, 4, 60), (4, 4, 62), (8, 4, 64), (12, 4, 65)]
 B = [(0, 8, 67), (8, 8, 65)]
@@ -60,9 +67,24 @@ TUNE12_BARS = {"A": (60, 62, 64, 65), "B": (67, 65, 64, 62), "C": (60, 64, 67, 7
 TUNE12_FORM = "ABAC" * 3
 
 
-def tune12(transpose: int) -> NoteSequence:
-    """The 12-bar tune moved by ``transpose`` semitones, as a NoteSequence (120 qpm, 4/4)."""
+def tune12(transpose: int, times: int = 1) -> NoteSequence:
+    """The 12-bar tune moved by ``transpose`` semitones, played ``times`` times, as a NoteSequence (120 qpm, 4/4)."""
     notes = [Note(p + transpose, 80, (4 * b + i) * BEAT, (4 * b + i + 1) * BEAT)
-             for b, name in enumerate(TUNE12_FORM) for i, p in enumerate(TUNE12_BARS[name])]
+             for b, name in enumerate(TUNE12_FORM * times) for i, p in enumerate(TUNE12_BARS[name])]
     return NoteSequence(notes=make_notes(notes), tempos=(TempoChange(0.0, 120.0),),
                         time_signatures=(TimeSignature(0.0, 4, 4),))
+
+
+def build_tiny(root, times: int = 1):
+    """Ten transpositions of the 12-bar tune (played ``times`` times) as MIDI files, their melody dataset
+    in ``root/data`` and an untrained melody model: (model, data, manifest)."""
+    src = root / "midi"
+    src.mkdir(parents=True)
+    for k in range(10):
+        write_midi(tune12(k - 5, times), src / f"tune{k}.mid")
+    data = root / "data"
+    manifest = build_dataset(src, data, "melody", jobs=1, valid_fraction=0.2, test_fraction=0.4,
+                             license="CC0 (hand-made)", progress=ProgressLine(enabled=False))
+    assert manifest["splits"]["test"]["pieces"] >= 2
+    model = make_model(root / "tiny.onnx", "melody")
+    return model, data, manifest
