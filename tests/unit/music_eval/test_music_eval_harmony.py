@@ -46,3 +46,12 @@ def test_eighth_grid_onsets():
 def test_top_voice_leaps_follow_the_soprano():
     # soprano 72 74 74 72 67 69 71 76 78: no step larger than a fifth
     assert h.POLYPHONY_METRICS["top_voice_leaps"](progression()) == (0, 8)
+
+
+def test_tonic_at_a_downbeat_is_read_from_the_bass():
+    from rnnmusic.music_eval.metrics import tonic_at, tonic_at_last_bar
+
+    w = progression()
+    assert tonic_at(w, [0]) == (1, 1)  # C major over C
+    assert tonic_at(w, [1]) == (1, 1)  # bar 2 opens on C E F G: not a chord, but over a C bass
+    assert tonic_at_last_bar(w) == (0, 1)  # bar 3 opens on B F# F#
