@@ -36,7 +36,9 @@ DEFAULTS: dict[str, dict[str, Any]] = {
                   "optim.warmup_steps": 50, "run.epochs": 200, "run.patience": 15},
     "tokens": {"model.layers": 2, "model.hidden": 256, "model.embedding": 256, "model.dropout": 0.3,
                "data.batch_size": 16, "data.window": 256, "optim.lr": 3e-3, "optim.clip_norm": 5.0,
-               "optim.warmup_steps": 50, "run.epochs": 60, "run.patience": 8},
+               "optim.warmup_steps": 50, "run.epochs": 60, "run.patience": 8,
+               # the benchmark frames carry no meter (and the literature's models read tokens only)
+               "model.context": "off"},
 }
 
 
