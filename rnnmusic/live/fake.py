@@ -36,8 +36,10 @@ class ManualClock:
 class FakeOutput(MidiOutput):
     """Records every message sent as (time, bytes); can be made to fail like a lost device."""
 
-    def __init__(self, name: str = "fake out", now: Callable[[], float] = lambda: 0.0) -> None:
-        super().__init__(name, virtual=False)
+    def __init__(self, name: str = "fake out", now: Callable[[], float] = lambda: 0.0, drain_seconds: float = 0.0,
+                 sleep: Callable[[float], None] | None = None) -> None:
+        super().__init__(name, virtual=False, drain_seconds=drain_seconds, now=now,
+                         sleep=sleep or (lambda seconds: None))
         self.sent: list[tuple[float, bytes]] = []
         self._now = now
         self.lost = False

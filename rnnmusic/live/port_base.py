@@ -8,7 +8,9 @@ backend is :mod:`rnnmusic.live.rtmidi_ports`; the list-backed fakes for tests ar
 
 from __future__ import annotations
 
+import math
 import threading
+import time
 from typing import Callable
 
 from rnnmusic.errors import PortError
@@ -60,7 +62,19 @@ class _Port:
 
 
 class MidiOutput(_Port):
-    """An open output port. ``send`` validates and locks; backends implement ``_send``."""
+    """An open output port. ``send`` validates and locks; backends implement ``_send``.
+
+    ``drain_seconds`` is how long a message may still be on its way after ``send`` returns
+    (JACK hands it over in a later period); ``close`` waits until that long after the last
+    send, so the note-offs and All Notes Off of a stop are not lost with the port.
+    """
+
+    def __init__(self, name: str, virtual: bool, drain_seconds: float = 0.0,
+                 now: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep) -> None:
+        super().__init__(name, virtual)
+        self.drain_seconds = drain_seconds
+        self._clock, self._sleep = now, sleep
+        self._last_send = -math.inf
 
     def send(self, data: bytes) -> None:
         """Send one raw MIDI message now; PortError if the port is closed or the backend fails."""
@@ -69,6 +83,14 @@ class MidiOutput(_Port):
             if self._closed:
                 raise PortError(f"MIDI output {self.name!r} is closed")
             self._send(data)
+            self._last_send = self._clock()
+
+    def close(self) -> None:
+        """Close once the last message sent can have been delivered (at most ``drain_seconds`` of waiting)."""
+        wait = self._last_send + self.drain_seconds - self._clock()
+        if wait > 0 and not self._closed:
+            self._sleep(min(wait, self.drain_seconds))
+        super().close()
 
     def _send(self, data: bytes) -> None:
         raise NotImplementedError

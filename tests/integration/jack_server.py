@@ -7,14 +7,17 @@ client from quietly starting a default server when ours is not there.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
-import threading
 import subprocess
+import sys
 import tempfile
+import threading
 import time
 import uuid
+from typing import Iterator
 
 
 def _die_with_parent() -> None:
@@ -129,6 +132,20 @@ class JackServer:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+@contextlib.contextmanager
+def busy_cpu(processes: int = 2) -> Iterator[list[subprocess.Popen]]:
+    """Children that burn a core each while the block runs (a loaded machine: a training run, a DAW's
+    plug-ins), ended and waited for afterwards."""
+    burners = [subprocess.Popen([sys.executable, "-c", "while True: pass"], preexec_fn=_die_with_parent)
+               for _ in range(processes)]
+    try:
+        yield burners
+    finally:
+        for proc in burners:
+            proc.kill()
+            proc.wait()
 
 
 def mido_jack():

@@ -88,3 +88,29 @@ def test_fake_input_delivers_with_arrival_time_until_closed():
     port.close()
     port.feed([0xF8], at=3.0)
     assert got == [(b"\xf8", 2.0)]
+
+
+def test_closing_an_output_waits_until_its_last_message_can_have_been_delivered():
+    """JACK hands MIDI over in a later period: closing at once can lose a stop's note-offs (issue 12, item 11)."""
+    from rnnmusic.live.fake import ManualClock
+
+    now, slept = ManualClock(50.0), []
+    out = FakeOutput(now=now, drain_seconds=0.05, sleep=slept.append)
+    out.send(m.note_off(0, 60))
+    now.advance(0.01)
+    out.close()
+    assert slept == [pytest.approx(0.04)] and out.closed
+
+
+def test_closing_an_output_long_after_its_last_send_does_not_wait():
+    from rnnmusic.live.fake import ManualClock
+
+    now, slept = ManualClock(50.0), []
+    out = FakeOutput(now=now, drain_seconds=0.05, sleep=slept.append)
+    out.close()  # nothing sent
+    other = FakeOutput(now=now, drain_seconds=0.05, sleep=slept.append)
+    other.send(m.note_off(0, 60))
+    now.advance(1.0)
+    other.close()
+    assert slept == []
+
