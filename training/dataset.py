@@ -150,8 +150,13 @@ def build_dataset(
     test_fraction: float = 0.05,
     license: str = "",
     progress: ProgressLine | None = None,
+    assigned: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """Scan, encode (in parallel, cached), split and write a dataset; returns its manifest."""
+    """Scan, encode (in parallel, cached), split and write a dataset; returns its manifest.
+
+    ``assigned`` (relative path -> split, see :func:`read_split_list`) puts the files it names in
+    those splits whatever their hash: a held-out piece stays held out when its conversion changes.
+    """
     src, out = Path(src_dir), Path(out_dir)
     if not src.is_dir():
         raise ConfigError(f"{src}: no such folder")
@@ -169,7 +174,28 @@ def build_dataset(
     progress = progress if progress is not None else ProgressLine()
 
     results = _run_pool(files, src, enc, cache, jobs, progress)
-    return _write(out, src, enc, results, cache, valid_fraction, test_fraction, license, progress)
+    return _write(out, src, enc, results, cache, valid_fraction, test_fraction, license, progress, assigned or {})
+
+
+def read_split_list(path: str | os.PathLike) -> dict[str, str]:
+    """A split list: JSON ``{"train": [paths], "valid": [...], "test": [...]}`` (relative to the source
+    folder, forward slashes) as path -> split; one line naming the file for anything else."""
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such split list") from None
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"{path}: not a readable JSON split list ({exc})") from None
+    if not isinstance(data, dict) or not set(data) <= set(SPLITS) or not all(
+            isinstance(v, list) and all(isinstance(p, str) for p in v) for v in data.values()):
+        raise ConfigError(f"{path}: a split list maps train, valid and test to lists of file paths")
+    assigned: dict[str, str] = {}
+    for split, paths in data.items():
+        for rel in paths:
+            if assigned.setdefault(rel, split) != split:
+                raise ConfigError(f"{path}: {rel} is listed in both {assigned[rel]} and {split}")
+    return assigned
 
 
 def _run_pool(files: list[Path], src: Path, enc: Encoding, cache: Path, jobs: int | None,
@@ -201,7 +227,7 @@ def _run_pool(files: list[Path], src: Path, enc: Encoding, cache: Path, jobs: in
 
 
 def _write(out: Path, src: Path, enc: Encoding, results: list[FileResult], cache: Path, valid_fraction: float,
-           test_fraction: float, license: str, progress: ProgressLine) -> dict[str, Any]:
+           test_fraction: float, license: str, progress: ProgressLine, assigned: dict[str, str]) -> dict[str, Any]:
     kept: dict[str, FileResult] = {}
     duplicates, skipped = [], []
     for r in results:  # sorted by path, so the first path of a duplicate group is kept
@@ -211,9 +237,12 @@ def _write(out: Path, src: Path, enc: Encoding, results: list[FileResult], cache
             duplicates.append({"path": r.path, "same_as": kept[r.sha256].path})
         else:
             kept[r.sha256] = r
+    def split(r: FileResult) -> str:
+        return assigned.get(r.path) or split_of(r.sha256, valid_fraction, test_fraction)
+
     by_split: dict[str, list[FileResult]] = {s: [] for s in SPLITS}
     for sha in sorted(kept):  # order within a split: by hash, independent of paths and jobs
-        by_split[split_of(sha, valid_fraction, test_fraction)].append(kept[sha])
+        by_split[split(kept[sha])].append(kept[sha])
 
     def cached_ids(members: list[FileResult]):
         for r in members:
@@ -226,13 +255,15 @@ def _write(out: Path, src: Path, enc: Encoding, results: list[FileResult], cache
     for r in kept.values():
         for k, v in r.dropped.items():
             dropped_total[k] = dropped_total.get(k, 0) + v
-    content = hashlib.sha256((enc.config_json() + "\n" + "\n".join(sorted(kept))).encode()).hexdigest()
+    listed = "".join(f"\n{r.path}={split(r)}" for r in sorted(kept.values(), key=lambda r: r.path)
+                     if r.path in assigned)  # an assignment changes the splits, so it is part of the content
+    content = hashlib.sha256((enc.config_json() + "\n" + "\n".join(sorted(kept)) + listed).encode()).hexdigest()
     return write_token_dataset(
         out, enc, {name: ([r.tokens for r in members], cached_ids(members)) for name, members in by_split.items()},
         source=str(src.resolve()), license=license, content_hash=content,
         split_fractions={"valid": valid_fraction, "test": test_fraction},
         dropped_notes=dropped_total,
-        files=[{"path": r.path, "sha256": r.sha256, "split": split_of(r.sha256, valid_fraction, test_fraction),
+        files=[{"path": r.path, "sha256": r.sha256, "split": split(r),
                 "tokens": r.tokens, "dropped": r.dropped} for r in sorted(kept.values(), key=lambda r: r.path)],
         duplicates=duplicates, skipped=skipped,
         meters={name: [r.meters for r in members] for name, members in by_split.items()} if enc.uses_grid else None)

@@ -22,13 +22,16 @@ def register(parser: argparse.ArgumentParser) -> None:
     build.add_argument("--test-fraction", type=float, default=0.05, metavar="F",
                        help="share of files held out for test")
     build.add_argument("--license", default="", metavar="TEXT", help="licence of the source files (goes into models)")
+    build.add_argument("--splits", metavar="FILE.json",
+                       help='split list {"train": [...], "valid": [...], "test": [...]} of paths under SRC_DIR: '
+                            "listed files go to that split, others by their content hash (default: all by hash)")
     build.add_argument("--quiet", action="store_true", help="no progress line")
 
 
 def run(args: argparse.Namespace) -> int:
     from rnnmusic.atomic import remove_stale_parts
     from rnnmusic.output_paths import DATASET_FOLDER, check_output_folder
-    from rnnmusic.training.dataset import build_dataset, summary_lines
+    from rnnmusic.training.dataset import build_dataset, read_split_list, summary_lines
     from rnnmusic.training.progress import ProgressLine
 
     check_output_folder(args.output, DATASET_FOLDER, {args.src: "the MIDI source folder"})
@@ -51,6 +54,7 @@ def run(args: argparse.Namespace) -> int:
         test_fraction=args.test_fraction,
         license=args.license,
         progress=ProgressLine(enabled=not args.quiet),
+        assigned=read_split_list(args.splits) if args.splits else None,
     )
     for line in summary_lines(manifest):
         print(line, file=sys.stderr)

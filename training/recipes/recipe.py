@@ -57,6 +57,10 @@ class Recipe:
     notes: tuple[str, ...] = field(default_factory=tuple)  # extra paragraphs for the card's data section
     other_collections: tuple[str, ...] = ()  # collections a user may add with --collections
 
+    def split_list(self) -> Path:
+        """The fixed split of the shipped model's pieces (``rnnmusic dataset build --splits``)."""
+        return Path(__file__).resolve().parent / "splits" / f"{self.name}.json"
+
 
 def to_toml(sections: dict[str, dict[str, Any]]) -> str:
     """A TrainConfig-shaped dict as TOML (values are numbers, booleans or strings)."""
@@ -135,12 +139,15 @@ def run_recipe(recipe: Recipe, out_dir: Path, work_dir: Path, examples_dir: Path
     print("-- 2/6 build the token dataset", flush=True)
     # a quick run holds out more, so that a handful of pieces still leaves valid and test pieces
     valid_fraction, test_fraction = (0.2, 0.2) if quick else recipe.split_fractions
+    # the shipped models' held-out pieces are fixed by a list, so a change of conversion (which changes
+    # every file's hash) cannot move a piece a model was trained on into its test split
+    split_list = [] if quick or not recipe.split_list().exists() else ["--splits", str(recipe.split_list())]
     fresh = not (data / "cache").exists()
     t0 = time.perf_counter()
     cli(["dataset", "build", str(midi), "-o", str(data), "--encoding", recipe.encoding,
          "--encoding-config", json.dumps(recipe.encoding_config, sort_keys=True), "--jobs", str(jobs),
          "--valid-fraction", str(valid_fraction), "--test-fraction", str(test_fraction),
-         "--license", recipe.data_license, "--quiet"])
+         "--license", recipe.data_license, "--quiet"] + split_list)
     if fresh:
         timings.record("dataset_seconds", time.perf_counter() - t0)
     manifest = json.loads((data / "manifest.json").read_text())
