@@ -43,6 +43,14 @@ class ParsedMidi:
     notes: np.ndarray = field(default_factory=lambda: np.zeros((5, 0), dtype=np.int64))
 
 
+def track_name(decoded: str) -> str:
+    """A track name as both readers give it: bytes that are not UTF-8 (decoded as U+FFFD) are left out.
+
+    symusic and Python replace invalid bytes differently, so what replaces them is dropped.
+    """
+    return decoded.replace("\ufffd", "")
+
+
 def tonic_from_sharps(sharps: int, minor: bool) -> int:
     """Key signature (sharps > 0, flats < 0) to the tonic's pitch class."""
     major_tonic = (sharps * 7) % 12
@@ -120,7 +128,9 @@ def _read_track(body: bytes, parsed: ParsedMidi) -> list[tuple[int, int, int, in
             second, pos = 0, pos + 1
         else:
             second, pos = body[pos + 1], pos + 2
-        if (first | second) > 0x7F:
+        if (first | second) > 0x7F and kind in (0x8, 0x9, 0xB, 0xC):
+            # in the messages read (notes, controls, programs); in aftertouch and pitch bend, which are
+            # skipped, it is skipped too (symusic does both the same)
             raise ValueError("a data byte above 127")
 
         if kind == 0x9 and second > 0:
@@ -184,5 +194,5 @@ def _meta(kind: int, payload: bytes, tick: int, parsed: ParsedMidi) -> str | Non
         sharps = payload[0] - 256 if payload[0] > 127 else payload[0]
         parsed.keys.append((tick, tonic_from_sharps(sharps, bool(payload[1])), bool(payload[1])))
     elif kind == 0x03:
-        return payload.decode("utf-8", errors="ignore")
+        return track_name(payload.decode("utf-8", errors="replace"))
     return None

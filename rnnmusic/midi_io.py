@@ -14,8 +14,11 @@ of one pitch are stacked on one channel, so each file is read like this:
    stacked (a note starting before the previous note of its pitch ends, two at
    one tick, or one left unpaired) the file is read again event by event in
    Python with pretty_midi's rule (:mod:`rnnmusic.midi_exact`). So is a file
-   with different tempos at one tick (symusic's sort may lose which came last)
-   and one symusic refuses. Typical files never take that path.
+   with different tempos at one tick (symusic's sort may lose which came last),
+   one with a pitch stacked across a program change (symusic files the notes
+   under two programs, so the stack is seen among tracks of one name and drum
+   flag, which tracks of one MIDI track share), one with ticks past 2**31 and
+   one symusic refuses. Typical files never take that path.
 
 Tracks of the NoteSequence are what pretty_midi calls instruments: one per
 (MIDI track, channel, program), listed by MIDI track, then channel, then program;
@@ -44,7 +47,7 @@ from typing import Sequence
 import numpy as np
 
 from rnnmusic.errors import MidiFileError
-from rnnmusic.midi_exact import KEPT_CONTROLS, ParsedInstrument, ParsedMidi, read_exact, tonic_from_sharps
+from rnnmusic.midi_exact import KEPT_CONTROLS, ParsedInstrument, ParsedMidi, read_exact, tonic_from_sharps, track_name
 from rnnmusic.midi_write import sequence_to_midi_bytes, write_midi
 from rnnmusic.notes import (
     NOTE_DTYPE,
@@ -103,11 +106,16 @@ def read_midi(path: str | os.PathLike, require_notes: bool = True) -> NoteSequen
     return read_midi_bytes(data, source=str(path), require_notes=require_notes)
 
 
-def read_midi_bytes(data: bytes, source: str = "<bytes>", require_notes: bool = True) -> NoteSequence:
-    """Parse the bytes of a Standard MIDI File into a NoteSequence (see the module docstring for the rules)."""
+def read_midi_bytes(data: bytes, source: str = "<bytes>", require_notes: bool = True, *,
+                    exact: bool = False) -> NoteSequence:
+    """Parse the bytes of a Standard MIDI File into a NoteSequence (see the module docstring for the rules).
+
+    ``exact`` reads every file event by event, as only some files are: the two paths must agree on
+    every file, and the tests check that they do.
+    """
     _check_size(len(data), source)
     chunks = _split_chunks(data, source)
-    parsed = _read_fast(chunks, source)
+    parsed = None if exact else _read_fast(chunks, source)
     if parsed is None:
         parsed = read_exact(chunks.tracks, chunks.ticks_per_quarter, source, MAX_NOTES)
     seq = _to_sequence(parsed, source)
@@ -245,7 +253,7 @@ def _read_fast(chunks: _Chunks, source: str) -> ParsedMidi | None:
     owner = np.repeat(np.arange(len(tracks)), [len(a["time"]) for a in arrays])
     if end.max() >= _SENTINEL_DELTA or start.min() < 0 or bool((end < start).any()):
         return None  # an unpaired note-on reached the sentinel, or ticks beyond what symusic holds
-    if _stacked(start, end, pitch, owner):
+    if _stacked(start, end, pitch, owner) or _stacked_across_programs(tracks, start, end, pitch, owner):
         return None
     keep = end > start  # pretty_midi drops note-on/note-off pairs at one tick
     used = np.bincount(owner[keep], minlength=len(tracks)) > 0
@@ -269,7 +277,7 @@ def _instrument(track) -> ParsedInstrument:
         if wanted.any():
             columns = (cc["time"][wanted].tolist(), cc["number"][wanted].tolist(), cc["value"][wanted].tolist())
             controls = list(zip(*columns))
-    return ParsedInstrument(str(track.name), int(track.program), bool(track.is_drum), controls)
+    return ParsedInstrument(track_name(str(track.name)), int(track.program), bool(track.is_drum), controls)
 
 
 def _meta_events(score) -> tuple[list, list, list]:
@@ -294,6 +302,25 @@ def _stacked(start: np.ndarray, end: np.ndarray, pitch: np.ndarray, owner: np.nd
     g, s, e = group[order], start[order], end[order]
     same = g[1:] == g[:-1]
     return bool(np.any(same & ((s[1:] < e[:-1]) | (s[1:] == s[:-1]))))
+
+
+def _stacked_across_programs(tracks, start: np.ndarray, end: np.ndarray, pitch: np.ndarray, owner: np.ndarray) -> bool:
+    """True when a pitch sounds twice at once in tracks that may be one channel under two programs.
+
+    symusic makes a track per (MIDI track, channel, program), and those of one MIDI track share its
+    name and drum flag: a stack there is looked for among tracks of one name and drum flag with more
+    than one program (other MIDI tracks of that name only cost a file the exact reader).
+    """
+    keys = [(str(track.name), bool(track.is_drum)) for track in tracks]
+    programs: dict[tuple[str, bool], set[int]] = {}
+    for key, track in zip(keys, tracks):
+        programs.setdefault(key, set()).add(int(track.program))
+    groups = {key: index for index, key in enumerate(k for k, p in programs.items() if len(p) > 1)}
+    if not groups:
+        return False
+    group = np.array([groups.get(key, -1) for key in keys])[owner]
+    split = group >= 0
+    return _stacked(start[split], end[split], pitch[split], group[split])
 
 
 # ---------------------------------------------------------------------------

@@ -33,12 +33,6 @@ CASES = {
 }
 
 
-def _read_exact_only(data: bytes, monkeypatch) -> "midi_io.NoteSequence":
-    with monkeypatch.context() as patch:
-        patch.setattr(midi_io, "_read_fast", lambda *args: None)
-        return read_midi_bytes(data)
-
-
 @pytest.mark.parametrize("name", CASES)
 def test_both_reading_paths_read_tempo_0_as_no_tempo(name, monkeypatch):
     data = _file(CASES[name])
@@ -47,7 +41,7 @@ def test_both_reading_paths_read_tempo_0_as_no_tempo(name, monkeypatch):
     monkeypatch.setattr(midi_io, "read_exact", lambda *a: calls.append(a) or real(*a))
     fast = read_midi_bytes(data)
     assert calls == []  # these files are read by the fast path
-    exact = _read_exact_only(data, monkeypatch)
+    exact = read_midi_bytes(data, exact=True)
     assert fast.same_music(exact)
     assert fast.tempos == exact.tempos
     qpm = 120.0 if name == "only tempo" else 100.0

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import struct
 
+import pytest
+
 from rnnmusic.midi_io import read_midi, read_midi_bytes, read_text_events, sequence_to_midi_bytes, write_midi
 from rnnmusic.notes import Note, NoteSequence, TempoChange, Track, make_notes
 
@@ -24,16 +26,39 @@ def test_a_gap_longer_than_a_delta_time_holds_is_bridged():
     assert again.same_music(seq, tolerance=1e-3)
 
 
-def test_events_past_tick_2_31_read_the_same_on_both_paths(monkeypatch):
+def test_events_past_tick_2_31_read_the_same_on_both_paths():
     # symusic counts ticks in 32 bits: a tempo 2.4e9 ticks in once came back at a negative tick
-    from rnnmusic import midi_io
-
     tempo = b"\xff\x51\x03" + (500_000).to_bytes(3, "big")
     body = b"\x00\xff\x51\x03\x00\x00\x3c" + b"\x00\x90\x3c\x40\x10\x80\x3c\x00"  # 1,000,000 qpm; a note
     body += b"\xff\xff\xff\x7f\xff\x7f\x00" * 9 + b"\x00" + tempo + b"\x00\xff\x2f\x00"  # 9 * (2**28 - 1) ticks on
     data = b"MThd" + struct.pack(">IHHH", 6, 0, 1, 4320) + b"MTrk" + struct.pack(">I", len(body)) + body
-    seq = read_midi_bytes(data)
-    monkeypatch.setattr(midi_io, "_read_fast", lambda *args: None)
-    exact = read_midi_bytes(data)
+    seq, exact = read_midi_bytes(data), read_midi_bytes(data, exact=True)
     assert seq.tempos == exact.tempos
     assert [round(t.time, 3) for t in seq.tempos] == [0.0, round(9 * (2**28 - 1) / 4320 * 60 / 1e6, 3)]
+
+
+def test_a_pitch_stacked_across_a_program_change_reads_the_same_on_both_paths():
+    # pitch 84 struck on program 0, the program changes, 84 struck again, then two note-offs: the
+    # first ends both (pretty_midi's rule); symusic, which files the notes under two programs, paired one
+    body = b"\x00\xc0\x00\x00\x90\x54\x40" + b"\x0a\xc0\x25" + b"\x0a\x90\x54\x40" + b"\x0a\x80\x54\x00"
+    body += b"\x0a\x80\x54\x00\x00\xff\x2f\x00"
+    data = b"MThd" + struct.pack(">IHHH", 6, 0, 1, 10) + b"MTrk" + struct.pack(">I", len(body)) + body
+    seq = read_midi_bytes(data)
+    assert seq.same_music(read_midi_bytes(data, exact=True))
+    assert [(n.program, n.start, n.end) for n in seq.iter_notes()] == [(0, 0.0, 1.5), (37, 1.0, 1.5)]
+
+
+@pytest.mark.parametrize("event", [b"\x00\xe0\x10\xc0", b"\x00\xa0\x3c\xc0", b"\x00\xd0\xc0"])
+def test_a_data_byte_above_127_in_a_skipped_message_is_skipped_on_both_paths(event):
+    body = b"\x00\x90\x3c\x40" + event + b"\x10\x80\x3c\x00\x00\xff\x2f\x00"  # pitch bend, aftertouch, pressure
+    data = b"MThd" + struct.pack(">IHHH", 6, 0, 1, 96) + b"MTrk" + struct.pack(">I", len(body)) + body
+    fast, exact = read_midi_bytes(data), read_midi_bytes(data, exact=True)
+    assert [(n.pitch, n.end) for n in fast.iter_notes()] == [(60, 16 / 96 * 0.5)]
+    assert fast.same_music(exact)
+
+
+def test_track_names_that_are_not_utf8_read_the_same_on_both_paths():
+    name = b"h\xe2\x82:B\xff"  # a cut-off three-byte character and a byte that is never UTF-8
+    body = b"\x00\xff\x03" + bytes((len(name),)) + name + b"\x00\x90\x3c\x40\x10\x80\x3c\x00\x00\xff\x2f\x00"
+    data = b"MThd" + struct.pack(">IHHH", 6, 0, 1, 96) + b"MTrk" + struct.pack(">I", len(body)) + body
+    assert read_midi_bytes(data).tracks == read_midi_bytes(data, exact=True).tracks == (Track("h:B", 0, False),)
