@@ -129,6 +129,33 @@ def _parse(piece: Piece):
     return as_played(corpus.parse(piece.path))
 
 
+#: an expanded score longer than this many times the written one is a misreading, kept as written
+MAX_EXPANSION = 2.5
+
+
+def _open_each_section(score) -> None:
+    """Give a repeated strain without a start mark one, where the strain before it ended.
+
+    Fiddle-tune transcriptions write ``A :| B :|``: each strain is played twice, AABB. music21
+    sends the second ``:|`` back to the very start (AABAB); a start mark after the first ``:|``
+    says what a player reads.
+    """
+    from music21 import bar
+
+    parts = list(score.parts) if hasattr(score, "parts") and len(score.parts) else [score]
+    for part in parts:
+        measures = list(part.getElementsByClass("Measure"))
+        section_start, opened = 0, False
+        for index, measure in enumerate(measures):
+            left, right = measure.leftBarline, measure.rightBarline
+            if isinstance(left, bar.Repeat) and left.direction == "start":
+                opened = True
+            if isinstance(right, bar.Repeat) and right.direction == "end":
+                if not opened and 0 < section_start <= index:
+                    measures[section_start].leftBarline = bar.Repeat(direction="start")
+                section_start, opened = index + 1, False
+
+
 def as_played(score):
     """The score with its repeats and first/second endings written out, as it is played.
 
@@ -137,10 +164,13 @@ def as_played(score):
     """
     from music21 import meter
 
+    _open_each_section(score)
     try:
         expanded = score.expandRepeats()
     except Exception:  # music21 raises several types for marks it cannot pair
         return score
+    if expanded.highestTime > MAX_EXPANSION * max(score.highestTime, 1e-9):
+        return score  # nested or stray marks music21 reads as loops; no tune here is played thrice over
     # expansion gives a repeated pickup bar a meter of its own length (1/16, 1/8): that is no meter
     # of the tune, and bar lines must keep following the written one
     written = {ts.ratioString for ts in score.recurse().getElementsByClass(meter.TimeSignature)}
