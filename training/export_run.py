@@ -50,7 +50,12 @@ def export_run(run_dir: str | os.PathLike, output: str | os.PathLike, int8: bool
     config = checkpoint_config(payload)
     encoding = encoding_from_json(payload["encoding"])
     model = build_model(config, encoding)
-    model.load_state_dict(payload["model"])
+    try:
+        model.load_state_dict(payload["model"])
+    except RuntimeError as exc:  # torch lists every missing or unexpected weight, over several lines
+        detail = " ".join(str(exc).split())[:200]
+        raise ConfigError(f"{run_dir / checkpoint}: its weights do not fit the model its config describes "
+                          f"({detail})") from None
     dataset = checkpoint_dataset(payload)
     # a NaN or infinite NLL (a run that diverged) is no measurement: left out, as a missing one is
     metrics = {k: v for k, v in json.loads(payload.get("metrics", "{}")).items()

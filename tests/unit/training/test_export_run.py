@@ -188,3 +188,20 @@ def test_a_diverged_metric_is_left_out_not_written_as_nan(run_dir, tmp_path):
     info = export_run(run, tmp_path / "m.onnx")
     assert "valid_nll" not in info.metrics and info.metrics["test_nll"] == 1.5
     assert ModelInfo.from_metadata(metadata(tmp_path / "m.onnx"), "m.onnx") == info
+
+
+def test_weights_that_do_not_fit_the_config_are_one_line(run_dir, tmp_path):
+    import shutil
+
+    from rnnmusic.training.checkpoint import save_checkpoint
+
+    run = tmp_path / "edited"
+    shutil.copytree(run_dir, run)
+    payload = load_checkpoint(run / "best.pt")
+    config = json.loads(payload["config"])
+    config["model"]["hidden"] *= 2  # the config no longer describes the weights beside it
+    payload["config"] = json.dumps(config)
+    save_checkpoint(run / "best.pt", payload)
+    with pytest.raises(ConfigError, match="its weights do not fit the model its config describes") as exc:
+        export_run(run, tmp_path / "m.onnx")
+    assert "\n" not in str(exc.value) and not (tmp_path / "m.onnx").exists()
