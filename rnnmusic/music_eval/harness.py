@@ -128,13 +128,13 @@ def evaluate_music(model: Any, data_dir: str | os.PathLike, options: Any = None,
         takes = generator.generate(case.seed, opts)
         for k, take in enumerate(takes.sequences):
             window = _continuation(take, case, bars, seed_bars)
-            tallies["model"].add(window)
+            tallies["model"].add(window, case.seed_window)
             rounds[k].add(window)
-        tallies["real"].add(case.real)
+        tallies["real"].add(case.real, case.seed_window)
         halves[index % 2].add(case.real)
-        tallies["copy_seed"].add(copy_seed(case.seed_window, bars, seed_bars + 1))
+        tallies["copy_seed"].add(copy_seed(case.seed_window, bars, seed_bars + 1), case.seed_window)
         rng = np.random.default_rng([random_seed, index])
-        tallies["random_in_key"].add(random_in_key(case.seed_window, bars, seed_bars + 1, rng))
+        tallies["random_in_key"].add(random_in_key(case.seed_window, bars, seed_bars + 1, rng), case.seed_window)
         if progress is not None:
             progress(index + 1, len(chosen))
     real = tallies["real"]

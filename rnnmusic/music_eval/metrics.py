@@ -10,6 +10,8 @@ Definitions (the table's rows):
   window: the same notes at the same offsets with the same durations (and pitches, for the
   exact kind; without pitches for the rhythm kind). A bar without onsets never counts as
   repeated. Out of all bars of the window.
+- *repeats with the seed*: bars equal to a bar of the seed or an earlier bar of the window
+  (exact), so a continuation that restates the seed's phrase counts; the copied seed is 100%.
 - *2-bar repetition*: the same for aligned units of two bars (bars 1-2, 3-4, ... of the
   window), out of all whole units.
 - *downbeat bars*: bars with a note starting on their first step.
@@ -38,8 +40,8 @@ LEAP = 7
 PHRASE = 4
 
 
-def _repeated(units: list[tuple]) -> int:
-    seen: set[tuple] = set()
+def _repeated(units: list[tuple], seen: set[tuple] | None = None) -> int:
+    seen = set(seen or ())
     count = 0
     for unit in units:
         if unit in seen and any(unit[1:]):  # unit[0] is the length; a unit with no onsets is not a repeat
@@ -48,14 +50,26 @@ def _repeated(units: list[tuple]) -> int:
     return count
 
 
-def bar_repetition(w: Window, exact: bool = True, size: int = 1) -> Count:
-    """Units of ``size`` bars equal to an earlier aligned unit of the window (see the module doc)."""
+def _units(w: Window, exact: bool, size: int) -> list[tuple]:
     units = []
     for first in range(0, w.bars - size + 1, size):
         bars = [w.bar_events(i, with_pitch=exact) for i in range(first, first + size)]
         lengths = tuple(int(w.bar_lines[i + 1] - w.bar_lines[i]) for i in range(first, first + size))
         units.append((lengths, *bars))
+    return units
+
+
+def bar_repetition(w: Window, exact: bool = True, size: int = 1) -> Count:
+    """Units of ``size`` bars equal to an earlier aligned unit of the window (see the module doc)."""
+    units = _units(w, exact, size)
     return float(_repeated(units)), float(len(units))
+
+
+def repetition_with_seed(w: Window, seed: Window, exact: bool = True) -> Count:
+    """Bars of ``w`` equal to a bar of ``seed`` or to an earlier bar of ``w``: repetition of the form,
+    the seed included (a continuation that restates the seed's opening counts)."""
+    units = _units(w, exact, 1)
+    return float(_repeated(units, set(_units(seed, exact, 1)))), float(len(units))
 
 
 def downbeat_bars(w: Window) -> Count:

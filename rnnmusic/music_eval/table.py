@@ -12,6 +12,7 @@ HEADERS = {"model": "model", "real": "real", "copy_seed": "copy seed", "random_i
 MELODY_ROWS = (
     ("bar_repetition", "bars repeated exactly", "%"),
     ("bar_rhythm_repetition", "bars repeated in rhythm", "%"),
+    ("repeats_with_seed", "bars repeating the seed or an earlier bar", "%"),
     ("two_bar_repetition", "2-bar units repeated exactly", "%"),
     ("two_bar_rhythm_repetition", "2-bar units repeated in rhythm", "%"),
     ("downbeat_bars", "bars with a downbeat onset", "%"),

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from rnnmusic.music_eval.harmony import POLYPHONY_METRICS
-from rnnmusic.music_eval.metrics import MELODY_METRICS, onset_profile
+from rnnmusic.music_eval.metrics import MELODY_METRICS, onset_profile, repetition_with_seed
 from rnnmusic.music_eval.overlap import FeatureSet, overlaps
 from rnnmusic.music_eval.window import Window
 
@@ -35,10 +35,13 @@ class Tally:
     def metrics(self) -> dict:
         return {**MELODY_METRICS, **POLYPHONY_METRICS} if self.polyphony else dict(MELODY_METRICS)
 
-    def add(self, w: Window) -> None:
+    def add(self, w: Window, seed: Window | None = None) -> None:
+        """Count one window; with its ``seed``, also the bars that repeat the seed or an earlier bar."""
         self.windows += 1
-        for name, metric in self.metrics.items():
-            num, den = metric(w)
+        counted = {name: metric(w) for name, metric in self.metrics.items()}
+        if seed is not None:
+            counted["repeats_with_seed"] = repetition_with_seed(w, seed)
+        for name, (num, den) in counted.items():
             total = self.counts.setdefault(name, [0.0, 0.0])
             total[0] += num
             total[1] += den

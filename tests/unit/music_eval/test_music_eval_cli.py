@@ -27,6 +27,8 @@ def test_cli_writes_the_table_and_the_json(tiny, tmp_path, capsys):
     # the real bars 3-6 are A C A B: one bar repeats; the copied seed A B A B: two
     assert real["bar_repetition"] == pytest.approx(0.25)
     assert copy["bar_repetition"] == pytest.approx(0.5)
+    # with the seed (A B) as lookback: A, A and B repeat, C does not; the copied seed repeats every bar
+    assert real["repeats_with_seed"] == pytest.approx(0.75) and copy["repeats_with_seed"] == 1.0
     assert real["downbeat_bars"] == 1.0 and real["in_key"] == 1.0
     assert real["tonic_last_bar"] == 0.0  # bar 6 opens on the fifth
     model_col = result["systems"]["model"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from music_eval_data import C_MAJOR, A, B, E, tune, window_of_bars
+from music_eval_data import C_MAJOR, A, B, C, E, tune, window_of_bars
 
 from rnnmusic.music_eval import metrics as m
 
@@ -101,3 +101,10 @@ def test_empty_window_counts_nothing():
 def test_every_metric_returns_a_count(name):
     num, den = m.MELODY_METRICS[name](tune())
     assert 0 <= num and (den > 0)
+
+
+def test_repetition_with_the_seed_counts_restated_seed_bars():
+    seed = window_of_bars([A, B])
+    w = window_of_bars([B, C, C, E, A], first_bar=3)
+    assert m.repetition_with_seed(w, seed) == (3, 5)  # B and A from the seed, C from the window; E is silent
+    assert m.bar_repetition(w) == (1, 5)
