@@ -104,7 +104,8 @@ def _read_track(body: bytes, parsed: ParsedMidi) -> list[tuple[int, int, int, in
                 pos += length
                 if pos > end:
                     raise IndexError  # the meta event's length runs past the track
-                name = _meta(kind, payload, tick, parsed) or name
+                found = _meta(kind, payload, tick, parsed)
+                name = name if found is None else found  # the last name event wins, an empty one too
                 continue
             if byte in (0xF0, 0xF7):
                 pos, length = _vlq(body, pos)

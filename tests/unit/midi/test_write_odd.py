@@ -62,3 +62,12 @@ def test_track_names_that_are_not_utf8_read_the_same_on_both_paths():
     body = b"\x00\xff\x03" + bytes((len(name),)) + name + b"\x00\x90\x3c\x40\x10\x80\x3c\x00\x00\xff\x2f\x00"
     data = b"MThd" + struct.pack(">IHHH", 6, 0, 1, 96) + b"MTrk" + struct.pack(">I", len(body)) + body
     assert read_midi_bytes(data).tracks == read_midi_bytes(data, exact=True).tracks == (Track("h:B", 0, False),)
+
+
+@pytest.mark.parametrize("names", [[b"Piano", b""], [b"Piano", b"\xff"], [b"Piano", b"Sax"]])
+def test_the_last_track_name_wins_on_both_paths_even_an_empty_one(names):
+    body = b"".join(b"\x00\xff\x03" + bytes((len(n),)) + n for n in names)
+    body += b"\x00\x90\x3c\x40\x10\x80\x3c\x00\x00\xff\x2f\x00"
+    data = b"MThd" + struct.pack(">IHHH", 6, 0, 1, 96) + b"MTrk" + struct.pack(">I", len(body)) + body
+    last = names[-1].decode("utf-8", errors="ignore")
+    assert read_midi_bytes(data).tracks == read_midi_bytes(data, exact=True).tracks == (Track(last, 0, False),)
