@@ -97,7 +97,7 @@ def evaluate_music(model: Any, data_dir: str | os.PathLike, options: Any = None,
     from rnnmusic.engine import GenerateOptions, Generator, load_model_file
 
     started = time.perf_counter()
-    given = (("seed bars", seed_bars), ("samples", samples), ("bars", bars))
+    given = (("seed bars", seed_bars), ("samples", samples), ("bars", bars), ("max pieces", max_pieces))
     for name, value, low in ((n, v, 1) for n, v in given if v is not None):
         if isinstance(value, bool) or not isinstance(value, int) or value < low:
             raise ConfigError(f"{name} must be a whole number >= {low}, not {value!r}")

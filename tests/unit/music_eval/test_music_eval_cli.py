@@ -65,7 +65,7 @@ def test_a_changed_source_file_is_refused(tiny, tmp_path, capsys):
     assert "changed since" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("flag", ["--seed-bars", "--bars", "--samples"])
+@pytest.mark.parametrize("flag", ["--seed-bars", "--bars", "--samples", "--max-pieces"])
 def test_a_count_below_one_is_refused(tiny, flag, capsys):
     model, data, _ = tiny
     assert main(["eval", str(model), str(data), "--music", flag, "0"]) == 1
