@@ -50,7 +50,11 @@ def load_checkpoint(path: str | os.PathLike) -> dict[str, Any]:
 
 
 def checkpoint_config(payload: dict[str, Any]) -> TrainConfig:
-    return TrainConfig.from_json(payload["config"])
+    data = json.loads(payload["config"])
+    model = data.get("model")
+    if isinstance(model, dict) and "context" not in model:
+        model["context"] = "off"  # a run from before timeline contexts trained a token-only model
+    return TrainConfig.from_dict(data, "checkpoint config")
 
 
 def checkpoint_encoding_json(payload: dict[str, Any]) -> str:

@@ -15,6 +15,7 @@ import re
 import sys
 from pathlib import Path
 
+from rnnmusic.engine.options import DEFAULT_REPETITION
 from rnnmusic.errors import ConfigError
 
 _NOTE = re.compile(r"^([A-Ga-g])([#b]?)(\d)$")
@@ -35,6 +36,9 @@ def register(parser: argparse.ArgumentParser) -> None:
     length.add_argument("--seconds", type=float, metavar="S", help="length in seconds")
     parser.add_argument("--temperature", type=float, default=1.0, metavar="T",
                         help="randomness: below 1 safer, above 1 wilder, 0 always the likeliest (default 1)")
+    parser.add_argument("--repetition", type=float, default=DEFAULT_REPETITION, metavar="R",
+                        help="how often to play again what was played 1-8 bars before: 0 through-composed, "
+                             f"1 as repetitive as the model can be (default {DEFAULT_REPETITION:g})")
     parser.add_argument("--top-k", type=int, metavar="K", help="sample only among the K likeliest tokens")
     parser.add_argument("--top-p", type=float, metavar="P",
                         help="sample only among the likeliest tokens holding P of the mass")
@@ -122,7 +126,7 @@ def run(args: argparse.Namespace) -> int:
         top_p=args.top_p, num=args.num, seed=args.seed, key=args.key,
         pitch_range=parse_pitch_range(args.pitch_range) if args.pitch_range else None,
         max_polyphony=args.max_polyphony, beam_size=args.beam_size, branch_factor=args.branch_factor,
-        continuation_only=args.continuation_only,
+        continuation_only=args.continuation_only, repetition=args.repetition,
     ).with_seed()
     tempo = parse_tempo(args.tempo)
     seed_path = Path(args.seed_file)

@@ -13,6 +13,7 @@ import signal
 import sys
 import time
 
+from rnnmusic.engine.options import DEFAULT_REPETITION
 from rnnmusic.errors import ConfigError, RnnmusicError
 from rnnmusic.live.ports import API_NAMES, DEFAULT_VIRTUAL_NAME
 
@@ -40,6 +41,9 @@ def register(parser: argparse.ArgumentParser) -> None:
     add("--program", type=int, metavar="N", help="send this General MIDI program change (0-127) first")
     add("--velocity-scale", type=float, default=1.0, metavar="F", help="multiply note velocities (default 1)")
     add("--temperature", type=float, default=1.0, metavar="T", help="randomness (default 1; a CC can change it live)")
+    add("--repetition", type=float, default=DEFAULT_REPETITION, metavar="R",
+        help="0 through-composed .. 1 as repetitive as the model can be "
+             f"(default {DEFAULT_REPETITION:g}; a CC can change it live)")
     add("--key", metavar="KEY", help="keep to a key, e.g. C:major or auto (a CC can change it live)")
     add("--seed", type=int, metavar="S", help="random seed (default: a fresh one)")
     add("--silence-beats", type=float, default=2.0, metavar="N", help="call-response: silence before answering (default 2)")
@@ -47,7 +51,7 @@ def register(parser: argparse.ArgumentParser) -> None:
     add("--pass-through", action="store_true", help="send what arrives on the input to the output too")
     add("--max-note-beats", type=float, default=8.0, metavar="F",
         help="no note sounds longer than this many beats, whatever the cause (default 8)")
-    add("--cc-map", metavar="FILE", help="JSON file of CC controls (temperature, regenerate, mute, key)")
+    add("--cc-map", metavar="FILE", help="JSON file of CC controls (temperature, repetition, regenerate, mute, key)")
     add("--learn", action="store_true", help="learn the CC controls by moving each one, save them to --cc-map, then play")
     add("--duration-bars", type=float, metavar="N", help="stop after N bars (for scripts and tests)")
     add("--no-realtime", action="store_true", help="do not ask for real-time priority for the sender thread")
@@ -79,7 +83,8 @@ def _open_source(args: argparse.Namespace, max_note_beats: float):
         model = load_model(args.model, providers=args.provider, threads=args.threads)
     else:
         model = load_model_file(default_model_for(seed).path, providers=args.provider, threads=args.threads)
-    options = GenerateOptions(temperature=args.temperature, key=args.key, seed=args.seed).with_seed()
+    options = GenerateOptions(temperature=args.temperature, repetition=args.repetition, key=args.key,
+                              seed=args.seed).with_seed()
     stream = Generator(model).open_stream(seed, options, max_note_beats=max_note_beats)
     return seed, model, stream
 

@@ -24,7 +24,9 @@ from rnnmusic.errors import ConfigError
 from rnnmusic.live.messages import CONTROL_CHANGE
 from rnnmusic.live.port_base import MidiInput
 
-ACTIONS = ("temperature", "regenerate", "mute", "key")
+ACTIONS = ("temperature", "repetition", "regenerate", "mute", "key")
+#: (value at CC 0, value at CC 127) of the continuous actions, unless a binding says otherwise
+RANGES = {"temperature": (0.1, 2.0), "repetition": (0.0, 1.0)}
 # CC value 0 lifts the key constraint; the rest of the range steps through the 24 keys.
 KEYS: tuple[str | None, ...] = (None,) + tuple(key_name(t, m) for t in range(12) for m in (False, True))
 FORMAT_VERSION = 1
@@ -39,12 +41,15 @@ class Binding:
     action: str
     cc: int
     channel: int | None = None  # 0-15, or None for any channel
-    low: float = 0.1  # temperature at CC value 0
-    high: float = 2.0  # temperature at CC value 127
+    low: float | None = None  # value at CC 0 (temperature 0.1, repetition 0 when None)
+    high: float | None = None  # value at CC 127 (temperature 2, repetition 1 when None)
 
     def __post_init__(self) -> None:
         if not isinstance(self.action, str) or self.action not in ACTIONS:
             raise ConfigError(f"unknown control action {self.action!r}; actions: {', '.join(ACTIONS)}")
+        low, high = RANGES.get(self.action, (0.0, 1.0))
+        object.__setattr__(self, "low", low if self.low is None else self.low)
+        object.__setattr__(self, "high", high if self.high is None else self.high)
         if not _is_int(self.cc) or not 0 <= self.cc <= 119:
             raise ConfigError(f"{self.action}: cc must be a controller number 0-119, not {self.cc!r}")
         if self.channel is not None and (not _is_int(self.channel) or not 0 <= self.channel <= 15):
@@ -53,8 +58,9 @@ class Binding:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise ConfigError(f"{self.action}: {name} must be a number, not {value!r}")
-        if not 0 <= self.low <= self.high <= 100:
-            raise ConfigError(f"{self.action}: need 0 <= low <= high <= 100, got {self.low!r} and {self.high!r}")
+        top = 1 if self.action == "repetition" else 100
+        if not 0 <= self.low <= self.high <= top:
+            raise ConfigError(f"{self.action}: need 0 <= low <= high <= {top}, got {self.low!r} and {self.high!r}")
 
 
 class ControlMap:
@@ -80,8 +86,8 @@ class ControlMap:
         if binding is None:
             return None
         previous, self._last[key] = self._last.get(key, 0), value
-        if binding.action == "temperature":
-            return "temperature", round(binding.low + (binding.high - binding.low) * value / 127.0, 3)
+        if binding.action in RANGES:
+            return binding.action, round(binding.low + (binding.high - binding.low) * value / 127.0, 3)
         if binding.action == "mute":
             return "mute", value >= 64
         if binding.action == "key":

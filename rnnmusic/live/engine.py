@@ -269,7 +269,7 @@ class LiveEngine:
                 name, value = self._commands.get_nowait()
             except queue.Empty:
                 return
-            if name in ("temperature", "key"):
+            if name in ("temperature", "repetition", "key"):
                 self.source.set_options(**{name: value})
             elif name == "regenerate" and value and self._origin is not None:
                 cut = math.ceil(timeline.beat_at(now) + self._lead_beats(timeline)) if timeline.running else self._origin
