@@ -72,7 +72,7 @@ MAX_SECONDS = 24 * 3600.0
 MAX_BYTES = 8 * 2**20
 MAX_NOTES = 1_000_000
 #: symusic reserves memory for every event of a track-channel, sentinel note-offs included (about
-#: 8 kB each): a file with more track-channels than this is read by the exact reader instead
+#: 7 kB each): a file with more track-channels than this is read by the exact reader instead
 _MAX_SENTINEL_BLOCKS = 1024
 
 _END_OF_TRACK = b"\xff\x2f\x00"
