@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import enum
 import math
+import statistics
 import threading
 import time
 from collections import deque
@@ -81,11 +82,20 @@ class Meter:
         return f"{self.numerator}/{self.denominator}"
 
 
+MAX_LOST = 3  # ticks that may go missing in a row and still be counted (more is the clock pausing)
+MIN_SLOPE_POINTS = 5  # ticks a tempo fit needs to follow a tempo change
+RESTART_SLOPE_POINTS = 12  # ticks after a pause or a Start/Continue before the fit may change the tempo
+LOSS_FIT_POINTS = 8  # ticks on the tempo line before a gap in it can be judged
+LOSS_CONFIRM = 3  # ticks after a gap that must agree before lost ticks are counted
+LOSS_TOLERANCE = 0.3  # of a tick: how near a whole number of ticks a gap must be to count as a loss
+
+
 class Transport(enum.Enum):
     TEMPO = "tempo"  # a new timeline, same transport state
     START = "start"  # play from the top (beat 0)
     CONTINUE = "continue"  # play on from the song position
     STOP = "stop"  # stopped: silence at once
+    LOCATE = "locate"  # stopped, and the song position moved (Song Position Pointer): prepare that bar
 
 
 Listener = Callable[[Transport, Timeline], None]
@@ -158,9 +168,12 @@ class MidiClockFollower(BeatClock):
         self._armed: Transport | None = None  # START/CONTINUE seen, waiting for its first tick
         self._tick_seconds = self.timeline.seconds_per_beat / CLOCKS_PER_QUARTER
         self._fit: tuple[float, float] | None = None  # (time at serial 0, seconds per tick)
-        self._misses = 0
+        self._miss = 0.0  # how far the last tick was off the line, when it was (seconds; 0: on it)
+        self._slope_points = MIN_SLOPE_POINTS
         self._last_tick = -math.inf
-        self._suspect = 0  # ticks that may have gone missing before the last one
+        self._held: list[tuple[int, float, float]] = []  # (serial, arrival, ticks behind the line) of ticks that
+        # may follow lost ones, kept out of the fit
+        self._held_lost = 0  # how many ticks they would follow
 
     @property
     def running(self) -> bool:
@@ -174,7 +187,10 @@ class MidiClockFollower(BeatClock):
         with self._lock:
             if status == CLOCK:
                 self._tick(arrived)
-            elif status in (START, CONTINUE):
+                return
+            self._flush_held(0)  # a gap judged across a transport change would move the wrong position
+            if status in (START, CONTINUE):
+                self._restart_fit()  # a DAW may start its clock afresh, in a new phase, with the transport
                 if status == START:
                     self._position = 0
                 self._running = True
@@ -184,6 +200,7 @@ class MidiClockFollower(BeatClock):
                 self._stop(arrived)
             elif status == SONG_POSITION and len(data) == 3 and not self._running:
                 self._position = 6 * (data[1] | data[2] << 7)  # sixteenths -> ticks
+                self._publish(Transport.LOCATE, self._line(arrived, running=False))
 
     def check(self, now: float | None = None) -> bool:
         """Treat a clock that went quiet while running as a Stop; True when that happened."""
@@ -202,10 +219,15 @@ class MidiClockFollower(BeatClock):
         self._publish(Transport.STOP, Timeline(at, beat, self.timeline.seconds_per_beat, running=False))
 
     def _tick(self, arrived: float) -> None:
-        self._repair_drop(arrived)
         self._serial += 1
+        lost = self._count_lost(self._serial, arrived)
+        if lost:
+            self._serial += lost
+            if self._running and not self._armed:
+                self._position += lost
         self._last_tick = arrived
-        self._follow_tempo(self._serial, arrived)
+        if not self._held:
+            self._follow_tempo(self._serial, arrived)
         if not self._running:
             self._publish(Transport.TEMPO, self._line(arrived, running=False))
             return
@@ -214,63 +236,103 @@ class MidiClockFollower(BeatClock):
         self._publish(event, self._line(arrived, running=True))
         self._position += 1
 
-    def _repair_drop(self, arrived: float) -> None:
-        """Count ticks that never arrived (a MIDI system dropping a busy cycle's events, a lossy link).
+    def _count_lost(self, serial: int, arrived: float) -> int:
+        """Ticks that never arrived (a MIDI system dropping a busy cycle's events), once that is certain.
 
-        Without this, one lost tick leaves the position a tick behind until the next Start. A gap
-        of 2-4 ticks followed by an ordinary interval is such a loss; a gap followed by another gap
-        is the tempo slowing down, and is left to the tempo fit.
+        A tick a whole number m (1-MAX_LOST) of ticks behind the tempo line may follow m lost ticks,
+        or may just be late (a delayed JACK cycle). Ticks are never early, so after a loss every
+        later tick is at least m behind too, while after a late one they come back to the line. So
+        ticks from such a gap on are held out of the tempo fit (the line before the gap is right in
+        both cases) until LOSS_CONFIRM more have come: m is counted when the least and the second
+        least of them are m behind; a tempo drop drifts further behind each tick and counts nothing.
+        Without this, one lost tick leaves the position a tick behind until the next Start; judged on
+        one tick, a late tick puts the position a tick ahead and keeps it there.
         """
-        if self._fit is None or len(self._ticks) < 12:
-            self._suspect = 0
-            return
-        ratio = (arrived - self._last_tick) / self._fit[1]
-        if self._suspect and abs(ratio - 1.0) < 0.3:
-            serial, at = self._ticks.pop()
-            self._ticks.append((serial + self._suspect, at))
-            self._serial += self._suspect
-            if self._running and not self._armed:
-                self._position += self._suspect
-            self._suspect = 0
-            return
-        gap = round(ratio)
-        self._suspect = gap - 1 if 2 <= gap <= 4 and abs(ratio - gap) < 0.3 else 0
+        if self._fit is None or len(self._ticks) < LOSS_FIT_POINTS:
+            self._flush_held(0)
+            return 0
+        origin, step = self._fit
+        behind = (arrived - (origin + step * serial)) / step
+        if not self._held:
+            m = round(behind)
+            if 1 <= m <= MAX_LOST and abs(behind - m) < LOSS_TOLERANCE:
+                self._held_lost = m
+                self._held.append((serial, arrived, behind))
+            return 0
+        m = self._held_lost
+        if behind < m - LOSS_TOLERANCE:  # back towards the line: the gap was a late tick
+            self._flush_held(0)
+            return 0
+        if len(self._held) < LOSS_CONFIRM:
+            self._held.append((serial, arrived, behind))
+            return 0
+        least = sorted([b for _, _, b in self._held] + [behind])[:2]
+        lost = m if all(abs(b - m) < LOSS_TOLERANCE for b in least) else 0
+        self._flush_held(lost)
+        return lost  # the caller fits this tick, ``lost`` later than counted
+
+    def _flush_held(self, lost: int) -> None:
+        """Put the held ticks into the tempo fit: ``lost`` ticks later than counted (a confirmed loss) or as counted."""
+        held, self._held = self._held, []
+        for serial, at, _ in held:
+            self._follow_tempo(serial + lost, at)
 
     def _line(self, arrived: float, running: bool) -> Timeline:
-        """The timeline through the current tick (fitted time, so jitter is smoothed)."""
+        """The timeline through the current tick: on the fitted line (jitter smoothed), unless the tick came
+        clearly early (the tempo rose: ticks never arrive before they were sent, so the line is late)."""
         at = arrived
         if self._fit is not None and running:
             origin, step = self._fit
-            at = origin + step * self._serial
+            fitted = origin + step * self._serial
+            at = arrived if arrived < fitted - self._tolerance(step) else fitted
         return Timeline(at, self._position / CLOCKS_PER_QUARTER, self._tick_seconds * CLOCKS_PER_QUARTER, running)
 
+    @staticmethod
+    def _tolerance(step: float) -> float:
+        """How far off the line a tick may arrive from jitter alone (a JACK period or two)."""
+        return max(0.0025, 0.2 * step)
+
+    def _restart_fit(self) -> None:
+        """Fit the line afresh from the next tick, keeping the tempo until a beat's worth of ticks say more."""
+        self._ticks.clear()
+        self._miss = 0.0
+        self._slope_points = RESTART_SLOPE_POINTS
+
     def _follow_tempo(self, serial: int, arrived: float) -> None:
-        if self._fit is not None:
+        step = self._tick_seconds
+        if self._ticks and arrived - self._ticks[-1][1] > (MAX_LOST + 1.5) * step:
+            # The clock was off (a DAW pausing it while stopped): old ticks say nothing about now, and
+            # the old line, extrapolated over the pause, would put this tick seconds too early.
+            self._restart_fit()
+        elif self._fit is not None and len(self._ticks) >= self._slope_points:  # (still learning: no judging)
             origin, step = self._fit
             residual = arrived - (origin + step * serial)
-            # Jitter stays within a JACK period or two; a tempo change keeps pushing the ticks the same way.
-            if abs(residual) > max(0.0025, 0.2 * step):
-                self._misses += 1
-                if self._misses >= 2:
-                    keep = list(self._ticks)[-2:]
-                    self._ticks.clear()
-                    self._ticks.extend(keep)
-                    self._misses = 0
+            # Jitter stays within the tolerance, and a late tick is followed by ticks back on the line; a
+            # tempo change pushes tick after tick further off it, the same way: then fit from the change on.
+            if abs(residual) <= self._tolerance(step):
+                self._miss = 0.0
+            elif self._miss and (residual > 0) == (self._miss > 0) and abs(residual) > abs(self._miss):
+                keep = list(self._ticks)[-2:]
+                self._ticks.clear()
+                self._ticks.extend(keep)
+                self._miss = 0.0
+                self._slope_points = MIN_SLOPE_POINTS  # the tempo changed: learn the new one at once
             else:
-                self._misses = 0
-        if self._ticks and arrived - self._ticks[-1][1] > 1.0:
-            self._ticks.clear()  # a long gap: the clock was off, old ticks say nothing about now
+                self._miss = residual
         self._ticks.append((serial, arrived))
-        if len(self._ticks) >= 2:
-            self._fit = _least_squares(self._ticks)
-            self._tick_seconds = min(max(self._fit[1], 60.0 / 999 / 24), 60.0 / 1.0 / 24)
+        self._fit = _fit_line(self._ticks, self._tick_seconds, self._slope_points)
+        self._tick_seconds = min(max(self._fit[1], 60.0 / 999 / 24), 60.0 / 1.0 / 24)
 
 
-def _least_squares(points) -> tuple[float, float]:
-    """Intercept and slope of the best line through (x, t) points."""
-    n = len(points)
-    mean_x = sum(x for x, _ in points) / n
-    mean_t = sum(t for _, t in points) / n
-    var = sum((x - mean_x) ** 2 for x, _ in points)
-    slope = sum((x - mean_x) * (t - mean_t) for x, t in points) / var
-    return mean_t - slope * mean_x, slope
+def _fit_line(points, step: float, slope_points: int) -> tuple[float, float]:
+    """Time at serial 0 and seconds per tick through (serial, time) points.
+
+    Below ``slope_points`` ticks the slope is not trusted, so the tempo so far is kept and only the
+    offset is fitted. Otherwise the slope is the median of the slopes between every two ticks
+    (Theil-Sen): two ticks delivered in one late JACK period cannot drag it off, as they drag a
+    least-squares line, and pairs far apart keep it as precise as one.
+    """
+    pairs = list(points)
+    if len(pairs) >= max(2, slope_points):
+        step = statistics.median((t1 - t0) / (x1 - x0) for i, (x0, t0) in enumerate(pairs) for x1, t1 in pairs[i + 1:])
+    return statistics.median(t - step * x for x, t in pairs), step

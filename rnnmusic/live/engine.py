@@ -82,6 +82,7 @@ class LiveEngine:
         self._origin: float | None = None  # beat where the music now queued began; None: nothing placed
         self._place = 0.0  # beat where the next chunk goes
         self._segment_end = math.inf  # continuous mode plays on; an answer ends after answer_bars
+        self._cue: float | None = None  # bar a Start/Continue asked for, until the music is placed there
         self._ids = itertools.count(1).__next__
         self._thread: threading.Thread | None = None
         self._last_check = -math.inf
@@ -169,6 +170,15 @@ class LiveEngine:
 
     def _on_clock(self, event: Transport, timeline: Timeline) -> None:
         self.scheduler.set_timeline(timeline)
+        if event in (Transport.START, Transport.CONTINUE):
+            # Play from the bar the transport starts at, even when its first tick comes before the
+            # generation thread has seen the Start/Continue (a busy machine): then it must not place
+            # the music by the beat it finds, a bar late, nor play on from where it stopped.
+            cue = self._bar_at_or_after(timeline.anchor_beat)
+            with self._lock:
+                if self._origin != cue:
+                    self._epoch += 1
+                    self._origin, self._cue = None, cue
         if event is Transport.STOP:
             with self._lock:
                 self._epoch += 1
@@ -219,10 +229,14 @@ class LiveEngine:
         """Continuous mode: decide where the music goes (bar-aligned) when nothing is placed or the song moved."""
         if timeline.running:
             if self._origin is None:
-                self._restart_at(self._bar_at_or_after(timeline.beat_at(now) + self._lead_beats(timeline)))
+                with self._lock:
+                    cue, self._cue = self._cue, None
+                self._restart_at(self._bar_at_or_after(timeline.beat_at(now) + self._lead_beats(timeline))
+                                 if cue is None else cue)
             return
         want = self._bar_at_or_after(timeline.anchor_beat)
         if self._origin != want:  # stopped: prepare the bar the transport will start from
+            self._cue = None
             self._restart_at(want)
 
     def _maybe_answer(self, timeline: Timeline, now: float) -> None:

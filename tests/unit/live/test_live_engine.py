@@ -128,6 +128,34 @@ def test_midi_clock_continue_resumes_on_the_bar_of_the_song_position():
     assert ons[0][0] == pytest.approx(T0 + 0.02 + 2 * 0.5, abs=0.006)  # beat 8, two beats after beat 6
 
 
+def test_midi_clock_continue_plays_from_the_song_position_when_its_first_tick_beats_the_generator():
+    """On a busy machine the first tick after Continue can arrive before the generation thread has
+    seen the Continue: the music must still start at the Song Position's bar, on that tick."""
+    now, out, inp, clock, source, engine = make(midi_clock=True)
+    engine.step()
+    ticks = list(clock_ticks(inp, 120, T0 + 0.02, 24 * 2))
+    inp.feed(b"\xfa", T0 + 0.01)
+
+    def each(t):
+        while ticks and ticks[0] <= t:
+            inp.feed(b"\xf8", ticks.pop(0))
+
+    play(engine, now, T0 + 1.0, each=each)
+    inp.feed(b"\xfc", now())
+    play(engine, now, T0 + 1.5)  # stopped: the engine prepares the bar it stopped in
+    continued = now()
+    inp.feed(bytes((0xF2, 64, 0)), continued)  # bar 5 (beat 16), Continue and its first tick, all at once
+    inp.feed(b"\xfb", continued)
+    inp.feed(b"\xf8", continued)
+    ticks = list(clock_ticks(inp, 120, continued + 60.0 / 120 / 24, 24 * 2))
+    before = len(note_ons(out))
+    play(engine, now, continued + 0.9, each=each)
+    after = note_ons(out)[before:]
+    assert after and after[0][0] == pytest.approx(continued, abs=0.006)  # beat 16 is that first tick
+    assert [round((t - continued) / 0.25) for t, _ in after] == list(range(len(after)))  # then every half beat
+    assert len(after) == 4
+
+
 def test_exception_in_generation_ends_every_note_and_is_reported():
     out = FakeOutput(now=time.monotonic)
     source = PatternSource(step=0.25, length=4.0, fail_after=2.0)
