@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from rnnmusic.engine import GenerateOptions
+from rnnmusic.engine.options import DEFAULT_REPETITION
 from rnnmusic.gui.pianoroll_scene import NOTE_NAMES
 from rnnmusic.gui.settings import Settings
 
@@ -43,12 +44,13 @@ class ControlValues:
     seed: int = 0
     seed_locked: bool = False
     key: str | None = None  # "C major", "A minor", "auto" (the seed's), or None for no key constraint
+    repetition: float = DEFAULT_REPETITION
 
     def to_options(self) -> GenerateOptions:
         """The engine's options for these values (ConfigError for a combination it refuses)."""
         return GenerateOptions(bars=float(self.bars), temperature=self.temperature,
                                top_p=self.top_p if self.top_p < 1.0 else None,  # 1.0 means "off"
-                               num=self.variations, seed=self.seed, key=self.key)
+                               num=self.variations, seed=self.seed, key=self.key, repetition=self.repetition)
 
 
 def key_names() -> list[str]:
@@ -69,6 +71,10 @@ class ControlsPanel(QWidget):
         self.temperature.setToolTip("Below 1: safer, more repetitive; above 1: more surprising")
         self.top_p = QDoubleSpinBox(minimum=0.05, maximum=1.0, singleStep=0.01, value=0.95, decimals=2)
         self.top_p.setToolTip("Sample only from the most likely tokens that together hold this probability (1 = off)")
+        self.repetition = QDoubleSpinBox(minimum=0.0, maximum=1.0, singleStep=0.05, value=DEFAULT_REPETITION,
+                                         decimals=2)
+        self.repetition.setToolTip("How often bars come back: 0 always something new, 1 repeat whenever the "
+                                   "music allows; the middle plays as the model learned from its tunes")
         self.variations = QSpinBox(minimum=1, maximum=16, value=1)
         self.variations.setToolTip("How many takes one Generate makes")
         self.seed = QSpinBox(minimum=0, maximum=MAX_SEED, value=random.randint(0, 99999))
@@ -93,6 +99,7 @@ class ControlsPanel(QWidget):
         form.addRow("Length", self.bars)
         form.addRow("Temperature", self.temperature)
         form.addRow("Top-p", self.top_p)
+        form.addRow("Repetition", self.repetition)
         form.addRow("Variations", self.variations)
         form.addRow("Random seed", seed_row)
         form.addRow("Key", self.key)
@@ -122,12 +129,14 @@ class ControlsPanel(QWidget):
             seed=self.seed.value(),
             seed_locked=self.seed_lock.isChecked(),
             key=self.key.currentData(),
+            repetition=round(self.repetition.value(), 2),
         )
 
     def set_values(self, values: ControlValues) -> None:
         self.bars.setValue(values.bars)
         self.temperature.setValue(values.temperature)
         self.top_p.setValue(values.top_p)
+        self.repetition.setValue(values.repetition)
         self.variations.setValue(values.variations)
         self.seed.setValue(values.seed)
         self.seed_lock.setChecked(values.seed_locked)
@@ -158,7 +167,7 @@ class ControlsPanel(QWidget):
         v = self.values()
         for key, value in (
             ("bars", v.bars), ("temperature", v.temperature), ("top_p", v.top_p), ("variations", v.variations),
-            ("seed", v.seed), ("seed_locked", v.seed_locked), ("key", v.key or ""),
+            ("seed", v.seed), ("seed_locked", v.seed_locked), ("key", v.key or ""), ("repetition", v.repetition),
         ):  # fmt: skip
             settings.set_value(f"controls/{key}", value)
 
@@ -173,5 +182,6 @@ class ControlsPanel(QWidget):
                 seed=settings.get_int("controls/seed", self.seed.value()),
                 seed_locked=settings.get_bool("controls/seed_locked", False),
                 key=settings.get_str("controls/key", "") or None,
+                repetition=settings.get_float("controls/repetition", d.repetition),
             )
         )

@@ -56,7 +56,8 @@ def start_live(request: LiveRequest) -> LiveSession:
 
     config = LiveConfig(mode=request.mode)
     model = load_model_file(request.model)  # its own session: the Generate worker may be using the cached one
-    options = GenerateOptions(temperature=request.temperature, top_p=request.top_p, key=request.key).with_seed()
+    options = GenerateOptions(temperature=request.temperature, top_p=request.top_p, key=request.key,
+                              repetition=request.repetition).with_seed()
     stream = Generator(model).open_stream(request.seed, options, max_note_beats=config.max_note_beats)
     clock = make_clock(request.clock, request.bpm, request.meter)
     with contextlib.ExitStack() as ports:

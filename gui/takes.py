@@ -72,7 +72,8 @@ def make_takes(generated: "Generated", next_number: Callable[[], int], seed_file
     """One Take per variation the engine made, numbered on, labelled with the options as used."""
     result = generated.takes
     options = result.options
-    recipe: dict[str, Any] = {"T": options.temperature, "top-p": options.top_p or 1.0, "seed": options.seed}
+    recipe: dict[str, Any] = {"T": options.temperature, "top-p": options.top_p or 1.0,
+                              "repetition": options.repetition, "seed": options.seed}
     if result.key:
         recipe["key"] = result.key
     return [

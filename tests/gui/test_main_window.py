@@ -299,6 +299,15 @@ def test_key_controls_reach_the_engine(qtbot, window, seed_file):
     assert all(allowed[n.pitch % 12] for n in take.generated_part.iter_notes())
 
 
+def test_the_repetition_control_reaches_the_engine_and_the_take_says_it(qtbot, window, seed_file):
+    window.open_file(seed_file)
+    window.controls.repetition.setValue(0.8)
+    generate(qtbot, window, bars=2)
+    take = window.current_take()
+    assert take.recipe["repetition"] == 0.8
+    assert '"repetition":0.8' in take.provenance  # the record written into the take's MIDI file
+
+
 def test_takes_of_a_seed_that_was_replaced_are_dropped(qtbot, window, seed_file, two_track_file, monkeypatch):
     monkeypatch.setattr(TrackDialog, "exec", lambda dialog: QDialog.DialogCode.Accepted)
     window.open_file(seed_file)
