@@ -100,11 +100,11 @@ def _read_track(body: bytes, parsed: ParsedMidi) -> list[tuple[int, int, int, in
             if byte == 0xFF:
                 kind = body[pos]
                 pos, length = _vlq(body, pos + 1)
-                payload = body[pos : pos + length]
+                start = pos
                 pos += length
                 if pos > end:
                     raise IndexError  # the meta event's length runs past the track
-                found = _meta(kind, payload, tick, parsed)
+                found = _meta(kind, body, start, length, tick, parsed)
                 name = name if found is None else found  # the last name event wins, an empty one too
                 continue
             if byte in (0xF0, 0xF7):
@@ -183,17 +183,21 @@ def _vlq(body: bytes, pos: int) -> tuple[int, int]:
     raise ValueError("a variable-length number longer than 4 bytes")
 
 
-def _meta(kind: int, payload: bytes, tick: int, parsed: ParsedMidi) -> str | None:
-    """Record tempo, meter and key meta events; return the track name if this is one."""
-    if kind == 0x51 and len(payload) == 3:
-        microseconds = int.from_bytes(payload, "big")
+def _meta(kind: int, body: bytes, start: int, length: int, tick: int, parsed: ParsedMidi) -> str | None:
+    """Record the tempo, meter or key meta event at ``body[start:]``; return the track name if this is one.
+
+    A tempo's, meter's or key's fields are the first 3, 2 and 2 bytes from where its data starts, whatever
+    length the event declares (a short one lends the bytes after it), as symusic reads them.
+    """
+    if kind == 0x51 and start + 3 <= len(body):
+        microseconds = int.from_bytes(body[start : start + 3], "big")
         if microseconds > 0:
             parsed.tempos.append((tick, 60_000_000 / microseconds))
-    elif kind == 0x58 and len(payload) >= 2 and payload[1] <= 7:
-        parsed.meters.append((tick, payload[0], 2 ** payload[1]))
-    elif kind == 0x59 and len(payload) == 2:
-        sharps = payload[0] - 256 if payload[0] > 127 else payload[0]
-        parsed.keys.append((tick, tonic_from_sharps(sharps, bool(payload[1])), bool(payload[1])))
+    elif kind == 0x58 and start + 2 <= len(body) and body[start + 1] <= 7:
+        parsed.meters.append((tick, body[start], 2 ** body[start + 1]))
+    elif kind == 0x59 and start + 2 <= len(body):
+        sharps, minor = body[start] - 256 if body[start] > 127 else body[start], bool(body[start + 1])
+        parsed.keys.append((tick, tonic_from_sharps(sharps, minor), minor))
     elif kind == 0x03:
-        return track_name(payload.decode("utf-8", errors="replace"))
+        return track_name(body[start : start + length].decode("utf-8", errors="replace"))
     return None

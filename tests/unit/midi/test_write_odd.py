@@ -71,3 +71,19 @@ def test_the_last_track_name_wins_on_both_paths_even_an_empty_one(names):
     data = b"MThd" + struct.pack(">IHHH", 6, 0, 1, 96) + b"MTrk" + struct.pack(">I", len(body)) + body
     last = names[-1].decode("utf-8", errors="ignore")
     assert read_midi_bytes(data).tracks == read_midi_bytes(data, exact=True).tracks == (Track(last, 0, False),)
+
+
+@pytest.mark.parametrize("event", [
+    b"\x00\xff\x51\x04\x09\x27\xc0\x05",  # a tempo of 4 bytes: its first 3 count (600,000 us, 100 qpm)
+    b"\x00\xff\x51\x02\x09\x27",  # a tempo of 2 bytes: the byte after it lends the third
+    b"\x00\xff\x59\x03\x03\x01\x07",  # a key of 3 bytes: its first 2 count (3 sharps, minor)
+    b"\x00\xff\x59\x01\x03",  # a key of 1 byte: mode from the byte after it
+    b"\x00\xff\x58\x01\x03",  # a meter of 1 byte: denominator from the byte after it
+])
+def test_meta_events_of_odd_lengths_read_the_same_on_both_paths(event):
+    body = event + b"\x00\x90\x3c\x40\x60\x80\x3c\x00\x00\xff\x2f\x00"
+    data = b"MThd" + struct.pack(">IHHH", 6, 0, 1, 96) + b"MTrk" + struct.pack(">I", len(body)) + body
+    fast, exact = read_midi_bytes(data), read_midi_bytes(data, exact=True)
+    assert (fast.tempos, fast.key_signatures, fast.time_signatures) == (
+        exact.tempos, exact.key_signatures, exact.time_signatures)
+    assert fast.same_music(exact)
