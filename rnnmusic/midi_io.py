@@ -17,8 +17,9 @@ of one pitch are stacked on one channel, so each file is read like this:
    with different tempos at one tick (symusic's sort may lose which came last),
    one with a pitch stacked across a program change (symusic files the notes
    under two programs, so the stack is seen among tracks of one name and drum
-   flag, which tracks of one MIDI track share), one with ticks past 2**31 and
-   one symusic refuses. Typical files never take that path.
+   flag, which tracks of one MIDI track share), one with ticks past 2**31, one
+   with a sysex escape (F7) event, which symusic reads as delta times, and one
+   symusic refuses. Typical files never take that path.
 
 Tracks of the NoteSequence are what pretty_midi calls instruments: one per
 (MIDI track, channel, program), listed by MIDI track, then channel, then program;
@@ -225,6 +226,8 @@ def _read_fast(chunks: _Chunks, source: str) -> ParsedMidi | None:
 
     if not all(body.endswith(_END_OF_TRACK) for body in chunks.tracks):
         return None  # no sentinel can be placed safely; let the exact reader judge the file
+    if any(body.count(b"\xf7") > body.count(b"\xf0") for body in chunks.tracks):
+        return None  # an F7 that ends no F0 message may be an escape event, which symusic misreads
     channels = [_sentinel_channels(body) for body in chunks.tracks]
     if sum(len(c) for c in channels) > _MAX_SENTINEL_BLOCKS:
         return None  # so many track-channels that symusic would take gigabytes (see _MAX_SENTINEL_BLOCKS)

@@ -87,3 +87,14 @@ def test_meta_events_of_odd_lengths_read_the_same_on_both_paths(event):
     assert (fast.tempos, fast.key_signatures, fast.time_signatures) == (
         exact.tempos, exact.key_signatures, exact.time_signatures)
     assert fast.same_music(exact)
+
+
+def test_a_sysex_escape_event_is_skipped_by_its_length():
+    # F7, a length and that many bytes (a sysex packet or an escape): symusic read the bytes as delta
+    # times and moved every later note
+    body = b"\x00\x90\x3c\x40\x10\x80\x3c\x00" + b"\x00\xf7\x03\x01\x02\x03" + b"\x00\x90\x3e\x40\x10\x80\x3e\x00"
+    body += b"\x00\xff\x2f\x00"
+    data = b"MThd" + struct.pack(">IHHH", 6, 0, 1, 96) + b"MTrk" + struct.pack(">I", len(body)) + body
+    fast, exact = read_midi_bytes(data), read_midi_bytes(data, exact=True)
+    assert [(n.pitch, n.start) for n in fast.iter_notes()] == [(60, 0.0), (62, 16 / 96 * 0.5)]
+    assert fast.same_music(exact)
