@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/music_eval.py [--data-root runs/recipes] [--build] [--json OUT.json]
         [--folk models/folk.onnx] [--chorale models/chorale.onnx] [--samples 4] [--temperature T] [--top-p P]
-        [--option NAME=VALUE ...] [--split valid|test] [--only folk|chorale]
+        [--repetition R] [--option NAME=VALUE ...] [--split valid|test] [--only folk|chorale]
 
 Each model is evaluated with :func:`rnnmusic.music_eval.evaluate_music` (what
 ``rnnmusic eval MODEL DATA --music`` runs) on the test split of its recipe's dataset,
@@ -58,6 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--random-seed", type=int, default=0)
     parser.add_argument("--temperature", type=float, help="sampling temperature (default: the engine's)")
     parser.add_argument("--top-p", type=float, help="nucleus sampling mass (default: off)")
+    parser.add_argument("--repetition", type=float, help="the repetition control (default: the engine's)")
     parser.add_argument("--option", action="append", default=[], metavar="NAME=VALUE",
                         help="any other generation option, as `rnnmusic eval --music --option` takes it")
     parser.add_argument("--json", type=Path, metavar="OUT.json", help="also write every number here")
@@ -69,7 +70,8 @@ def main(argv: list[str] | None = None) -> int:
     from rnnmusic.music_eval.table import markdown, profile_lines, summary_line
     from rnnmusic.sysinfo import cpu_model
 
-    overrides = {k: v for k, v in (("temperature", args.temperature), ("top_p", args.top_p)) if v is not None}
+    overrides = {k: v for k, v in (("temperature", args.temperature), ("top_p", args.top_p),
+                                   ("repetition", args.repetition)) if v is not None}
     try:
         overrides.update(parse_options(args.option))
     except RnnmusicError as exc:

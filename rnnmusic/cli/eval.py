@@ -32,6 +32,8 @@ def register(parser: argparse.ArgumentParser) -> None:
     music.add_argument("--temperature", type=float, metavar="T", help="sampling temperature (default: the engine's)")
     music.add_argument("--top-k", type=int, metavar="K", help="sample among the K likeliest tokens")
     music.add_argument("--top-p", type=float, metavar="P", help="sample among the tokens holding P of the mass")
+    music.add_argument("--repetition", type=float, metavar="R",
+                       help="the repetition control, 0 (through-composed) to 1 (default: the engine's)")
     music.add_argument("--option", action="append", default=[], metavar="NAME=VALUE",
                        help="any other generation option, passed to the engine as it is (VALUE read as JSON, "
                             "else as text), e.g. --option key=auto --option max_polyphony=4; repeatable")
@@ -111,7 +113,7 @@ def _run_music(args: argparse.Namespace) -> int:
     from rnnmusic.music_eval import evaluate_music
     from rnnmusic.music_eval.table import plain, profile_lines, summary_line
 
-    overrides = {name: getattr(args, name) for name in ("temperature", "top_k", "top_p")
+    overrides = {name: getattr(args, name) for name in ("temperature", "top_k", "top_p", "repetition")
                  if getattr(args, name) is not None}
     overrides.update(parse_options(args.option))
 

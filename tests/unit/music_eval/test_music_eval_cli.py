@@ -16,13 +16,14 @@ def test_cli_writes_the_table_and_the_json(tiny, tmp_path, capsys):
     model, data, manifest = tiny
     out = tmp_path / "music.json"
     code = main(["eval", str(model), str(data), "--music", "--seed-bars", "2", "--bars", "4", "--samples", "2",
-                 "--temperature", "0.9", "--top-p", "0.95", "--json", str(out)])
+                 "--temperature", "0.9", "--top-p", "0.95", "--repetition", "0.8", "--json", str(out)])
     assert code == 0
     text = capsys.readouterr().out
     assert "bars repeated exactly" in text and "copy seed" in text and "onsets per beat unit in 4/4" in text
     result = json.loads(out.read_text())
     assert result["pieces"] == manifest["splits"]["test"]["pieces"]
     assert result["options"]["temperature"] == 0.9 and result["options"]["top_p"] == 0.95
+    assert result["options"]["repetition"] == 0.8
     real, copy = result["systems"]["real"], result["systems"]["copy_seed"]
     # the real bars 3-6 are A C A B: one bar repeats; the copied seed A B A B: two
     assert real["bar_repetition"] == pytest.approx(0.25)
