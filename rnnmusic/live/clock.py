@@ -85,6 +85,8 @@ class Meter:
 MAX_LOST = 3  # ticks that may go missing in a row and still be counted (more is the clock pausing)
 MIN_SLOPE_POINTS = 5  # ticks a tempo fit needs to follow a tempo change
 RESTART_SLOPE_POINTS = 12  # ticks after a pause or a Start/Continue before the fit may change the tempo
+BUNCH_SECONDS = 0.001  # ticks closer than this arrived together (2,500 BPM): kept out of the tempo fit
+PAUSE_SECONDS = 0.15  # a gap in the clock longer than this and than a few ticks is the DAW pausing it
 LOSS_FIT_POINTS = 8  # ticks on the tempo line before a gap in it can be judged
 LOSS_CONFIRM = 3  # ticks after a gap that must agree before lost ticks are counted
 LOSS_TOLERANCE = 0.3  # of a tick: how near a whole number of ticks a gap must be to count as a loss
@@ -220,13 +222,16 @@ class MidiClockFollower(BeatClock):
 
     def _tick(self, arrived: float) -> None:
         self._serial += 1
-        lost = self._count_lost(self._serial, arrived)
+        # A tick right on the heels of the last one was held up with it (a DAW catching up after a
+        # stall, one JACK period delivering both): it says where the song is, but not when it was sent.
+        bunched = arrived - self._last_tick < BUNCH_SECONDS
+        lost = 0 if bunched else self._count_lost(self._serial, arrived)
         if lost:
             self._serial += lost
             if self._running and not self._armed:
                 self._position += lost
         self._last_tick = arrived
-        if not self._held:
+        if not self._held and not bunched:
             self._follow_tempo(self._serial, arrived)
         if not self._running:
             self._publish(Transport.TEMPO, self._line(arrived, running=False))
@@ -300,7 +305,7 @@ class MidiClockFollower(BeatClock):
 
     def _follow_tempo(self, serial: int, arrived: float) -> None:
         step = self._tick_seconds
-        if self._ticks and arrived - self._ticks[-1][1] > (MAX_LOST + 1.5) * step:
+        if self._ticks and arrived - self._ticks[-1][1] > max(PAUSE_SECONDS, (MAX_LOST + 1.5) * step):
             # The clock was off (a DAW pausing it while stopped): old ticks say nothing about now, and
             # the old line, extrapolated over the pause, would put this tick seconds too early.
             self._restart_fit()
@@ -321,7 +326,7 @@ class MidiClockFollower(BeatClock):
                 self._miss = residual
         self._ticks.append((serial, arrived))
         self._fit = _fit_line(self._ticks, self._tick_seconds, self._slope_points)
-        self._tick_seconds = min(max(self._fit[1], 60.0 / 999 / 24), 60.0 / 1.0 / 24)
+        self._tick_seconds = self._fit[1]
 
 
 def _fit_line(points, step: float, slope_points: int) -> tuple[float, float]:
@@ -335,4 +340,5 @@ def _fit_line(points, step: float, slope_points: int) -> tuple[float, float]:
     pairs = list(points)
     if len(pairs) >= max(2, slope_points):
         step = statistics.median((t1 - t0) / (x1 - x0) for i, (x0, t0) in enumerate(pairs) for x1, t1 in pairs[i + 1:])
+        step = min(max(step, 60.0 / 999 / CLOCKS_PER_QUARTER), 60.0 / 1.0 / CLOCKS_PER_QUARTER)  # 1-999 BPM
     return statistics.median(t - step * x for x, t in pairs), step

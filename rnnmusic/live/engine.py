@@ -170,15 +170,19 @@ class LiveEngine:
 
     def _on_clock(self, event: Transport, timeline: Timeline) -> None:
         self.scheduler.set_timeline(timeline)
-        if event in (Transport.START, Transport.CONTINUE):
-            # Play from the bar the transport starts at, even when its first tick comes before the
-            # generation thread has seen the Start/Continue (a busy machine): then it must not place
-            # the music by the beat it finds, a bar late, nor play on from where it stopped.
+        if event in (Transport.START, Transport.CONTINUE, Transport.LOCATE):
+            # Play from the bar the song position gives. Done here, on the input thread, before the
+            # first tick is handled: a DAW sends Song Position, Continue and that tick at once, and the
+            # music queued for another bar must not go out on that tick (it would, all at once, were
+            # it left to the generation thread), nor be placed by the beat it finds, a bar late.
             cue = self._bar_at_or_after(timeline.anchor_beat)
             with self._lock:
-                if self._origin != cue:
+                moved = self._origin != cue
+                if moved:
                     self._epoch += 1
                     self._origin, self._cue = None, cue
+            if moved:
+                self.scheduler.cancel_from(-math.inf)
         if event is Transport.STOP:
             with self._lock:
                 self._epoch += 1

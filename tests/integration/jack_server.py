@@ -203,7 +203,9 @@ class Receiver:
 class ClockSender:
     """Plays a DAW's MIDI clock from a thread: 24 ticks per quarter at ``bpm`` and records when each
     tick went out. :meth:`start_transport` sends Start just before the next tick (which is beat 0);
-    ``changes`` maps a beat to the tempo from that beat on. :meth:`send` sends anything else at once."""
+    ``changes`` maps a beat to the tempo from that beat on. :meth:`send` sends anything else at once;
+    :meth:`before_next_tick` sends messages just before the next tick, as a DAW sends Continue, and
+    :meth:`pause` silences the clock until then (a DAW that stops its clock with the transport)."""
 
     def __init__(self, port_name: str, bpm: float = 120.0, changes: dict[int, float] | None = None) -> None:
         self.port = mido_jack().open_output(port_name)
@@ -211,7 +213,11 @@ class ClockSender:
         self.changes = dict(changes or {})
         self.tick_times: list[float] = []
         self.start_index: int | None = None  # index in tick_times of beat 0
+        self.marks: list[int] = []  # for each before_next_tick call: the index in tick_times of that next tick
+        self._pending: list[tuple[bytes, ...]] = []
+        self._lock = threading.Lock()
         self._start_requested = threading.Event()
+        self._paused = threading.Event()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -227,6 +233,14 @@ class ClockSender:
     def start_transport(self) -> None:
         self._start_requested.set()
 
+    def before_next_tick(self, *messages: bytes) -> None:
+        with self._lock:
+            self._pending.append(messages)
+        self._paused.clear()
+
+    def pause(self) -> None:
+        self._paused.set()
+
     def beat_time(self, beat: int) -> float:
         """When the tick of ``beat`` (counted from Start) was sent."""
         return self.tick_times[self.start_index + 24 * beat]
@@ -238,9 +252,19 @@ class ClockSender:
             pass
         next_tick = time.monotonic()
         while not self._stop.is_set():
+            if self._paused.is_set():
+                time.sleep(0.001)
+                next_tick = time.monotonic() + 0.005
+                continue
             delay = next_tick - time.monotonic()
             if delay > 0:
                 time.sleep(delay)
+            with self._lock:
+                pending, self._pending = self._pending, []
+            for messages in pending:
+                for data in messages:
+                    self.send(data)
+                self.marks.append(len(self.tick_times))
             if self._start_requested.is_set():
                 self._start_requested.clear()
                 self.send(b"\xfa")

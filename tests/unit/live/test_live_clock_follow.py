@@ -150,3 +150,17 @@ def test_lost_ticks_are_still_counted_when_the_next_ticks_confirm_them():
         if k not in (30, 31):  # two lost in a row
             follower.handle(b"\xf8", 0.01 + k * interval + (PERIOD if k % 3 else 0.0))
     assert follower.timeline.seconds_at(3.0) == pytest.approx(0.01 + 72 * interval, abs=PERIOD)
+
+
+def test_a_daw_catching_up_after_a_stall_does_not_throw_the_tempo():
+    """A DAW stalls for a third of a beat and then sends the ticks it owes at once, on schedule after."""
+    follower = MidiClockFollower(initial_bpm=140)
+    interval = 60.0 / 140 / 24
+    follower.handle(b"\xfa", 0.999)
+    for k in range(24 * 4):
+        sent = 1.0 + k * interval
+        if 40 <= k < 48:
+            sent = 1.0 + 48 * interval - 0.0001  # held back, then sent together
+        follower.handle(b"\xf8", (int(sent / PERIOD) + 1) * PERIOD)
+    assert follower.timeline.bpm == pytest.approx(140, rel=0.01)
+    assert follower.timeline.seconds_at(4.0) == pytest.approx(1.0 + 96 * interval, abs=PERIOD)

@@ -1,0 +1,135 @@
+"""Following a DAW's MIDI clock through the whole transport cycle, 20 times, on a busy machine.
+
+Issue 12, item 9: in 10 identical runs (Start, 24 ppqn at 100 BPM, tempo to 140, Stop, Song
+Position bar 5 + Continue, clock goes quiet) 2 failed after Continue and 5 locked a tick or two
+early after the tempo change. Here four sessions run at once (each its own engine, ports, DAW
+clock and synth) while two processes burn CPU, five cycles each; every cycle is checked: the
+first note on beat 0's tick, no lasting offset after the tempo change, the first note after
+Continue on the tick of bar 5, one note per beat, and silence once the clock goes quiet. Half the
+cycles keep the clock running while stopped, half stop it with the transport, as DAWs differ.
+"""
+
+from __future__ import annotations
+
+import statistics
+import threading
+import time
+import traceback
+
+import pytest
+
+from jack_server import ClockSender, Receiver, busy_cpu
+from rnnmusic.live import LiveConfig, LiveEngine, MidiClockFollower, open_input, open_output
+from rnnmusic.live.fake import PatternSource
+from rnnmusic.live.hygiene import sounding_after
+
+pytestmark = [pytest.mark.jack, pytest.mark.slow]
+
+SESSIONS, CYCLES = 4, 5
+PERIOD = 64 / 48000
+SONG_POSITION_BAR_5 = bytes((0xF2, 64, 0))  # sixteenth 64 = beat 16
+FIRST_TICK_LATE = 0.025  # a first tick's note goes out when that tick arrives: JACK's delay, on a busy machine
+STEADY = 0.006  # median error after a beat of catching up: a third of a tick at 140 BPM, where an offset starts
+WORST = 0.020  # any steady beat, busy machine
+
+
+def run_cycle(port_out, port_in, synth: Receiver, daw: ClockSender, clock_in_stop: bool) -> list[str]:
+    """One cycle on a fresh engine; what went wrong, if anything."""
+    clock = MidiClockFollower(initial_bpm=120)
+    engine = LiveEngine(PatternSource([60, 62, 64, 65], step=1.0, length=0.5), port_out, clock,
+                        LiveConfig(lookahead_bars=0.5), input=port_in)
+    daw.bpm, daw.changes = 100.0, {1: 140.0}  # 100 BPM, then 140 from beat 1
+    problems: list[str] = []
+    engine.start()
+    try:
+        daw.start_index = None
+        daw.before_next_tick()  # the clock runs before play is pressed
+        time.sleep(0.3)
+        daw.start_transport()
+        wait_ticks(daw, lambda: daw.start_index is not None and len(daw.tick_times) > daw.start_index + 24 * 4 + 12)
+        daw.send(b"\xfc")
+        if not clock_in_stop:
+            daw.pause()
+        time.sleep(0.2)
+        marks = len(daw.marks)
+        daw.before_next_tick(SONG_POSITION_BAR_5, b"\xfb")
+        wait_ticks(daw, lambda: len(daw.marks) > marks and len(daw.tick_times) > daw.marks[-1] + 24 * 2 + 1)
+        daw.pause()  # the clock goes quiet, just after beat 18
+        quiet_at = time.monotonic()
+        time.sleep(0.8)  # the engine counts a beat (at least 0.5 s) of silence as Stop
+    finally:
+        stopping = time.monotonic()
+        engine.stop()
+        stopped = time.monotonic()
+    start, resume = daw.start_index, daw.marks[-1]
+    ons = [t for t, d in synth.messages if d[0] & 0xF0 == 0x90 and d[2] > 0 and t > daw.tick_times[start] - 0.1]
+    first = [t for t in ons if t < daw.tick_times[resume] - 0.05]
+    second = [t for t in ons if daw.tick_times[resume] - 0.05 <= t < quiet_at]
+    problems += check_beats("from Start", first, [daw.tick_times[start + 24 * b] for b in range(5)], steady_from=3)
+    problems += check_beats("after Continue", second, [daw.tick_times[resume + 24 * b] for b in range(3)], steady_from=1)
+    # the line runs on for the beat of silence that counts as Stop: beat 19 may still sound, nothing later
+    if len([t for t in ons if t >= quiet_at]) > 1 or any(t > quiet_at + 0.6 for t in ons):
+        problems.append(f"notes after the clock went quiet: {[round(t - quiet_at, 3) for t in ons if t >= quiet_at]} "
+                        f"(stop called at {stopping - quiet_at:.3f}, took {stopped - stopping:.3f} s)")
+    if engine.failure is not None:
+        problems.append(f"engine failed: {engine.failure!r}")
+    return problems
+
+
+def check_beats(part: str, ons: list[float], ticks: list[float], steady_from: int) -> list[str]:
+    """One note per beat, the first on its tick, the steady ones with no offset."""
+    if len(ons) != len(ticks):
+        return [f"{part}: {len(ons)} notes for {len(ticks)} beats (errors ms: "
+                f"{[round((t - ticks[0]) * 1000) for t in ons[:8]]} from the first tick)"]
+    errors = [on - tick for on, tick in zip(ons, ticks)]
+    problems = []
+    if not -2 * PERIOD <= errors[0] < FIRST_TICK_LATE:
+        problems.append(f"{part}: first note {errors[0] * 1000:.1f} ms off its tick")
+    steady = errors[steady_from:]
+    if abs(statistics.median(steady)) > STEADY or max(abs(e) for e in steady) > WORST:
+        problems.append(f"{part}: steady beats off by {[round(e * 1000, 1) for e in steady]} ms")
+    return problems
+
+
+def wait_ticks(daw: ClockSender, done, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not done():
+        assert time.monotonic() < deadline, "the DAW clock did not get there"
+        time.sleep(0.005)
+
+
+def session(index: int, results: list) -> None:
+    name = f"cyc{index}"
+    port_out = open_output(None, api="jack", virtual_name=name)
+    port_in = open_input(None, api="jack", virtual_name=name)
+    synth = Receiver(connect_to=f"{name}:{name}", name=f"{name} synth")
+    daw = ClockSender(f"{name} in:{name} in")
+    daw.start()
+    try:
+        for cycle in range(CYCLES):
+            problems = run_cycle(port_out, port_in, synth, daw, clock_in_stop=cycle % 2 == 0)
+            results.append((index, cycle, problems))
+    except BaseException:  # reported by the test thread
+        results.append((index, -1, [f"session crashed: {traceback.format_exc(limit=-2)}"]))
+    finally:
+        daw.close()
+        time.sleep(0.05)
+        synth.close()
+        port_in.close()
+        port_out.close()
+        left = sounding_after(synth.data())
+        if left:
+            results.append((index, -1, [f"left sounding: {sorted(left)}"]))
+
+
+def test_twenty_transport_cycles_on_a_busy_machine_each_play_on_the_beat(jack):
+    results: list = []
+    with busy_cpu():
+        threads = [threading.Thread(target=session, args=(i, results)) for i in range(SESSIONS)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+    assert len([r for r in results if r[1] >= 0]) == SESSIONS * CYCLES, results
+    failed = [r for r in results if r[2]]
+    assert failed == [], f"{len(failed)} of {SESSIONS * CYCLES} cycles failed: {failed}"
