@@ -5,13 +5,16 @@ monotonic seconds. A new timeline is swapped in whole, so the sender thread can
 read the current one without a lock and convert a note's beat to its send time at
 the last moment: a tempo change reaches notes that are already scheduled.
 
-The MIDI clock follower fits a straight line (least squares) through the arrival
-times of the last beat of 0xF8 ticks (24 per quarter note). That averages away the
-arrival jitter (JACK hands messages over once per period, 1.3 ms at 64 frames and
-48 kHz) and still tracks a tempo change within one beat; when the ticks clearly
-leave the line it restarts the fit from the newest ticks, so a jump is followed in
-a few ticks rather than a whole beat. A tick lost on the way (seen on an overloaded
-JACK server that drops a client's late cycle) is recognised and counted.
+The MIDI clock follower fits a straight line (the median of the slopes between
+every two ticks) through the arrival times of the last beat of 0xF8 ticks (24 per
+quarter note). That averages away the arrival jitter (JACK hands messages over once
+per period, 1.3 ms at 64 frames and 48 kHz; later on a busy machine, sometimes
+several ticks together) and still tracks a tempo change within one beat; when the
+ticks clearly leave the line it restarts the fit from the newest ticks, so a jump is
+followed in a few ticks rather than a whole beat. A tick lost on the way (seen on an
+overloaded JACK server that drops a client's late cycle) is counted once the ticks
+after it confirm the loss; the fit starts afresh at Start, Continue and after the
+DAW paused its clock.
 """
 
 from __future__ import annotations
