@@ -21,6 +21,26 @@ LN2 = math.log(2.0)
 _TEST_ROW = re.compile(r"^\| test \| float32 \|[^|]*\|[^|]*\| ([0-9.]+) \|", re.MULTILINE)
 
 
+def _context_words(info: ModelInfo) -> str:
+    if not info.context:
+        return ""
+    bars = ", ".join(str(b) for b in info.context["lookback_bars"])
+    return ("The model reads the timeline (model format 2, `rnnmusic/engine/context.py`): the next step's "
+            f"place in the bar and beat, and what was played {bars} bars earlier; its output mixes its own "
+            "next-token distribution with \"the same as then\" for each of those, by gates it learned "
+            "(`--repetition` moves them). ")
+
+
+def _parameters(run_dir: Path, arch) -> str:
+    """The parameter count of the trained weights (the architecture formula knows no context layers)."""
+    from rnnmusic.training.checkpoint import BEST, load_checkpoint
+
+    best = Path(run_dir) / BEST
+    if not best.exists():
+        return f"{arch.parameter_count():,}"
+    return f"{sum(t.numel() for t in load_checkpoint(best)['model'].values()):,}"
+
+
 def read_info(path: Path) -> ModelInfo:
     import onnxruntime as ort
 
@@ -110,6 +130,41 @@ def music_eval_section(result: dict[str, Any] | None, skipped_reason: str = "") 
     return lines
 
 
+#: metrics of the before/after table (name in the evaluation, words)
+_COMPARED = (("bar_repetition", "bars repeated exactly", "%"), ("two_bar_repetition", "2-bar units repeated exactly", "%"),
+             ("downbeat_bars", "bars with a downbeat onset", "%"), ("in_key", "notes in key", "%"),
+             ("tonic_phrase_ends", "tonic at phrase-end downbeats", "%"), ("chord_onsets", "onsets on a triad or seventh", "%"),
+             ("clash_onsets", "onsets with a semitone clash", "%"), ("parallels", "parallel 5ths/8ves per moving pair", ""),
+             ("eighth_grid_onsets", "onsets on the eighth grid", "%"),
+             ("onset_profile_distance", "onset profile: distance to real", ""),
+             ("overlap", "distribution overlap (mean of 7)", ""))
+
+
+def previous_section(previous: dict[str, Any] | None, evals: dict[str, Any], music: dict[str, Any] | None) -> list[str]:
+    """The card's comparison with the model this one replaced, on the same dataset and split."""
+    if previous is None:
+        return []
+    before = previous.get("music_eval")
+    both = music is not None and before is not None
+    lines = ["## Compared with the previous model", "",
+             "The model this one replaced, evaluated on this dataset (the same held-out pieces: the split list "
+             "keeps them out of both models' training), with the same commands and settings:", "",
+             "| | this model | previous model |" + (" real music |" if both else ""),
+             "|---|---:|---:|" + ("---:|" if both else "")]
+    for split in ("valid", "test"):
+        lines.append(f"| {split} NLL per token (nats) | {evals[f'float_{split}']['per_token']:.4f} | "
+                     f"{previous['nll'][split]:.4f} |" + (" |" if both else ""))
+    if both:
+        new, old, real = music["systems"]["model"], before["systems"]["model"], music["systems"]["real"]
+        for key, words, unit in _COMPARED:
+            if new.get(key) is None or old.get(key) is None:
+                continue
+            cells = [new[key], old[key], real.get(key)]
+            text = [("" if v is None else f"{100 * v:.1f}%" if unit == "%" else f"{v:.3f}") for v in cells]
+            lines.append(f"| {words} | " + " | ".join(text) + " |")
+    return lines + [""]
+
+
 def _config_toml(config: dict[str, dict[str, Any]]) -> str:
     from .recipe import to_toml
 
@@ -148,8 +203,8 @@ def render_card(facts: dict[str, Any]) -> str:
         "## Architecture",
         f"{arch.cell.upper()}, {arch.layers} layers x {arch.hidden} units, embedding {arch.embedding}, "
         f"dropout {arch.dropout} while training, tied embeddings: {'yes' if arch.tied else 'no'}; "
-        f"{arch.parameter_count():,} parameters. The encoding's grammar (which token may follow which) is part "
-        f"of the graph. File: {size_mb:.1f} MB, float32 (dynamic int8 quantisation makes "
+        f"{_parameters(facts['run_dir'], arch)} parameters. The encoding's grammar (which token may follow which) "
+        f"is part of the graph. {_context_words(info)}File: {size_mb:.1f} MB, float32 (dynamic int8 quantisation makes "
         f"{evals['int8_bytes'] / 1e6:.1f} MB and changes the test NLL by {int8_change:+.4f} nats per token; "
         f"the float model is the one shipped, so it stays within 1e-4 of torch).",
         f"One generation step (batch 1, one token) takes {evals['float_step_us']:.0f} us with ONNX Runtime on one "
@@ -171,7 +226,11 @@ def render_card(facts: dict[str, Any]) -> str:
         f"{len(manifest['duplicates'])} exact duplicates dropped, {len(manifest['skipped'])} files skipped; "
         + ("notes the encoding dropped: " + ", ".join(f"{k} {v:,}" for k, v in sorted(dropped.items()))
            if dropped else "no notes dropped by the encoding") + ".",
-        f"- Split by content hash (valid {manifest['split_fractions']['valid']:.0%}, test "
+        (f"- Split by the recipe's split list (`training/recipes/splits/{recipe.name}.json`: the held-out pieces "
+         "of the previous models, so no model saw them), other files by content hash "
+         if (Path(__file__).parent / "splits" / f"{recipe.name}.json").exists() and not facts["quick"]
+         else "- Split by content hash ")
+        + f"(valid {manifest['split_fractions']['valid']:.0%}, test "
         f"{manifest['split_fractions']['test']:.0%}): "
         + ", ".join(f"{name} {splits[name]['pieces']:,} pieces / {splits[name]['tokens']:,} tokens"
                     for name in ("train", "valid", "test")) + ".",
@@ -203,6 +262,7 @@ def render_card(facts: dict[str, Any]) -> str:
         f"{info.metrics.get('test_nll', float('nan')):.4f} nats per token.",
         "",
         *music_eval_section(facts.get("music_eval"), facts.get("music_eval_skipped", "")),
+        *previous_section(facts.get("previous"), evals, facts.get("music_eval")),
         "## Licence",
         f"- Training data: {recipe.data_license}. music21's corpus licence: "
         "`music21/corpus/license.txt`.",

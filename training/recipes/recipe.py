@@ -14,6 +14,7 @@ import argparse
 import json
 import os
 import shlex
+import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +25,8 @@ from rnnmusic.sysinfo import cpu_model
 from .corpus_to_midi import Piece, convert, prune, spread_subset
 
 ROOT = Path(__file__).resolve().parents[2]  # the repository, when run from a clone
+#: where a run keeps the model file its export replaced (compared on the same split in the card)
+PREVIOUS_MODEL = "previous.onnx"
 
 
 @dataclass(frozen=True)
@@ -169,6 +172,9 @@ def run_recipe(recipe: Recipe, out_dir: Path, work_dir: Path, examples_dir: Path
     t0 = time.perf_counter()
     model_path = out_dir / f"{recipe.name}.onnx"
     int8_path = work_dir / f"{recipe.name}.int8.onnx"
+    previous = work_dir / PREVIOUS_MODEL
+    if model_path.exists() and not previous.exists() and not quick:
+        shutil.copy2(model_path, previous)  # the model this run replaces, to compare on the same split
     cli(["export", str(run), "-o", str(model_path), "--name", recipe.name, "--license", recipe.data_license,
          "--description", recipe.description or recipe.title])
     cli(["export", str(run), "-o", str(int8_path), "--name", recipe.name, "--license", recipe.data_license, "--int8"])
@@ -178,6 +184,7 @@ def run_recipe(recipe: Recipe, out_dir: Path, work_dir: Path, examples_dir: Path
     evals = _evaluate(model_path, int8_path, data)
     timings.record("export_eval_seconds", time.perf_counter() - t0)
     music, music_skipped = measure_music(model_path, data, work_dir / "music_eval.json")
+    before = _compare_previous(previous, data, work_dir) if previous.exists() and not quick else None
 
     print("-- 6/6 seed from the test split, and the model card", flush=True)
     seed_path = examples_dir / f"seed_{recipe.name}.mid"
@@ -186,7 +193,7 @@ def run_recipe(recipe: Recipe, out_dir: Path, work_dir: Path, examples_dir: Path
         "recipe": recipe, "quick": quick, "limit": limit, "collections": collections, "pieces_available": len(pieces),
         "conversion": conversion, "manifest": manifest, "config": config, "timing": timings.values,
         "evals": evals, "model_path": model_path, "run_dir": run, "seed": seed, "seed_path": seed_path,
-        "music_eval": music, "music_eval_skipped": music_skipped,
+        "music_eval": music, "music_eval_skipped": music_skipped, "previous": before,
     }
     card = write_card(facts, out_dir / f"{recipe.name}.md")
     print(f"== done: {model_path} ({model_path.stat().st_size / 1e6:.1f} MB), {card}, {seed_path}", flush=True)
@@ -211,18 +218,40 @@ def _evaluate(model_path: Path, int8_path: Path, data: Path) -> dict[str, Any]:
     return out
 
 
+def _compare_previous(previous: Path, data: Path, work_dir: Path) -> dict[str, Any] | None:
+    """The replaced model on this run's dataset: its NLL per split and its musical evaluation, or None
+    (with a printed reason) when it cannot read this dataset (another encoding)."""
+    from rnnmusic.errors import RnnmusicError
+    from rnnmusic.evaluate import evaluate_model
+
+    from .card import measure_music
+
+    try:
+        nll = {split: evaluate_model(previous, data, split=split).result.per_token for split in ("valid", "test")}
+    except RnnmusicError as exc:
+        print(f"   the previous model is not compared: {exc}", flush=True)
+        return None
+    music, _ = measure_music(previous, data, work_dir / "music_eval_previous.json")
+    return {"path": str(previous), "nll": nll, "music_eval": music}
+
+
 def step_microseconds(path: Path, steps: int = 300, repeats: int = 5) -> float:
     """ONNX Runtime time of one generation step (batch 1, one token, one thread): the best of ``repeats``."""
     import numpy as np
     import onnxruntime as ort
 
-    from rnnmusic.model_file import INPUT_IDS, INPUT_STATE, ModelInfo
+    from rnnmusic.engine.context import ContextSpec
+    from rnnmusic.model_file import INPUT_CONTEXT, INPUT_IDS, INPUT_REPETITION, INPUT_STATE, ModelInfo
 
     options = ort.SessionOptions()
     options.intra_op_num_threads = 1
     session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
-    arch = ModelInfo.from_metadata(session.get_modelmeta().custom_metadata_map, str(path)).architecture
+    info = ModelInfo.from_metadata(session.get_modelmeta().custom_metadata_map, str(path))
+    arch = info.architecture
     feed = {INPUT_IDS: np.zeros((1, 1), dtype=np.int64), INPUT_STATE: np.zeros(arch.state_shape(1), np.float32)}
+    if info.context:  # a step of a context model reads its timeline inputs too
+        feed[INPUT_CONTEXT] = np.zeros((1, 1, ContextSpec.from_dict(info.context).width), dtype=np.int64)
+        feed[INPUT_REPETITION] = np.zeros(1, dtype=np.float32)
     best = float("inf")
     for _ in range(repeats + 1):  # the first round warms up
         start = time.perf_counter()
