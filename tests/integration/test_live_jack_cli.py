@@ -68,7 +68,7 @@ def test_learn_saves_the_controls_then_plays(jack, live_model, tmp_path):
          "--out", "synth", "--learn", "--cc-map", str(cc_map), "--duration-bars", "1", "--bpm", "240"],
         stderr=subprocess.PIPE, text=True,
     )
-    controls = {"temperature": 21, "regenerate": 22, "mute": 23, "key": 24}
+    controls = {"temperature": 21, "repetition": 25, "regenerate": 22, "mute": 23, "key": 24}
     with reaped(proc):
         for _ in controls:
             line = proc.stderr.readline()
