@@ -84,7 +84,8 @@ def stand_in(encoding: str, folder: Path):
 
 
 def same_architecture(model):
-    """A torch RecurrentLM shaped like a loaded engine model, its context included (random weights: the time is the same)."""
+    """A torch RecurrentLM shaped like a loaded engine model, its context included (random weights: the
+    time is the same)."""
     from rnnmusic.training.model import RecurrentLM
 
     return RecurrentLM(model.info.architecture, model.encoding.follow_table, model.context).eval()
@@ -189,7 +190,8 @@ class BareRun:
 
 
 class TorchRun:
-    """The torch module stepped one token at a time under ``no_grad`` (a context model: the fixed row); seconds per step."""
+    """The torch module stepped one token at a time under ``no_grad`` (a context model: the fixed row);
+    seconds per step."""
 
     def __init__(self, module, contexts: dict, onednn: bool = True, threads: int | None = None):
         self.module, self.contexts, self.onednn, self.threads = module, contexts, onednn, threads
@@ -356,7 +358,8 @@ def main(argv: list[str] | None = None) -> int:
                   f"| {wall['torch'] / wall['engine']:.0f} | {wall['torch_off'] / wall['engine']:.1f} |", flush=True)
     print()
     for label, model, *_ in cases:
-        loops = f"{loop_overhead(model, 1):.1f} us CPU per token at batch 1, {loop_overhead(model, 8):.1f} us at batch 8"
+        loops = (f"{loop_overhead(model, 1):.1f} us CPU per token at batch 1, "
+                 f"{loop_overhead(model, 8):.1f} us at batch 8")
         print(f"{label}: the sampling loop alone (masks, sampling, bookkeeping; the network replaced by fixed "
               f"logits) costs {loops}", end="")
         if model.context is None:
