@@ -40,6 +40,7 @@ class Timeline:
     anchor_beat: float
     seconds_per_beat: float
     running: bool = True
+    until: float = math.inf  # no beat falls later than this: a followed clock's line ends a while after its last tick
 
     @property
     def bpm(self) -> float:
@@ -48,7 +49,8 @@ class Timeline:
     def seconds_at(self, beat: float) -> float:
         if not self.running:
             return math.inf
-        return self.anchor_time + (beat - self.anchor_beat) * self.seconds_per_beat
+        at = self.anchor_time + (beat - self.anchor_beat) * self.seconds_per_beat
+        return at if at <= self.until else math.inf
 
     def beat_at(self, seconds: float) -> float:
         if not self.running:
@@ -211,11 +213,14 @@ class MidiClockFollower(BeatClock):
         """Treat a clock that went quiet while running as a Stop; True when that happened."""
         now = self._now() if now is None else now
         with self._lock:
-            quiet = max(0.5, CLOCKS_PER_QUARTER * self._tick_seconds)  # a beat without ticks, at least 0.5 s
-            if self._running and not self._armed and now - self._last_tick > quiet:
+            if self._running and not self._armed and now - self._last_tick > self._quiet_seconds():
                 self._stop(now)
                 return True
         return False
+
+    def _quiet_seconds(self) -> float:
+        """How long the clock may be silent while running before that counts as Stop: a beat, at least 0.5 s."""
+        return max(0.5, CLOCKS_PER_QUARTER * self._tick_seconds)
 
     def _stop(self, at: float) -> None:
         was_running = self._running and not self._armed
@@ -293,7 +298,9 @@ class MidiClockFollower(BeatClock):
             origin, step = self._fit
             fitted = origin + step * self._serial
             at = arrived if arrived < fitted - self._tolerance(step) else fitted
-        return Timeline(at, self._position / CLOCKS_PER_QUARTER, self._tick_seconds * CLOCKS_PER_QUARTER, running)
+        # The line runs on only as long as a quiet clock is not yet a Stop, even if nobody checks in time.
+        return Timeline(at, self._position / CLOCKS_PER_QUARTER, self._tick_seconds * CLOCKS_PER_QUARTER, running,
+                        until=arrived + self._quiet_seconds())
 
     @staticmethod
     def _tolerance(step: float) -> float:

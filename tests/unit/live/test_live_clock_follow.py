@@ -164,3 +164,16 @@ def test_a_daw_catching_up_after_a_stall_does_not_throw_the_tempo():
         follower.handle(b"\xf8", (int(sent / PERIOD) + 1) * PERIOD)
     assert follower.timeline.bpm == pytest.approx(140, rel=0.01)
     assert follower.timeline.seconds_at(4.0) == pytest.approx(1.0 + 96 * interval, abs=PERIOD)
+
+
+def test_a_clock_gone_quiet_plays_nothing_past_the_silence_that_counts_as_stop_even_unchecked():
+    """The generation thread checks for a quiet clock every quarter second, later on a busy machine:
+    the line itself ends where the silence becomes a Stop, so the sender cannot play on past it."""
+    follower = MidiClockFollower(initial_bpm=140)
+    interval = 60.0 / 140 / 24
+    follower.handle(b"\xfa", 0.999)
+    for k in range(49):  # the last tick is beat 2's
+        follower.handle(b"\xf8", 1.0 + k * interval)
+    last = 1.0 + 48 * interval
+    assert follower.timeline.seconds_at(3.0) == pytest.approx(last + 24 * interval, abs=1e-4)  # within 0.5 s
+    assert follower.timeline.seconds_at(4.0) == float("inf")  # a second later: the clock would be stopped
