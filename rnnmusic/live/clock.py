@@ -181,6 +181,7 @@ class MidiClockFollower(BeatClock):
         self._held: list[tuple[int, float, float]] = []  # (serial, arrival, ticks behind the line) of ticks that
         # may follow lost ones, kept out of the fit
         self._held_lost = 0  # how many ticks they would follow
+        self.lost_ticks = 0  # ticks found lost on the way, in all
 
     @property
     def running(self) -> bool:
@@ -235,6 +236,7 @@ class MidiClockFollower(BeatClock):
         bunched = arrived - self._last_tick < BUNCH_SECONDS
         lost = 0 if bunched else self._count_lost(self._serial, arrived)
         if lost:
+            self.lost_ticks += lost
             self._serial += lost
             if self._running and not self._armed:
                 self._position += lost
