@@ -21,8 +21,9 @@ FORMAT_1_MODEL = ROOT / "benchmarks" / "models" / "jsb_chorales-tokens-rnn.onnx"
 @pytest.fixture(scope="module")
 def context_models(tmp_path_factory):
     folder = tmp_path_factory.mktemp("context-models")
-    return {enc: load_model_file(make_model(folder / f"{enc}.onnx", encoding=enc, context=True, spread=3.0))
-            for enc in ("melody", "polyphony", "drums")}
+    cells = {"melody": "lstm", "polyphony": "gru", "drums": "rnn"}  # every cell reads the context the same way
+    return {enc: load_model_file(make_model(folder / f"{enc}.onnx", encoding=enc, cell=cell, context=True, spread=3.0))
+            for enc, cell in cells.items()}
 
 
 def continuation_contexts(model, seed, tokens):
@@ -39,6 +40,7 @@ def continuation_contexts(model, seed, tokens):
 def test_every_generation_path_plays_a_context_model(context_models, encoding):
     model = context_models[encoding]
     assert model.context is not None and model.info.format_version == FORMAT_VERSION
+    assert model.info.architecture.cell == {"melody": "lstm", "polyphony": "gru", "drums": "rnn"}[encoding]
     generator = Generator(model)
     seed = SEEDS[encoding]()
     sampled = generator.generate(seed, GenerateOptions(bars=2, num=3, seed=1))
