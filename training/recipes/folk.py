@@ -33,7 +33,7 @@ RECIPE = Recipe(
         # 8 bars back whatever the window (it is an input, not carried state)
         "data": {"batch_size": 32, "window": 256, "transpose": 5},
         "optim": {"lr": 0.002, "warmup_steps": 200},
-        "run": {"epochs": 60, "max_steps": 3500, "eval_every": 250, "patience": 4, "checkpoint_every": 250,
+        "run": {"epochs": 60, "max_steps": 3500, "eval_every": 200, "patience": 4, "checkpoint_every": 250,
                 "seed": 0, "device": "auto"},
     },
     quick_pieces=24,
