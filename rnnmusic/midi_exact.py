@@ -193,8 +193,10 @@ def _meta(kind: int, body: bytes, start: int, length: int, tick: int, parsed: Pa
         microseconds = int.from_bytes(body[start : start + 3], "big")
         if microseconds > 0:
             parsed.tempos.append((tick, 60_000_000 / microseconds))
-    elif kind == 0x58 and start + 2 <= len(body) and body[start + 1] <= 7:
-        parsed.meters.append((tick, body[start], 2 ** body[start + 1]))
+    elif kind == 0x58 and start + 2 <= len(body):
+        denominator = (1 << (body[start + 1] & 31)) & 0xFF  # as symusic computes it: powers past 7 give 0, or wrap
+        if denominator:
+            parsed.meters.append((tick, body[start], denominator))
     elif kind == 0x59 and start + 2 <= len(body):
         sharps, minor = body[start] - 256 if body[start] > 127 else body[start], bool(body[start + 1])
         parsed.keys.append((tick, tonic_from_sharps(sharps, minor), minor))

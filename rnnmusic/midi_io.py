@@ -18,8 +18,9 @@ of one pitch are stacked on one channel, so each file is read like this:
    one with a pitch stacked across a program change (symusic files the notes
    under two programs, so the stack is seen among tracks of one name and drum
    flag, which tracks of one MIDI track share), one with ticks past 2**31, one
-   with a sysex escape (F7) event, which symusic reads as delta times, and one
-   symusic refuses. Typical files never take that path.
+   with a sysex escape (F7) event, which symusic reads as delta times, one with
+   a system common or clock byte (F1-F6, F8: no message of a file; symusic makes
+   it a running status), and one symusic refuses. Typical files never take that path.
 
 Tracks of the NoteSequence are what pretty_midi calls instruments: one per
 (MIDI track, channel, program), listed by MIDI track, then channel, then program;
@@ -81,6 +82,8 @@ _EMPTY_TEXT = b"\xff\x01\x00"  # same length as end-of-track, so it can take its
 _SENTINEL_DELTA = 0x0FFFFFFF  # the largest delta a MIDI file can hold (4-byte VLQ)
 _SENTINEL_DELTA_VLQ = b"\xff\xff\xff\x7f"  # _SENTINEL_DELTA as a variable-length quantity
 _NOTE_ON_STATUS = [bytes((0x90 | channel,)) for channel in range(16)]
+#: system common messages and the clock, which symusic takes as a running status
+_ODD_STATUS = [bytes((status,)) for status in (0xF1, 0xF2, 0xF3, 0xF4, 0xF5, 0xF6, 0xF8)]
 #: per channel: a note-off for every pitch (delta 0; running status after the first)
 _SENTINEL_CHANNELS = [
     b"\x00" + bytes((0x80 | channel, 0, 0)) + b"".join(bytes((0, pitch, 0)) for pitch in range(1, 128))
@@ -228,6 +231,8 @@ def _read_fast(chunks: _Chunks, source: str) -> ParsedMidi | None:
         return None  # no sentinel can be placed safely; let the exact reader judge the file
     if any(body.count(b"\xf7") > body.count(b"\xf0") for body in chunks.tracks):
         return None  # an F7 that ends no F0 message may be an escape event, which symusic misreads
+    if any(status in body for body in chunks.tracks for status in _ODD_STATUS):
+        return None  # (a key of 8 flats, a long delta or a text may hold such a byte too: only slower)
     channels = [_sentinel_channels(body) for body in chunks.tracks]
     if sum(len(c) for c in channels) > _MAX_SENTINEL_BLOCKS:
         return None  # so many track-channels that symusic would take gigabytes (see _MAX_SENTINEL_BLOCKS)

@@ -6,6 +6,7 @@ import struct
 
 import pytest
 
+from rnnmusic.errors import MidiFileError
 from rnnmusic.midi_io import read_midi, read_midi_bytes, read_text_events, sequence_to_midi_bytes, write_midi
 from rnnmusic.notes import Note, NoteSequence, TempoChange, Track, make_notes
 
@@ -98,3 +99,22 @@ def test_a_sysex_escape_event_is_skipped_by_its_length():
     fast, exact = read_midi_bytes(data), read_midi_bytes(data, exact=True)
     assert [(n.pitch, n.start) for n in fast.iter_notes()] == [(60, 0.0), (62, 16 / 96 * 0.5)]
     assert fast.same_music(exact)
+
+
+@pytest.mark.parametrize("odd", [b"\x00\xf2\x03\x05\x10\x72", b"\x00\xf1\x03\x10\x72", b"\x00\xf6\x10\x72"])
+def test_a_system_message_in_a_track_reads_the_same_on_both_paths(odd):
+    # no place in a file: the exact reader reads it by the MIDI standard (it ends running status, so a
+    # data byte after it is refused), where symusic took it as a running status
+    body = odd + b"\x00\x90\x3c\x40\x10\x80\x3c\x00\x00\xff\x2f\x00"
+    data = b"MThd" + struct.pack(">IHHH", 6, 0, 1, 96) + b"MTrk" + struct.pack(">I", len(body)) + body
+    with pytest.raises(MidiFileError, match="without a status byte"):
+        read_midi_bytes(data, exact=True)
+    with pytest.raises(MidiFileError, match="without a status byte"):
+        read_midi_bytes(data)
+
+
+@pytest.mark.parametrize("power", [2, 7, 9, 36, 228])
+def test_a_meter_denominator_reads_the_same_on_both_paths_whatever_its_power(power):
+    body = b"\x00\xff\x58\x04\x03" + bytes((power,)) + b"\x18\x08\x00\x90\x3c\x40\x10\x80\x3c\x00\x00\xff\x2f\x00"
+    data = b"MThd" + struct.pack(">IHHH", 6, 0, 1, 96) + b"MTrk" + struct.pack(">I", len(body)) + body
+    assert read_midi_bytes(data).time_signatures == read_midi_bytes(data, exact=True).time_signatures
