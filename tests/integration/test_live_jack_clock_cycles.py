@@ -40,11 +40,13 @@ WORST = 0.020  # any steady beat, busy machine
 def run_cycle(port_out, port_in, synth: Receiver, daw: ClockSender, clock_in_stop: bool) -> list[str]:
     """One cycle on a fresh engine; what went wrong, if anything."""
     clock = MidiClockFollower(initial_bpm=120)
+    received = count_ticks(clock)
     engine = LiveEngine(PatternSource([60, 62, 64, 65], step=1.0, length=0.5), port_out, clock,
                         LiveConfig(lookahead_bars=0.5), input=port_in)
     daw.bpm, daw.changes = 100.0, {1: 140.0}  # 100 BPM, then 140 from beat 1
     problems: list[str] = []
     engine.start()
+    sent_before = len(daw.tick_times)
     try:
         daw.start_index = None
         daw.before_next_tick()  # the clock runs before play is pressed
@@ -66,24 +68,41 @@ def run_cycle(port_out, port_in, synth: Receiver, daw: ClockSender, clock_in_sto
         engine.stop()
         stopped = time.monotonic()
     start, resume = daw.start_index, daw.marks[-1]
+    # Ticks JACK never delivered (a busy machine makes a client miss its cycle): counted from the
+    # follower's side. A loss right after a tempo change or a Continue comes before the follower has
+    # a line to see it against, and leaves that part a tick late; that, and only that, is allowed.
+    dropped = max(0, len(daw.tick_times) - sent_before - 1 - received[0])
     ons = [t for t, d in synth.messages if d[0] & 0xF0 == 0x90 and d[2] > 0 and t > daw.tick_times[start] - 0.1]
     first = [t for t in ons if t < daw.tick_times[resume] - 0.05]
     second = [t for t in ons if daw.tick_times[resume] - 0.05 <= t < quiet_at]
-    problems += check_beats("from Start", first, [daw.tick_times[start + 24 * b] for b in range(5)], steady_from=3)
-    problems += check_beats("after Continue", second, [daw.tick_times[resume + 24 * b] for b in range(3)], steady_from=1)
+    slack = dropped * 60.0 / 140 / 24
+    problems += check_beats("from Start", first, [daw.tick_times[start + 24 * b] for b in range(5)], 3, slack)
+    problems += check_beats("after Continue", second, [daw.tick_times[resume + 24 * b] for b in range(3)], 1, slack)
     # the line runs on for the beat of silence that counts as Stop: beat 19 may still sound, nothing later
     if len([t for t in ons if t >= quiet_at]) > 1 or any(t > quiet_at + 0.6 for t in ons):
         problems.append(f"notes after the clock went quiet: {[round(t - quiet_at, 3) for t in ons if t >= quiet_at]} "
                         f"(stop called at {stopping - quiet_at:.3f}, took {stopped - stopping:.3f} s)")
     if engine.failure is not None:
         problems.append(f"engine failed: {engine.failure!r}")
-    if problems and clock.lost_ticks:
-        problems.append(f"({clock.lost_ticks} tick(s) counted as lost)")
+    if problems:
+        problems.append(f"(JACK dropped {dropped} tick(s); the follower counted {clock.lost_ticks})")
     return problems
 
 
-def check_beats(part: str, ons: list[float], ticks: list[float], steady_from: int) -> list[str]:
-    """One note per beat, the first on its tick, the steady ones with no offset."""
+def count_ticks(clock: MidiClockFollower) -> list[int]:
+    """A one-item list the follower's received clock ticks are counted in."""
+    count, handle = [0], clock.handle
+
+    def counting(data: bytes, arrived: float) -> None:
+        count[0] += data[:1] == b"\xf8"
+        handle(data, arrived)
+
+    clock.handle = counting
+    return count
+
+
+def check_beats(part: str, ons: list[float], ticks: list[float], steady_from: int, slack: float) -> list[str]:
+    """One note per beat, the first on its tick, the steady ones with no offset (up to ``slack`` late)."""
     if len(ons) != len(ticks):
         return [f"{part}: {len(ons)} notes for {len(ticks)} beats (errors ms: "
                 f"{[round((t - ticks[0]) * 1000) for t in ons[:8]]} from the first tick)"]
@@ -92,7 +111,7 @@ def check_beats(part: str, ons: list[float], ticks: list[float], steady_from: in
     if not -2 * PERIOD <= errors[0] < FIRST_TICK_LATE:
         problems.append(f"{part}: first note {errors[0] * 1000:.1f} ms off its tick")
     steady = errors[steady_from:]
-    if abs(statistics.median(steady)) > STEADY or max(abs(e) for e in steady) > WORST:
+    if not -STEADY <= statistics.median(steady) <= STEADY + slack or max(abs(e) for e in steady) > WORST + slack:
         problems.append(f"{part}: steady beats off by {[round(e * 1000, 1) for e in steady]} ms")
     return problems
 
