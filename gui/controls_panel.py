@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from rnnmusic.engine import GenerateOptions
-from rnnmusic.engine.options import DEFAULT_REPETITION
+from rnnmusic.engine.options import DEFAULT_REPETITION, DEFAULT_TEMPERATURE, DEFAULT_TOP_P
 from rnnmusic.gui.pianoroll_scene import NOTE_NAMES
 from rnnmusic.gui.settings import Settings
 
@@ -38,8 +38,8 @@ SCALES = ("major", "minor")
 @dataclass(frozen=True)
 class ControlValues:
     bars: int = 8
-    temperature: float = 1.0
-    top_p: float = 0.95
+    temperature: float = DEFAULT_TEMPERATURE
+    top_p: float = 1.0 if DEFAULT_TOP_P is None else DEFAULT_TOP_P  # 1.0 is "off"
     variations: int = 1
     seed: int = 0
     seed_locked: bool = False
@@ -67,9 +67,10 @@ class ControlsPanel(QWidget):
         super().__init__(parent)
         self.bars = QSpinBox(minimum=1, maximum=MAX_BARS, value=8, suffix=" bars")
         self.bars.setToolTip("How long the continuation is")
-        self.temperature = QDoubleSpinBox(minimum=0.05, maximum=3.0, singleStep=0.05, value=1.0, decimals=2)
+        self.temperature = QDoubleSpinBox(minimum=0.05, maximum=3.0, singleStep=0.05, value=DEFAULT_TEMPERATURE,
+                                          decimals=2)
         self.temperature.setToolTip("Below 1: safer, more repetitive; above 1: more surprising")
-        self.top_p = QDoubleSpinBox(minimum=0.05, maximum=1.0, singleStep=0.01, value=0.95, decimals=2)
+        self.top_p = QDoubleSpinBox(minimum=0.05, maximum=1.0, singleStep=0.01, value=ControlValues.top_p, decimals=2)
         self.top_p.setToolTip("Sample only from the most likely tokens that together hold this probability (1 = off)")
         self.repetition = QDoubleSpinBox(minimum=0.0, maximum=1.0, singleStep=0.05, value=DEFAULT_REPETITION,
                                          decimals=2)

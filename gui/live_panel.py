@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from rnnmusic.engine.options import DEFAULT_REPETITION
+from rnnmusic.engine.options import DEFAULT_REPETITION, DEFAULT_TEMPERATURE
 from rnnmusic.errors import RnnmusicError
 from rnnmusic.gui.dialogs import show_error
 from rnnmusic.gui.ports import MidiPorts, api_names, choose, chosen, default_api, port_choices
@@ -178,7 +178,7 @@ class LivePanel(QWidget):
             bpm=self.bpm.value(),
             meter=self.meter.currentText(),
             mode=self.mode.currentData(),
-            temperature=values.temperature if values else 1.0,
+            temperature=values.temperature if values else DEFAULT_TEMPERATURE,
             top_p=(values.top_p if values.top_p < 1.0 else None) if values else None,
             key=values.key if values else None,
             seed=self.seed_provider(),

@@ -15,7 +15,7 @@ import re
 import sys
 from pathlib import Path
 
-from rnnmusic.engine.options import DEFAULT_REPETITION
+from rnnmusic.engine.options import DEFAULT_REPETITION, DEFAULT_TEMPERATURE, DEFAULT_TOP_P
 from rnnmusic.errors import ConfigError
 
 _NOTE = re.compile(r"^([A-Ga-g])([#b]?)(\d)$")
@@ -34,14 +34,16 @@ def register(parser: argparse.ArgumentParser) -> None:
     length.add_argument("--bars", type=float, metavar="N", help="length of the continuation in bars (default 8)")
     length.add_argument("--steps", type=int, metavar="N", help="length in grid steps")
     length.add_argument("--seconds", type=float, metavar="S", help="length in seconds")
-    parser.add_argument("--temperature", type=float, default=1.0, metavar="T",
-                        help="randomness: below 1 safer, above 1 wilder, 0 always the likeliest (default 1)")
+    parser.add_argument("--temperature", type=float, default=DEFAULT_TEMPERATURE, metavar="T",
+                        help="randomness: below 1 safer, above 1 wilder, 0 always the likeliest "
+                             f"(default {DEFAULT_TEMPERATURE:g})")
     parser.add_argument("--repetition", type=float, default=DEFAULT_REPETITION, metavar="R",
                         help="how often to play again what was played 1-8 bars before: 0 through-composed, "
                              f"1 as repetitive as the model can be (default {DEFAULT_REPETITION:g})")
     parser.add_argument("--top-k", type=int, metavar="K", help="sample only among the K likeliest tokens")
-    parser.add_argument("--top-p", type=float, metavar="P",
-                        help="sample only among the likeliest tokens holding P of the mass")
+    parser.add_argument("--top-p", type=float, default=DEFAULT_TOP_P, metavar="P",
+                        help="sample only among the likeliest tokens holding P of the mass "
+                             f"(default {'off' if DEFAULT_TOP_P is None else f'{DEFAULT_TOP_P:g}'})")
     parser.add_argument("--num", type=int, default=1, metavar="N", help="variations, sampled together (default 1)")
     parser.add_argument("--seed", type=int, metavar="S",
                         help="random seed (default: a fresh one, recorded in the file)")

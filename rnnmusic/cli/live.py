@@ -13,7 +13,7 @@ import signal
 import sys
 import time
 
-from rnnmusic.engine.options import DEFAULT_REPETITION
+from rnnmusic.engine.options import DEFAULT_REPETITION, DEFAULT_TEMPERATURE
 from rnnmusic.errors import ConfigError, RnnmusicError
 from rnnmusic.live.ports import API_NAMES, DEFAULT_VIRTUAL_NAME
 
@@ -40,7 +40,8 @@ def register(parser: argparse.ArgumentParser) -> None:
     add("--channel", type=int, default=1, metavar="N", help="output MIDI channel 1-16 (default 1)")
     add("--program", type=int, metavar="N", help="send this General MIDI program change (0-127) first")
     add("--velocity-scale", type=float, default=1.0, metavar="F", help="multiply note velocities (default 1)")
-    add("--temperature", type=float, default=1.0, metavar="T", help="randomness (default 1; a CC can change it live)")
+    add("--temperature", type=float, default=DEFAULT_TEMPERATURE, metavar="T",
+        help=f"randomness (default {DEFAULT_TEMPERATURE:g}; a CC can change it live)")
     add("--repetition", type=float, default=DEFAULT_REPETITION, metavar="R",
         help="0 through-composed .. 1 as repetitive as the model can be "
              f"(default {DEFAULT_REPETITION:g}; a CC can change it live)")

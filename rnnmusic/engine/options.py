@@ -19,6 +19,9 @@ DEFAULT_BARS = 8.0
 #: the repetition control's default (0 through-composed, 0.5 the model as trained, 1 as repetitive as it
 #: can be); chosen with the musical evaluation on the validation split (docs/benchmarks.md)
 DEFAULT_REPETITION = 0.5
+#: sampling defaults, chosen the same way (the app, the command line and live play all start from them)
+DEFAULT_TEMPERATURE = 1.0
+DEFAULT_TOP_P: float | None = None
 MAX_SEED = 2**63 - 1
 #: rows sampled in one batch (variations times beams times branches): memory stays in megabytes
 MAX_ROWS = 4096
@@ -52,9 +55,9 @@ class GenerateOptions:
     bars: float | None = None
     steps: int | None = None
     seconds: float | None = None
-    temperature: float = 1.0
+    temperature: float = DEFAULT_TEMPERATURE
     top_k: int | None = None
-    top_p: float | None = None
+    top_p: float | None = DEFAULT_TOP_P
     num: int = 1
     seed: int | None = None
     key: str | None = None
