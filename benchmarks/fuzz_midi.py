@@ -4,10 +4,10 @@
 
 The cases and the harness are those of the CI fuzz test (tests/midi_fuzzer.py, where the
 mutations are described); this only runs more of them. Prints the machine, files tried, read,
-refused, crashed, hung and past the memory cap, the worker's peak resident memory and the time,
-then every failing case (its index reproduces it: ``midi_fuzzer.cases(seed, index + 1)``).
-Exits 1 when any case crashed, hung or blew up. Record results in docs/benchmarks.md under
-"MIDI fuzzing".
+refused, read differently by the two reading paths, crashed, hung and past the memory cap, the
+worker's peak resident memory and the time, then every failing case (its index reproduces it:
+``midi_fuzzer.cases(seed, index + 1)``). Exits 1 when any case disagreed, crashed, hung or blew
+up. Record results in docs/benchmarks.md under "MIDI fuzzing".
 """
 
 from __future__ import annotations

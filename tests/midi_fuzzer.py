@@ -10,7 +10,8 @@ flipped or cut as well. The same seed gives the same cases on every machine.
 A case is read on both reading paths (symusic's and the exact one), which must agree; every
 encoding encodes it and decodes its tokens onto it, the writer writes each result and the piece,
 and the written files are read back. It ends as ``read``; ``refused`` (the project's own
-one-line error, :class:`rnnmusic.errors.RnnmusicError`, from the reader or an encoding); ``crashed``
+one-line error, :class:`rnnmusic.errors.RnnmusicError`, from the reader or an encoding); ``disagreed``
+(the two reading paths read it differently, or only one refuses it); ``crashed``
 (any other exception: a bug); ``hung`` (past the per-case timeout) or ``memory`` (past the
 address-space cap). Cases run in a worker process under ``resource.setrlimit(RLIMIT_AS)``; a worker
 that hangs or dies is replaced.
@@ -28,7 +29,11 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 DATA = Path(__file__).resolve().parent / "data"
-OUTCOMES = ("read", "refused", "crashed", "hung", "memory")
+OUTCOMES = ("read", "refused", "disagreed", "crashed", "hung", "memory")
+
+
+class Disagreement(AssertionError):
+    """The fast and the exact reading paths read one file differently."""
 
 
 # -- building files --------------------------------------------------------------------------------
@@ -240,11 +245,11 @@ def exercise(data: bytes) -> tuple[str, str]:
     if seq is None or exact is None:
         if (seq is None) != (exact is None):
             said = refusal if seq is None else exact_refusal
-            raise AssertionError(f"only the {'fast' if seq is None else 'exact'} reader refuses the file: {said}")
+            raise Disagreement(f"only the {'fast' if seq is None else 'exact'} reader refuses the file: {said}")
         return "refused", refusal
     differences = [name for name, same in same_reading(seq, exact).items() if not same]
     if differences:
-        raise AssertionError(f"the fast and exact readers differ in: {', '.join(differences)}")
+        raise Disagreement(f"the fast and exact readers differ in: {', '.join(differences)}")
     refusals = []
     for name in ENCODING_NAMES:
         encoding = get_encoding(name)
@@ -270,6 +275,8 @@ def misbehave(data: bytes) -> tuple[str, str]:
 
     if data == b"refuse":
         raise MidiFileError("case.mid", "is refused")
+    if data == b"disagree":
+        raise Disagreement("the readers differ")
     if data == b"crash":
         raise KeyError("a bug")
     if data == b"hang":
@@ -322,6 +329,8 @@ def _worker(conn, cap_bytes: int, check: Callable[[bytes], tuple[str, str]]) -> 
             outcome, detail = check(data)
         except RnnmusicError as exc:
             outcome, detail = "refused", str(exc)
+        except Disagreement as exc:
+            outcome, detail = "disagreed", str(exc)
         except MemoryError:
             outcome, detail = "memory", "MemoryError"
         except Exception:  # noqa: BLE001  (any exception that is not the project's own is what is looked for)
