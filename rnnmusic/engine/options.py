@@ -18,7 +18,7 @@ from rnnmusic.errors import ConfigError
 DEFAULT_BARS = 8.0
 #: the repetition control's default (0 through-composed, 0.5 the model as trained, 1 as repetitive as it
 #: can be); chosen with the musical evaluation on the validation split (docs/benchmarks.md)
-DEFAULT_REPETITION = 0.5
+DEFAULT_REPETITION = 0.85
 #: sampling defaults, chosen the same way (the app, the command line and live play all start from them)
 DEFAULT_TEMPERATURE = 1.0
 DEFAULT_TOP_P: float | None = None
