@@ -26,11 +26,16 @@ from PySide6.QtWidgets import (
 )
 
 from rnnmusic.engine import GenerateOptions
-from rnnmusic.engine.options import DEFAULT_REPETITION, DEFAULT_TEMPERATURE, DEFAULT_TOP_P
+from rnnmusic.engine.options import DEFAULT_TEMPERATURE, DEFAULT_TOP_P
 from rnnmusic.gui.pianoroll_scene import NOTE_NAMES
 from rnnmusic.gui.settings import Settings
 
 MAX_SEED = 2**31 - 1
+MODEL_OWN = -0.05  # the repetition box's "Model's own" (None in the options)
+
+
+def _own_or(value: float) -> float | None:
+    return None if value < 0 else value
 MAX_BARS = 512
 SCALES = ("major", "minor")
 
@@ -44,7 +49,7 @@ class ControlValues:
     seed: int = 0
     seed_locked: bool = False
     key: str | None = None  # "C major", "A minor", "auto" (the seed's), or None for no key constraint
-    repetition: float = DEFAULT_REPETITION
+    repetition: float | None = None  # None: the model's own default
 
     def to_options(self) -> GenerateOptions:
         """The engine's options for these values (ConfigError for a combination it refuses)."""
@@ -72,8 +77,9 @@ class ControlsPanel(QWidget):
         self.temperature.setToolTip("Below 1: safer, more repetitive; above 1: more surprising")
         self.top_p = QDoubleSpinBox(minimum=0.05, maximum=1.0, singleStep=0.01, value=ControlValues.top_p, decimals=2)
         self.top_p.setToolTip("Sample only from the most likely tokens that together hold this probability (1 = off)")
-        self.repetition = QDoubleSpinBox(minimum=0.0, maximum=1.0, singleStep=0.05, value=DEFAULT_REPETITION,
-                                         decimals=2)
+        # the value just below 0 reads "Model's own": the default each model file carries
+        self.repetition = QDoubleSpinBox(minimum=MODEL_OWN, maximum=1.0, singleStep=0.05, value=MODEL_OWN, decimals=2)
+        self.repetition.setSpecialValueText("Model's own")
         self.repetition.setToolTip("How often bars come back: 0 always something new, 1 repeat whenever the "
                                    "music allows; the middle plays as the model learned from its tunes")
         self.variations = QSpinBox(minimum=1, maximum=16, value=1)
@@ -130,14 +136,14 @@ class ControlsPanel(QWidget):
             seed=self.seed.value(),
             seed_locked=self.seed_lock.isChecked(),
             key=self.key.currentData(),
-            repetition=round(self.repetition.value(), 2),
+            repetition=None if self.repetition.value() < 0 else round(self.repetition.value(), 2),
         )
 
     def set_values(self, values: ControlValues) -> None:
         self.bars.setValue(values.bars)
         self.temperature.setValue(values.temperature)
         self.top_p.setValue(values.top_p)
-        self.repetition.setValue(values.repetition)
+        self.repetition.setValue(MODEL_OWN if values.repetition is None else values.repetition)
         self.variations.setValue(values.variations)
         self.seed.setValue(values.seed)
         self.seed_lock.setChecked(values.seed_locked)
@@ -168,7 +174,7 @@ class ControlsPanel(QWidget):
         v = self.values()
         for key, value in (
             ("bars", v.bars), ("temperature", v.temperature), ("top_p", v.top_p), ("variations", v.variations),
-            ("seed", v.seed), ("seed_locked", v.seed_locked), ("key", v.key or ""), ("repetition", v.repetition),
+            ("seed", v.seed), ("seed_locked", v.seed_locked), ("key", v.key or ""), ("repetition", MODEL_OWN if v.repetition is None else v.repetition),
         ):  # fmt: skip
             settings.set_value(f"controls/{key}", value)
 
@@ -183,6 +189,6 @@ class ControlsPanel(QWidget):
                 seed=settings.get_int("controls/seed", self.seed.value()),
                 seed_locked=settings.get_bool("controls/seed_locked", False),
                 key=settings.get_str("controls/key", "") or None,
-                repetition=settings.get_float("controls/repetition", d.repetition),
+                repetition=_own_or(settings.get_float("controls/repetition", MODEL_OWN)),
             )
         )

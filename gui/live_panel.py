@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from rnnmusic.engine.options import DEFAULT_REPETITION, DEFAULT_TEMPERATURE
+from rnnmusic.engine.options import DEFAULT_TEMPERATURE
 from rnnmusic.errors import RnnmusicError
 from rnnmusic.gui.dialogs import show_error
 from rnnmusic.gui.ports import MidiPorts, api_names, choose, chosen, default_api, port_choices
@@ -55,7 +55,7 @@ class LiveRequest:
     top_p: float | None
     key: str | None
     seed: object = None  # the current seed NoteSequence, to prime the model with
-    repetition: float = DEFAULT_REPETITION
+    repetition: float | None = None  # None: the model's own default
 
 
 class LivePanel(QWidget):
@@ -182,7 +182,7 @@ class LivePanel(QWidget):
             top_p=(values.top_p if values.top_p < 1.0 else None) if values else None,
             key=values.key if values else None,
             seed=self.seed_provider(),
-            repetition=values.repetition if values else DEFAULT_REPETITION,
+            repetition=values.repetition if values else None,
         )
 
     def toggle(self) -> None:

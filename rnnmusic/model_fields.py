@@ -148,6 +148,21 @@ def check_quantization(value: dict, path: str) -> dict:
     return value
 
 
+#: the sampling defaults a model file may name, with their allowed range
+SAMPLING_RANGES = {"repetition": (0.0, 1.0)}
+
+
+def check_sampling(value: dict, path: str) -> dict:
+    """A model's own sampling defaults: only known options, each a number in its range."""
+    for key, item in value.items():
+        if key not in SAMPLING_RANGES:
+            _fail(path, "sampling", f"names an unknown option {key!r} (known: {', '.join(SAMPLING_RANGES)})")
+        low, high = SAMPLING_RANGES[key]
+        if not is_number(item) or not low <= item <= high:
+            _fail(path, "sampling", f"gives {key} {item!r}; it must be a number in [{low:g}, {high:g}]")
+    return value
+
+
 def check_grammar_mask(value: str, path: str) -> str:
     if value not in GRAMMAR_MASKS:
         _fail(path, "grammar_mask", f"{value[:40]!r} (expected one of {', '.join(GRAMMAR_MASKS)})")

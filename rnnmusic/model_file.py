@@ -90,6 +90,9 @@ class ModelInfo:
     # the timeline context the graph reads ({} for none: no context or repetition inputs);
     # rnnmusic.engine.context.ContextSpec in its JSON form
     context: dict[str, Any] = field(default_factory=dict)
+    # sampling defaults measured for this model, e.g. {"repetition": 0.7}: what generation uses
+    # where the user chose nothing (rnnmusic.engine.options says which options may be named)
+    sampling: dict[str, Any] = field(default_factory=dict)
     format_version: int = FORMAT_VERSION
 
     def to_metadata(self) -> dict[str, str]:
@@ -106,6 +109,7 @@ class ModelInfo:
             "quantization": json.dumps(self.quantization, sort_keys=True),
             "grammar_mask": self.grammar_mask,
             "context": json.dumps(self.context, sort_keys=True),
+            "sampling": json.dumps(self.sampling, sort_keys=True),
         }
         return {KEY_PREFIX + key: value for key, value in values.items()}
 
@@ -136,6 +140,7 @@ class ModelInfo:
             quantization=fields.check_quantization(fields.json_field(props, "quantization", dict, path), path),
             grammar_mask=fields.check_grammar_mask(props.get("grammar_mask", "none"), path),
             context=fields.json_field(props, "context", dict, path),  # its fields: ContextSpec.from_dict
+            sampling=fields.check_sampling(fields.json_field(props, "sampling", dict, path), path),
             format_version=version,
         )
         if len(info.tokens) != arch.vocab_size:

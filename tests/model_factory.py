@@ -22,7 +22,7 @@ DATA = Path(__file__).resolve().parent / "data"
 def make_model(path: Path, encoding: str = "melody", config: dict | None = None, cell: str = "lstm",
                layers: int = 1, hidden: int = 32, seed: int = 0, name: str | None = None,
                spread: float = 1.0, metrics: dict | None = None, grammar_mask: bool = True,
-               context: bool = False) -> Path:
+               context: bool = False, sampling: dict | None = None) -> Path:
     """Write an rnnmusic .onnx model with random weights for ``encoding`` to ``path``.
 
     ``grammar_mask`` builds the graph as training does by default (disallowed next tokens get
@@ -53,6 +53,7 @@ def make_model(path: Path, encoding: str = "melody", config: dict | None = None,
         license="CC0-1.0",
         description="untrained test model",
         context=json.loads(spec.to_json()) if spec is not None else {},
+        sampling=sampling or {},
     )
     export_model(model, info, path, check_steps=3)
     return Path(path)

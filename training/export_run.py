@@ -35,11 +35,13 @@ INT8_OPS = ["MatMul", "LSTM"]
 
 def export_run(run_dir: str | os.PathLike, output: str | os.PathLike, int8: bool = False, name: str | None = None,
                license: str | None = None, description: str = "", data_dir: str | os.PathLike | None = None,
-               checkpoint: str = BEST, tolerance: float = DEFAULT_TOLERANCE) -> ModelInfo:
+               checkpoint: str = BEST, tolerance: float = DEFAULT_TOLERANCE,
+               sampling: dict | None = None) -> ModelInfo:
     """Export ``run_dir/checkpoint`` to ``output``; returns the metadata written. Nothing is written on failure.
 
     ``tolerance`` bounds how far ONNX Runtime's next-token probabilities may be from torch's (see
-    :class:`rnnmusic.training.export.Parity`).
+    :class:`rnnmusic.training.export.Parity`). ``sampling`` are the model's own sampling defaults
+    (e.g. ``{"repetition": 0.7}``, chosen by measurement), written into the file.
     """
     run_dir, output = Path(run_dir), Path(output)
     if not run_dir.is_dir():
@@ -72,6 +74,7 @@ def export_run(run_dir: str | os.PathLike, output: str | os.PathLike, int8: bool
                                    f"on {encoding.name} tokens, trained with rnnmusic",
         grammar_mask="in_graph" if model.grammar_mask else "none",
         context={} if model.context_spec is None else json.loads(model.context_spec.to_json()),
+        sampling=dict(sampling or {}),
     )
     if not int8:
         export_model(model, info, output, tolerance=tolerance)

@@ -21,6 +21,9 @@ def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data", metavar="DATA_DIR", help="dataset for --int8's NLL check (default: the run's)")
     parser.add_argument("--checkpoint", default="best.pt", metavar="FILE",
                         help="checkpoint in RUN_DIR (default best.pt)")
+    parser.add_argument("--repetition", type=float, metavar="R",
+                        help="the repetition default this model carries (0-1; measure it with "
+                             "benchmarks/choose_defaults.py; default: none, so 0.5 applies)")
     parser.add_argument("--tolerance", type=_tolerance, default=DEFAULT_TOLERANCE, metavar="X",
                         help="how far ONNX Runtime's next-token probabilities may be from torch's, absolute and "
                              f"relative for likely tokens, before export refuses (default {DEFAULT_TOLERANCE:g})")
@@ -45,7 +48,8 @@ def run(args: argparse.Namespace) -> int:
     remove_stale_parts(output.parent, [output.name])  # left by an export that was killed
     info = export_run(args.run, args.output, int8=args.int8, name=args.name, license=args.license,
                       description=args.description, data_dir=args.data, checkpoint=args.checkpoint,
-                      tolerance=args.tolerance)
+                      tolerance=args.tolerance,
+                      sampling={} if args.repetition is None else {"repetition": args.repetition})
     arch = info.architecture
     print(f"wrote {args.output}: {info.name}, {arch.cell} {arch.layers}x{arch.hidden}, "
           f"{info.encoding['name']} ({arch.vocab_size} tokens), parity check passed", file=sys.stderr)

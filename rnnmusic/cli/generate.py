@@ -37,9 +37,10 @@ def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--temperature", type=float, default=DEFAULT_TEMPERATURE, metavar="T",
                         help="randomness: below 1 safer, above 1 wilder, 0 always the likeliest "
                              f"(default {DEFAULT_TEMPERATURE:g})")
-    parser.add_argument("--repetition", type=float, default=DEFAULT_REPETITION, metavar="R",
+    parser.add_argument("--repetition", type=float, metavar="R",
                         help="how often to play again what was played 1-8 bars before: 0 through-composed, "
-                             f"1 as repetitive as the model can be (default {DEFAULT_REPETITION:g})")
+                             "1 as repetitive as the model can be (default: the model's own, measured for the "
+                             f"shipped models; {DEFAULT_REPETITION:g} for a model that names none)")
     parser.add_argument("--top-k", type=int, metavar="K", help="sample only among the K likeliest tokens")
     parser.add_argument("--top-p", type=float, default=DEFAULT_TOP_P, metavar="P",
                         help="sample only among the likeliest tokens holding P of the mass "

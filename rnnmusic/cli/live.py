@@ -42,9 +42,9 @@ def register(parser: argparse.ArgumentParser) -> None:
     add("--velocity-scale", type=float, default=1.0, metavar="F", help="multiply note velocities (default 1)")
     add("--temperature", type=float, default=DEFAULT_TEMPERATURE, metavar="T",
         help=f"randomness (default {DEFAULT_TEMPERATURE:g}; a CC can change it live)")
-    add("--repetition", type=float, default=DEFAULT_REPETITION, metavar="R",
-        help="0 through-composed .. 1 as repetitive as the model can be "
-             f"(default {DEFAULT_REPETITION:g}; a CC can change it live)")
+    add("--repetition", type=float, metavar="R",
+        help="0 through-composed .. 1 as repetitive as the model can be (default: the model's own, "
+             f"{DEFAULT_REPETITION:g} for a model that names none; a CC can change it live)")
     add("--key", metavar="KEY", help="keep to a key, e.g. C:major or auto (a CC can change it live)")
     add("--seed", type=int, metavar="S", help="random seed (default: a fresh one)")
     add("--silence-beats", type=float, default=2.0, metavar="N", help="call-response: silence before answering (default 2)")

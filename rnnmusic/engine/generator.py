@@ -20,7 +20,7 @@ from rnnmusic.encodings import BOS_ID
 from rnnmusic.engine.context import ContextTracker, repetition_bias
 from rnnmusic.engine.masks import TokenMasks
 from rnnmusic.engine.model import Model
-from rnnmusic.engine.options import GenerateOptions
+from rnnmusic.engine.options import DEFAULT_REPETITION, GenerateOptions
 from rnnmusic.engine.sampling import Sampler
 from rnnmusic.engine.search import Batch, beam_loop, sample_loop, take_lengths, token_cap
 from rnnmusic.engine.takes import compose_take
@@ -67,8 +67,9 @@ class Primed:
 
     def batch(self, rows: int, options: GenerateOptions, masks: TokenMasks | None = None) -> Batch:
         """``rows`` copies of the primed row, ready for a token loop (context and repetition included)."""
+        repetition = DEFAULT_REPETITION if options.repetition is None else options.repetition
         return Batch.repeat(self.state, self.logits, self.last, rows, masks or self.masks, self.context,
-                            repetition_bias(options.repetition))
+                            repetition_bias(repetition))
 
     def continuation_start(self, continuation_only: bool) -> float:
         """Seconds at which the continuation begins in a take (see :mod:`rnnmusic.engine.takes`)."""
@@ -91,6 +92,7 @@ class Generator:
     # -- preparing ---------------------------------------------------------------------
     def prime(self, seed: NoteSequence | None, options: GenerateOptions) -> Primed:
         """Encode the seed, build the masks and read the seed into the model in one call."""
+        options = options.for_model(self.model.info.sampling)
         seed_ids, dropped = np.zeros(0, dtype=np.int64), {}
         if seed is not None and len(seed.notes):  # a seed without notes still lends its tempo and meter
             report = self.encoding.encode_report(seed)
@@ -122,7 +124,7 @@ class Generator:
     def generate(self, seed: NoteSequence | None, options: GenerateOptions, progress: Progress | None = None,
                  cancel: threading.Event | None = None) -> Takes:
         """``options.num`` continuations of ``seed`` sampled in one batched run."""
-        options = options.with_seed()
+        options = options.with_seed().for_model(self.model.info.sampling)
         primed = self.prime(seed, options)
         token_lists = self._sample(primed, options, progress, cancel)
         sequences = tuple(compose_take(primed, self.encoding, ids, options.continuation_only) for ids in token_lists)

@@ -16,9 +16,10 @@ from rnnmusic.engine.keys import key_name, parse_key
 from rnnmusic.errors import ConfigError
 
 DEFAULT_BARS = 8.0
-#: the repetition control's default (0 through-composed, 0.5 the model as trained, 1 as repetitive as it
-#: can be); chosen with the musical evaluation on the validation split (docs/benchmarks.md)
-DEFAULT_REPETITION = 0.85
+#: the repetition control's default for a model whose file names none (0 through-composed, 0.5 the model
+#: as trained, 1 as repetitive as it can be); a shipped model carries its own, chosen with the musical
+#: evaluation on its validation split (``rnnmusic.sampling`` in the file; docs/benchmarks.md)
+DEFAULT_REPETITION = 0.5
 #: sampling defaults, chosen the same way (the app, the command line and live play all start from them)
 DEFAULT_TEMPERATURE = 1.0
 DEFAULT_TOP_P: float | None = None
@@ -49,7 +50,8 @@ class GenerateOptions:
     step. num variations are sampled in one batched run; beam_size / branch_factor above 1 turn on
     beam search. seed None draws a fresh random seed (see :meth:`with_seed`). repetition (0..1) moves
     how often a model that reads the timeline repeats what it played one to eight bars earlier
-    (0: never copies, 0.5: as it learned, 1: always when it can); token-only models ignore it.
+    (0: never copies, 0.5: as it learned, 1: always when it can); None takes the model's own default
+    (:meth:`for_model`); token-only models ignore it.
     """
 
     bars: float | None = None
@@ -66,7 +68,7 @@ class GenerateOptions:
     beam_size: int = 1
     branch_factor: int = 1
     continuation_only: bool = False
-    repetition: float = DEFAULT_REPETITION
+    repetition: float | None = None
 
     def __post_init__(self) -> None:
         lengths = [n for n in ("bars", "steps", "seconds") if getattr(self, n) is not None]
@@ -79,7 +81,8 @@ class GenerateOptions:
         if self.seconds is not None:
             _number("seconds", self.seconds, 0, 36_000, low_open=True)
         _number("temperature", self.temperature, 0, 100)
-        _number("repetition", self.repetition, 0, 1)
+        if self.repetition is not None:
+            _number("repetition", self.repetition, 0, 1)
         if self.top_k is not None:
             _number("top_k", self.top_k, 1, integer=True)
         if self.top_p is not None:
@@ -132,6 +135,13 @@ class GenerateOptions:
             cleared = {n: None for n in ("bars", "steps", "seconds") if n not in changes}
             changes = {**cleared, **changes}
         return dataclasses.replace(self, **changes)
+
+    def for_model(self, sampling: dict[str, Any]) -> "GenerateOptions":
+        """These options with what was left to the model filled in: its file's ``sampling`` defaults,
+        else the global ones (a take records the values it was made with, so it replays exactly)."""
+        if self.repetition is not None:
+            return self
+        return dataclasses.replace(self, repetition=float(sampling.get("repetition", DEFAULT_REPETITION)))
 
     def with_seed(self) -> "GenerateOptions":
         """These options with a concrete random seed, drawn now when none was given (so a take can be replayed)."""

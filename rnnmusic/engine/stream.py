@@ -54,7 +54,7 @@ def stream_events(generator: "Generator", seed: NoteSequence | None, options: Ge
                   cancel: threading.Event | None = None) -> Iterator[StreamEvent]:
     """The events of one generation (see the module doc). With beam search, notes come at the end:
     no note is final before the search has chosen its beam."""
-    options = options.with_seed()
+    options = options.with_seed().for_model(generator.model.info.sampling)
     if options.uses_beam:
         progress: list[float] = []
         takes = generator.generate(seed, options, progress=progress.append, cancel=cancel)
@@ -149,7 +149,7 @@ class GenerationStream:
             raise ConfigError("a stream generates one line: num, beam_size and branch_factor must be 1")
         self._generator = generator
         self._encoding = generator.encoding
-        self.options = options.with_seed()
+        self.options = options.with_seed().for_model(generator.model.info.sampling)
         self._primed = generator.prime(seed, self.options)
         self._upq = self._primed.timeline.units_per_quarter
         self.max_note_beats = max_note_beats

@@ -31,6 +31,7 @@ RECIPE = Recipe(
                 "seed": 0, "device": "auto"},
     },
     quick_pieces=12,
+    repetition=0.85,
     split_fractions=(0.1, 0.1),
     data_license="Public domain: J. S. Bach's chorales (music from before 1750); MusicXML encodings distributed "
                  "with music21's corpus",

@@ -59,6 +59,9 @@ class Recipe:
     description: str = ""
     notes: tuple[str, ...] = field(default_factory=tuple)  # extra paragraphs for the card's data section
     other_collections: tuple[str, ...] = ()  # collections a user may add with --collections
+    # the repetition default the model file carries, chosen with benchmarks/choose_defaults.py on the
+    # validation split (docs/benchmarks.md, "Sampling defaults"); None: the engine's global default
+    repetition: float | None = None
 
     def split_list(self) -> Path:
         """The fixed split of the shipped model's pieces (``rnnmusic dataset build --splits``)."""
@@ -175,8 +178,9 @@ def run_recipe(recipe: Recipe, out_dir: Path, work_dir: Path, examples_dir: Path
     previous = work_dir / PREVIOUS_MODEL
     if model_path.exists() and not previous.exists() and not quick:
         shutil.copy2(model_path, previous)  # the model this run replaces, to compare on the same split
+    own = [] if recipe.repetition is None or quick else ["--repetition", str(recipe.repetition)]
     cli(["export", str(run), "-o", str(model_path), "--name", recipe.name, "--license", recipe.data_license,
-         "--description", recipe.description or recipe.title])
+         "--description", recipe.description or recipe.title] + own)
     cli(["export", str(run), "-o", str(int8_path), "--name", recipe.name, "--license", recipe.data_license, "--int8"])
 
     print("-- 5/6 evaluate with ONNX Runtime", flush=True)

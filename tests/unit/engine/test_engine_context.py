@@ -93,3 +93,20 @@ def test_a_format_1_model_without_context_inputs_still_loads_and_plays():
     assert model.info.format_version == 1 and model.context is None
     takes = Generator(model).generate(SEEDS["polyphony"](), GenerateOptions(bars=2, seed=0, repetition=0.9))
     assert len(takes.tokens[0]) > 0
+
+
+def test_a_model_file_carries_its_own_repetition_default_and_a_take_records_the_value_used(tmp_path):
+    from rnnmusic.errors import ModelFileError
+    from rnnmusic.model_fields import check_sampling
+
+    own = load_model_file(make_model(tmp_path / "own.onnx", context=True, sampling={"repetition": 0.7}))
+    plain = load_model_file(make_model(tmp_path / "plain.onnx", context=True))
+    seed = SEEDS["melody"]()
+    assert Generator(own).generate(seed, GenerateOptions(bars=1, seed=0)).options.repetition == 0.7
+    assert Generator(own).generate(seed, GenerateOptions(bars=1, seed=0, repetition=0.2)).options.repetition == 0.2
+    assert Generator(plain).generate(seed, GenerateOptions(bars=1, seed=0)).options.repetition == 0.5
+    stream = Generator(own).open_stream(seed, GenerateOptions(seed=0))
+    assert stream.options.repetition == 0.7
+    for bad in ({"repetition": 1.5}, {"repetition": "high"}, {"temperature": 0.9}):
+        with pytest.raises(ModelFileError, match="rnnmusic.sampling"):
+            check_sampling(bad, "m.onnx")
