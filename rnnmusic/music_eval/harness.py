@@ -146,7 +146,8 @@ def evaluate_music(model: Any, data_dir: str | os.PathLike, options: Any = None,
     systems["real"]["onset_profile_distance"] = profile_distance(halves[0], halves[1])
     settings = {"seed_bars": seed_bars, "bars": bars, "samples": samples, "random_seed": random_seed,
                 "max_pieces": max_pieces, "key_from": key_from}
-    return MusicEvalResult(str(model.path), str(data_dir), split, kind, settings, base.to_dict(), len(chosen),
+    return MusicEvalResult(str(model.path), str(data_dir), split, kind, settings,
+                           base.for_model(model.info.sampling).to_dict(), len(chosen),
                            skipped, systems, {name: t.profile() for name, t in tallies.items()},
                            time.perf_counter() - started)
 
