@@ -15,6 +15,7 @@ import pytest
 from model_factory import DATA, make_model, melody_seed
 
 from rnnmusic.engine import GenerateOptions, Generator, Provenance, load_model_file
+from rnnmusic.engine.options import DEFAULT_REPETITION
 from rnnmusic.engine.provenance import RECORD_VERSION
 from rnnmusic.midi_io import read_midi, read_text_events, write_midi
 from support import require
@@ -45,7 +46,8 @@ def test_generate_writes_a_take_that_says_how_to_make_it_again(folk, seed_file, 
     record = Provenance.find(read_text_events(out))
     assert record.model == "folk" and record.variation == 1 and record.seed_file == "tune.mid"
     assert record.model_hash == load_model_file(folk).content_hash
-    assert record.options == GenerateOptions(bars=2, temperature=0.9, seed=7, key="auto")
+    # the options as used: the repetition this model file names none of is the engine's default
+    assert record.options == GenerateOptions(bars=2, temperature=0.9, seed=7, key="auto", repetition=DEFAULT_REPETITION)
     # replaying the record through the API gives the notes of the file
     replay = Generator(load_model_file(folk)).continue_sequence(read_midi(seed_file), record.options)[0]
     written = read_midi(out)

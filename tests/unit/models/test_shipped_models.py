@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rnnmusic.model_file import INPUT_IDS, INPUT_STATE, ModelInfo, check_graph_io
+from rnnmusic.model_file import INPUT_CONTEXT, INPUT_IDS, INPUT_REPETITION, INPUT_STATE, ModelInfo, check_graph_io
 
 ROOT = Path(__file__).resolve().parents[3]
 MODELS = ROOT / "models"
@@ -45,9 +45,17 @@ def test_model_loads_with_full_metadata(name):
 
 @pytest.mark.parametrize("name", sorted(SHIPPED))
 def test_model_steps(name):
+    from rnnmusic.encodings import get_encoding
+    from rnnmusic.engine.context import ContextSpec, ContextTracker
+
     session, info = load(name)
+    assert info.context, "the shipped models read the timeline context (model format 2)"
+    assert 0 <= info.sampling["repetition"] <= 1, "and carry their measured repetition default"
+    encoding = get_encoding(info.encoding["name"], info.encoding["config"])
+    context = ContextTracker(ContextSpec.from_dict(info.context), encoding).rows_now()[:, None, :]
     state = np.zeros(info.architecture.state_shape(1), dtype=np.float32)
-    logits, state = session.run(None, {INPUT_IDS: np.zeros((1, 1), dtype=np.int64), INPUT_STATE: state})
+    logits, state = session.run(None, {INPUT_IDS: np.zeros((1, 1), dtype=np.int64), INPUT_STATE: state,
+                                       INPUT_CONTEXT: context, INPUT_REPETITION: np.zeros(1, dtype=np.float32)})
     assert logits.shape == (1, 1, info.architecture.vocab_size)
     assert np.isfinite(logits[0, 0]).any()
     assert np.isfinite(state).all()
