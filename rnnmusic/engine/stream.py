@@ -21,7 +21,7 @@ from rnnmusic.engine.generator import ProgressReporter, Takes
 from rnnmusic.engine.masks import TokenMasks
 from rnnmusic.engine.options import GenerateOptions
 from rnnmusic.engine.sampling import Sampler
-from rnnmusic.engine.search import Batch, sample_loop, take_lengths, token_cap
+from rnnmusic.engine.search import sample_loop, take_lengths, token_cap
 from rnnmusic.engine.takes import compose_take
 from rnnmusic.engine.timeline import silence_tokens, units_of
 from rnnmusic.engine.tracker import NoteTracker, UnitNote
@@ -123,7 +123,7 @@ class _Snapshot:
     counts: np.ndarray
     pushed: int
     position: float
-    context: "ContextTracker | None"
+    context: ContextTracker | None
 
 
 class GenerationStream:
