@@ -98,7 +98,7 @@ def card_html(entry: ModelEntry) -> str:
     arch = info.architecture
     rows = [
         ("Encoding", f"{info.encoding.get('name', '?')} ({arch.vocab_size} tokens)"),
-        ("Network", f"{arch.cell.upper()}, {arch.layers} × {arch.hidden}, {arch.parameter_count():,} parameters"),
+        ("Network", f"{arch.cell.upper()}, {arch.layers} × {arch.hidden}, {entry.info.parameter_count():,} parameters"),
     ]
     for key, value in info.training_data.items():
         # the hash is for machines; an absolute path is where the trainer's files were, not the user's

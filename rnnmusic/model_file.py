@@ -95,6 +95,19 @@ class ModelInfo:
     sampling: dict[str, Any] = field(default_factory=dict)
     format_version: int = FORMAT_VERSION
 
+    def parameter_count(self) -> int:
+        """Weights of the whole graph: the recurrent network plus, for a model that reads the timeline,
+        its context embeddings and gate (sizes from rnnmusic.engine.context)."""
+        from rnnmusic.engine.context import ContextSpec, position_table_sizes
+
+        arch = self.architecture
+        if not self.context:
+            return arch.parameter_count()
+        spec = ContextSpec.from_dict(self.context, self.name or "<model>")
+        tables = sum(position_table_sizes(spec)) + (arch.vocab_size + 1) * len(spec.lookback_bars)
+        gate = (arch.hidden + 1) * (1 + len(spec.lookback_bars))
+        return arch.parameter_count() + tables * arch.embedding + gate
+
     def to_metadata(self) -> dict[str, str]:
         values = {
             "format_version": str(self.format_version),

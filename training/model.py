@@ -18,7 +18,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from rnnmusic.engine.context import MAX_BAR_STEPS, MAX_BEAT_STEPS, POSITION_FEATURES, ContextSpec
+from rnnmusic.engine.context import POSITION_FEATURES, ContextSpec, position_table_sizes
 from rnnmusic.model_file import Architecture
 
 _CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
@@ -33,8 +33,7 @@ class ContextInput(nn.Module):
     def __init__(self, spec: ContextSpec, vocab_size: int, width: int):
         super().__init__()
         self.spec = spec
-        sizes = (MAX_BAR_STEPS, MAX_BAR_STEPS + 1, MAX_BEAT_STEPS, MAX_BEAT_STEPS + 1, spec.flag_codes)
-        self.position = nn.ModuleList(nn.Embedding(n, width) for n in sizes)
+        self.position = nn.ModuleList(nn.Embedding(n, width) for n in position_table_sizes(spec))
         # one table per distance: "the same note one bar back" and "eight bars back" mean different things
         self.lookback = nn.ModuleList(nn.Embedding(vocab_size + 1, width) for _ in spec.lookback_bars)
 

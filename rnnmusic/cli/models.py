@@ -13,7 +13,7 @@ def _size(entry) -> str:
     megabytes = entry.path.stat().st_size / 1e6
     if entry.info is None:
         return f"{megabytes:.1f} MB"
-    return f"{entry.info.architecture.parameter_count() / 1e6:.2f}M parameters, {megabytes:.1f} MB"
+    return f"{entry.info.parameter_count() / 1e6:.2f}M parameters, {megabytes:.1f} MB"
 
 
 def _metrics(info) -> str:

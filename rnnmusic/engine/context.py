@@ -80,6 +80,11 @@ class ContextSpec:
         return cls(tuple(bars), spq)
 
 
+def position_table_sizes(spec: ContextSpec) -> tuple[int, ...]:
+    """Rows of the embedding table of each position feature and of the repeat flags (the model's layout)."""
+    return (MAX_BAR_STEPS, MAX_BAR_STEPS + 1, MAX_BEAT_STEPS, MAX_BEAT_STEPS + 1, spec.flag_codes)
+
+
 def beat_steps(numerator: int, denominator: int, steps_per_quarter: int) -> int:
     """Steps in one beat: the denominator's note, or three of them in compound meters (6/8, 9/8, 12/8)."""
     unit = 4.0 * steps_per_quarter / denominator

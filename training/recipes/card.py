@@ -31,16 +31,6 @@ def _context_words(info: ModelInfo) -> str:
             "(`--repetition` moves them). ")
 
 
-def _parameters(run_dir: Path, arch) -> str:
-    """The parameter count of the trained weights (the architecture formula knows no context layers)."""
-    from rnnmusic.training.checkpoint import BEST, load_checkpoint
-
-    best = Path(run_dir) / BEST
-    if not best.exists():
-        return f"{arch.parameter_count():,}"
-    return f"{sum(t.numel() for t in load_checkpoint(best)['model'].values()):,}"
-
-
 def read_info(path: Path) -> ModelInfo:
     import onnxruntime as ort
 
@@ -203,7 +193,7 @@ def render_card(facts: dict[str, Any]) -> str:
         "## Architecture",
         f"{arch.cell.upper()}, {arch.layers} layers x {arch.hidden} units, embedding {arch.embedding}, "
         f"dropout {arch.dropout} while training, tied embeddings: {'yes' if arch.tied else 'no'}; "
-        f"{_parameters(facts['run_dir'], arch)} parameters. The encoding's grammar (which token may follow which) "
+        f"{info.parameter_count():,} parameters. The encoding's grammar (which token may follow which) "
         f"is part of the graph. {_context_words(info)}File: {size_mb:.1f} MB, float32 (dynamic int8 quantisation makes "
         f"{evals['int8_bytes'] / 1e6:.1f} MB and changes the test NLL by {int8_change:+.4f} nats per token; "
         f"the float model is the one shipped, so it stays within 1e-4 of torch).",

@@ -110,3 +110,15 @@ def test_a_model_file_carries_its_own_repetition_default_and_a_take_records_the_
     for bad in ({"repetition": 1.5}, {"repetition": "high"}, {"temperature": 0.9}):
         with pytest.raises(ModelFileError, match="rnnmusic.sampling"):
             check_sampling(bad, "m.onnx")
+
+
+def test_a_context_model_counts_its_context_weights_as_torch_does(tmp_path):
+    from rnnmusic.encodings import get_encoding
+    from rnnmusic.engine.context import ContextSpec
+    from rnnmusic.training.model import RecurrentLM
+
+    model = load_model_file(make_model(tmp_path / "m.onnx", context=True, cell="gru", layers=2))
+    enc = get_encoding("melody")
+    twin = RecurrentLM(model.info.architecture, enc.follow_table, ContextSpec.from_dict(model.info.context))
+    assert model.info.parameter_count() == sum(p.numel() for p in twin.parameters())
+    assert model.info.parameter_count() > model.info.architecture.parameter_count()
