@@ -8,23 +8,23 @@ the same thing, and differ only by torch-vs-ONNX-Runtime arithmetic.
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import torch
 
-from rnnmusic.evaluate import NLLResult, TokenSplit, split_context, split_nll
+from rnnmusic.evaluate import NLLResult, TokenSplit, split_nll
 from rnnmusic.training.device import Placement
 from rnnmusic.training.model import RecurrentLM
 
 
 def torch_split_nll(model: RecurrentLM, split: TokenSplit, time_advance: np.ndarray, place: Placement | None = None,
-                    batch_size: int = 16, encoding=None) -> NLLResult:
-    """Sum of NLL over this process's share of ``split`` (all of it without a process group)."""
+                    batch_size: int = 16, context: np.ndarray | None = None) -> NLLResult:
+    """Sum of NLL over this process's share of ``split`` (all of it without a process group).
+
+    A model that reads the timeline needs ``context``, the split's from
+    :func:`rnnmusic.evaluate.split_context` (computed once by the caller, not per evaluation)."""
     device = place.device if place is not None else next(model.parameters()).device
-    spec = json.loads(model.context_spec.to_json()) if model.context_spec is not None else None
-    if spec is not None and encoding is None:
-        raise ValueError("a model that reads a context needs the encoding to compute it")
+    if model.context_spec is not None and context is None:
+        raise ValueError("a model that reads a context needs the split's context (rnnmusic.evaluate.split_context)")
     was_training = model.training
     model.eval()
 
@@ -41,6 +41,6 @@ def torch_split_nll(model: RecurrentLM, split: TokenSplit, time_advance: np.ndar
     try:
         with torch.no_grad():
             return split_nll(run_chunk, initial, split, time_advance, batch_size=batch_size, shard=shard,
-                             context=split_context(split, spec, encoding) if spec is not None else None)
+                             context=context)
     finally:
         model.train(was_training)

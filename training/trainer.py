@@ -18,14 +18,13 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 
-from rnnmusic.engine.context import ContextSpec, stream_context
 from rnnmusic.atomic import remove_stale_parts
+from rnnmusic.engine.context import ContextSpec
 from rnnmusic.errors import ConfigError
-from rnnmusic.evaluate import NLLResult, manifest_encoding, open_split, read_manifest
+from rnnmusic.evaluate import NLLResult, manifest_encoding, open_split, read_manifest, split_context
 from rnnmusic.model_file import Architecture
 from rnnmusic.training import device as dev
 from rnnmusic.training.checkpoint import BEST, LAST, checkpoint_config, load_checkpoint, save_checkpoint
@@ -148,10 +147,12 @@ class _Run:
         self.test_split = open_split(data_dir, "test", manifest)
         transposer = Transposer(encoding, d.transpose) if d.transpose else None
         spec = context_spec(config, encoding)
-        train_context = None if spec is None else stream_context(
-            spec, encoding, np.asarray(self.train_split.tokens), self.train_split.offsets, self.train_split.meters or None)
+        spec_json = {} if spec is None else json.loads(spec.to_json())
+        # each split's timeline context, computed once (the training windows and every validation read it)
+        self.contexts = {s.name: split_context(s, spec_json, encoding)
+                         for s in (self.train_split, self.valid_split, self.test_split)}
         self.sampler = WindowSampler(self.train_split, d.window, d.batch_size, transposer, r.seed,
-                                     place.rank, place.world, context=train_context)
+                                     place.rank, place.world, context=self.contexts["train"])
         per_epoch = math.ceil(self.train_split.targets / (d.batch_size * d.window))
         self.steps_per_epoch = r.steps_per_epoch or max(1, per_epoch)
         self.total = r.max_steps if r.max_steps > 0 else r.epochs * self.steps_per_epoch
@@ -215,7 +216,7 @@ class _Run:
         if split.pieces == 0:
             return None
         result = torch_split_nll(self.model, split, self.encoding.time_advance, self.place,
-                                 batch_size=self.config.run.eval_batch_size, encoding=self.encoding)
+                                 batch_size=self.config.run.eval_batch_size, context=self.contexts[split.name])
         total, tokens, span, first, first_span = dev.all_reduce_sum(
             [result.total, result.tokens, result.time, result.first_total, result.first_time], self.place)
         return NLLResult(total, int(tokens), span, first, first_span)
