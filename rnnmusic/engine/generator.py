@@ -64,10 +64,11 @@ class Primed:
     last: int  # the last token read
     dropped: dict[str, int]  # seed notes the encoding could not represent, by reason
     context: ContextTracker | None = None  # after the seed, for a model that reads the timeline
+    repetition: float = DEFAULT_REPETITION  # what the seed was read with (the options' or the model's own)
 
     def batch(self, rows: int, options: GenerateOptions, masks: TokenMasks | None = None) -> Batch:
         """``rows`` copies of the primed row, ready for a token loop (context and repetition included)."""
-        repetition = DEFAULT_REPETITION if options.repetition is None else options.repetition
+        repetition = self.repetition if options.repetition is None else options.repetition
         return Batch.repeat(self.state, self.logits, self.last, rows, masks or self.masks, self.context,
                             repetition_bias(repetition))
 
@@ -108,17 +109,17 @@ class Generator:
         masks = TokenMasks(self.encoding, options, seed)
         ids = np.concatenate([[BOS_ID], seed_ids]).astype(np.int64)[None, :]
         timeline = Timeline(self.encoding, seed, seed_ids)
-        tracker = None
+        tracker, repetition = None, float(options.repetition)  # for_model above filled it in
         if self.model.context is not None:
             # the seed's meter map decides bar and beat; the continuation keeps its last meter
             tracker = ContextTracker(self.model.context, self.encoding, timeline.grid.meter_steps)
             context = tracker.features_of(ids[0])[None]
-            bias = np.full(1, repetition_bias(options.repetition), dtype=np.float32)
+            bias = np.full(1, repetition_bias(repetition), dtype=np.float32)
             logits, state = self.model.run(ids, self.model.initial_state(1), context, bias)
         else:
             logits, state = self.model.run(ids, self.model.initial_state(1))
         return Primed(seed, seed_ids, timeline, masks, state,
-                      np.array(logits[0, -1], dtype=np.float32), int(ids[0, -1]), dropped, tracker)
+                      np.array(logits[0, -1], dtype=np.float32), int(ids[0, -1]), dropped, tracker, repetition)
 
     # -- whole takes -------------------------------------------------------------------
     def generate(self, seed: NoteSequence | None, options: GenerateOptions, progress: Progress | None = None,

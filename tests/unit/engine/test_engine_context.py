@@ -122,3 +122,12 @@ def test_a_context_model_counts_its_context_weights_as_torch_does(tmp_path):
     twin = RecurrentLM(model.info.architecture, enc.follow_table, ContextSpec.from_dict(model.info.context))
     assert model.info.parameter_count() == sum(p.numel() for p in twin.parameters())
     assert model.info.parameter_count() > model.info.architecture.parameter_count()
+
+
+def test_a_primed_batch_left_to_the_model_takes_its_own_repetition(tmp_path):
+    from rnnmusic.engine.context import repetition_bias
+
+    own = Generator(load_model_file(make_model(tmp_path / "own.onnx", context=True, sampling={"repetition": 0.7})))
+    options = GenerateOptions(bars=1, seed=0)  # repetition left unset
+    batch = own.prime(SEEDS["melody"](), options).batch(2, options)
+    assert batch.repetition.tolist() == pytest.approx([repetition_bias(0.7)] * 2)
