@@ -22,7 +22,7 @@ import torch
 
 from rnnmusic.atomic import atomic_output
 from rnnmusic.errors import ModelFileError
-from rnnmusic.engine.context import MAX_BAR_STEPS, MAX_BEAT_STEPS
+from rnnmusic.engine.context import position_table_sizes
 from rnnmusic.model_file import (
     CONTEXT_INPUT_NAMES,
     INPUT_CONTEXT,
@@ -97,8 +97,7 @@ def random_context(model: RecurrentLM, rng: np.random.Generator, batch: int, tim
     spec = model.context_spec
     if spec is None:
         return {}
-    highs = (MAX_BAR_STEPS, MAX_BAR_STEPS + 1, MAX_BEAT_STEPS, MAX_BEAT_STEPS + 1, spec.flag_codes)
-    columns = [rng.integers(0, high, size=(batch, time)) for high in highs]
+    columns = [rng.integers(0, rows, size=(batch, time)) for rows in position_table_sizes(spec)]
     columns += [rng.integers(0, model.arch.vocab_size + 1, size=(batch, time)) for _ in spec.lookback_bars]
     return {INPUT_CONTEXT: np.stack(columns, axis=-1).astype(np.int64),
             INPUT_REPETITION: rng.uniform(-2.0, 2.0, size=batch).astype(np.float32)}
