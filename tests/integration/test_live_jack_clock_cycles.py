@@ -31,7 +31,8 @@ pytestmark = [pytest.mark.jack, pytest.mark.slow]
 
 SESSIONS, CYCLES = 4, 5
 PERIOD = 64 / 48000
-SONG_POSITION_BAR_5 = bytes((0xF2, 64, 0))  # sixteenth 64 = beat 16
+SONG_POSITION_BAR_5 = bytes((0xF2, 64, 0))
+TICK, START, CONTINUE, STOP = 0xF8, 0xFA, 0xFB, 0xFC  # sixteenth 64 = beat 16
 FIRST_TICK_LATE = 0.025  # a first tick's note goes out when that tick arrives: JACK's delay, on a busy machine
 STEADY = 0.006  # median error after a beat of catching up: a third of a tick at 140 BPM, where an offset starts
 WORST = 0.020  # any steady beat, busy machine
@@ -40,20 +41,21 @@ WORST = 0.020  # any steady beat, busy machine
 def run_cycle(port_out, port_in, synth: Receiver, daw: ClockSender, clock_in_stop: bool) -> list[str]:
     """One cycle on a fresh engine; what went wrong, if anything."""
     clock = MidiClockFollower(initial_bpm=120)
-    received = count_ticks(clock)
+    heard = record_heard(clock)
     engine = LiveEngine(PatternSource([60, 62, 64, 65], step=1.0, length=0.5), port_out, clock,
                         LiveConfig(lookahead_bars=0.5), input=port_in)
     daw.bpm, daw.changes = 100.0, {1: 140.0}  # 100 BPM, then 140 from beat 1
     problems: list[str] = []
     engine.start()
-    sent_before = len(daw.tick_times)
     try:
         daw.start_index = None
         daw.before_next_tick()  # the clock runs before play is pressed
         time.sleep(0.3)
         daw.start_transport()
         wait_ticks(daw, lambda: daw.start_index is not None and len(daw.tick_times) > daw.start_index + 24 * 4 + 12)
-        daw.send(b"\xfc")
+        stops = len(daw.marks)
+        daw.before_next_tick(b"\xfc")  # as a DAW sends it: between two ticks, so each part's ticks can be counted
+        wait_ticks(daw, lambda: len(daw.marks) > stops)
         if not clock_in_stop:
             daw.pause()
         time.sleep(0.2)
@@ -67,17 +69,22 @@ def run_cycle(port_out, port_in, synth: Receiver, daw: ClockSender, clock_in_sto
         stopping = time.monotonic()
         engine.stop()
         stopped = time.monotonic()
-    start, resume = daw.start_index, daw.marks[-1]
-    # Ticks JACK never delivered (a busy machine makes a client miss its cycle): counted from the
-    # follower's side. A loss right after a tempo change or a Continue comes before the follower has
-    # a line to see it against, and leaves that part a tick late; that, and only that, is allowed.
-    dropped = max(0, len(daw.tick_times) - sent_before - 1 - received[0])
+    start, stop, resume = daw.start_index, daw.marks[stops], daw.marks[-1]
+    # Ticks JACK never delivered (a busy machine makes a client miss its cycle), counted exactly for
+    # each part: the ticks the DAW sent between Start and Stop (and from Continue on) against those the
+    # follower heard between the same messages, which arrive in order with them. A loss right after a
+    # tempo change or a Continue comes before the follower has a line to see it against, and leaves
+    # that part a tick late; that, and only that, is allowed.
+    dropped_first = max(0, (stop - start) - ticks_between(heard, START, STOP))
+    dropped_second = max(0, (len(daw.tick_times) - resume) - ticks_between(heard, CONTINUE, None))
     ons = [t for t, d in synth.messages if d[0] & 0xF0 == 0x90 and d[2] > 0 and t > daw.tick_times[start] - 0.1]
     first = [t for t in ons if t < daw.tick_times[resume] - 0.05]
     second = [t for t in ons if daw.tick_times[resume] - 0.05 <= t < quiet_at]
-    slack = dropped * 60.0 / 140 / 24
-    problems += check_beats("from Start", first, [daw.tick_times[start + 24 * b] for b in range(5)], 3, slack)
-    problems += check_beats("after Continue", second, [daw.tick_times[resume + 24 * b] for b in range(3)], 1, slack)
+    tick = 60.0 / 140 / 24
+    problems += check_beats("from Start", first, [daw.tick_times[start + 24 * b] for b in range(5)], 3,
+                            dropped_first * tick)
+    problems += check_beats("after Continue", second, [daw.tick_times[resume + 24 * b] for b in range(3)], 1,
+                            dropped_second * tick)
     # the line runs on for the beat of silence that counts as Stop: beat 19 may still sound, nothing later
     if len([t for t in ons if t >= quiet_at]) > 1 or any(t > quiet_at + 0.6 for t in ons):
         problems.append(f"notes after the clock went quiet: {[round(t - quiet_at, 3) for t in ons if t >= quiet_at]} "
@@ -85,20 +92,27 @@ def run_cycle(port_out, port_in, synth: Receiver, daw: ClockSender, clock_in_sto
     if engine.failure is not None:
         problems.append(f"engine failed: {engine.failure!r}")
     if problems:
-        problems.append(f"(JACK dropped {dropped} tick(s); the follower counted {clock.lost_ticks})")
+        problems.append(f"(JACK dropped {dropped_first} tick(s) from Start, {dropped_second} from Continue; "
+                        f"the follower counted {clock.lost_ticks})")
     return problems
 
 
-def count_ticks(clock: MidiClockFollower) -> list[int]:
-    """A one-item list the follower's received clock ticks are counted in."""
-    count, handle = [0], clock.handle
+def record_heard(clock: MidiClockFollower) -> list[int]:
+    """A list the status byte of every message the follower is handed is appended to, in order."""
+    heard, handle = [], clock.handle
 
-    def counting(data: bytes, arrived: float) -> None:
-        count[0] += data[:1] == b"\xf8"
+    def recording(data: bytes, arrived: float) -> None:
+        heard.append(data[0])
         handle(data, arrived)
 
-    clock.handle = counting
-    return count
+    clock.handle = recording
+    return heard
+
+
+def ticks_between(heard: list[int], first: int, last: int | None) -> int:
+    """Clock ticks heard after the first ``first`` message and before the next ``last`` (None: to the end)."""
+    after = heard[heard.index(first) + 1:]
+    return (after[:after.index(last)] if last is not None else after).count(TICK)
 
 
 def check_beats(part: str, ons: list[float], ticks: list[float], steady_from: int, slack: float) -> list[str]:
