@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence, cast
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QIcon, QPalette
@@ -70,7 +70,7 @@ def app_icon() -> QIcon:
 
 def application(argv: Sequence[str] = ()) -> QApplication:
     """The QApplication (made once), named so QSettings and the desktop file find it."""
-    app = QApplication.instance()
+    app = cast(QApplication | None, QApplication.instance())  # made here or by an earlier call: a QApplication
     if app is None:
         app = QApplication([sys.argv[0] if sys.argv else "rnnmusic", *argv])
     app.setOrganizationName(ORGANIZATION)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
-from typing import Callable
+from typing import Callable, cast
 
 from PySide6.QtCore import QObject, QProcess, Signal
 
@@ -70,10 +70,10 @@ class FluidSynthPlayer(QObject):
         return self.process is not None and self.process.state() != QProcess.ProcessState.NotRunning
 
     def _on_finished(self, code: int, status: QProcess.ExitStatus) -> None:
-        process = self.sender()
+        process = cast(QProcess | None, self.sender())  # the process that ended, maybe no longer self.process
         if self._stopping or code == 0 and status == QProcess.ExitStatus.NormalExit:
             return
-        output = bytes(process.readAll()).decode(errors="replace").strip().splitlines() if process else []
+        output = bytes(process.readAll().data()).decode(errors="replace").strip().splitlines() if process else []
         reason = output[-1] if output else f"exit status {code}"
         self.failed.emit(f"FluidSynth stopped: {reason} (set {DRIVER_ENV} to choose its audio driver)")
 

@@ -30,6 +30,7 @@ from rnnmusic.gui.ports import MidiPorts, api_names, choose, chosen, default_api
 from rnnmusic.gui.settings import Settings
 
 if TYPE_CHECKING:
+    from rnnmusic.gui.controls_panel import ControlValues
     from rnnmusic.gui.model_panel import ModelPanel
 
 VIRTUAL = ""  # combo data of "create a virtual port", which is what `rnnmusic live` does without --out
@@ -68,7 +69,7 @@ class LivePanel(QWidget):
         self.factory = factory
         self.engine = None
         self.seed_provider: Callable[[], object] = lambda: None
-        self.controls_provider: Callable[[], object] | None = None
+        self.controls_provider: Callable[[], ControlValues] | None = None
 
         self.api = QComboBox(self)
         for name in api_names():

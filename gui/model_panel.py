@@ -98,7 +98,7 @@ def card_html(entry: ModelEntry) -> str:
     arch = info.architecture
     rows = [
         ("Encoding", f"{info.encoding.get('name', '?')} ({arch.vocab_size} tokens)"),
-        ("Network", f"{arch.cell.upper()}, {arch.layers} × {arch.hidden}, {entry.info.parameter_count():,} parameters"),
+        ("Network", f"{arch.cell.upper()}, {arch.layers} × {arch.hidden}, {info.parameter_count():,} parameters"),
     ]
     for key, value in info.training_data.items():
         # the hash is for machines; an absolute path is where the trainer's files were, not the user's
@@ -182,7 +182,8 @@ class ModelPanel(QWidget):
         self.settings.set_user_models(kept)
         wanted = self.settings.get_str("models/current")  # read first: filling the list changes the current row
         self.models.set_entries(entries)
-        self.select_path(wanted) or self._select_first_usable()
+        if not self.select_path(wanted):
+            self._select_first_usable()
         self._on_current(self.combo.currentIndex())
 
     def add_file(self, path: str | Path) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from typing import Sequence
 
-from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPalette, QPen, QTransform, QWheelEvent
 from PySide6.QtWidgets import QGraphicsView, QGridLayout, QWidget
 
@@ -68,7 +68,7 @@ class RollView(QGraphicsView):
             return
         super().wheelEvent(event)
 
-    def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
+    def drawBackground(self, painter: QPainter, rect: QRectF | QRect) -> None:
         palette = self.palette()
         base = palette.color(QPalette.ColorRole.Base)
         shade = palette.color(QPalette.ColorRole.AlternateBase)

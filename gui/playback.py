@@ -13,13 +13,17 @@ from __future__ import annotations
 
 import io
 import time
-from typing import Callable, Protocol
+from typing import TYPE_CHECKING, Callable, Protocol
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from rnnmusic.errors import RnnmusicError
 from rnnmusic.midi_io import sequence_to_midi_bytes
 from rnnmusic.notes import NoteSequence
+
+if TYPE_CHECKING:
+    from rnnmusic.live.port_base import MidiOutput
+    from rnnmusic.live.scheduler import Scheduler
 
 PLAYHEAD_MS = 30  # about 33 playhead moves a second: smooth, and cheap for the GUI thread
 START_LEAD = 0.05  # seconds between Play and the first note, so the first notes are not late
@@ -58,7 +62,7 @@ class Player(QObject):
 
     def __init__(
         self,
-        open_output: Callable[[str], object] | None = None,
+        open_output: Callable[[str], MidiOutput] | None = None,
         audio_factory: Callable[[], AudioPlayer] | None = None,
         now: Callable[[], float] = time.monotonic,
         parent: QObject | None = None,
@@ -68,8 +72,8 @@ class Player(QObject):
         self._open_output = open_output or (lambda name: _open_port(name, self.api))
         self._audio_factory = audio_factory
         self._now = now
-        self._scheduler = None
-        self._output = None
+        self._scheduler: Scheduler | None = None
+        self._output: MidiOutput | None = None
         self._audio: AudioPlayer | None = None
         self._start_time = 0.0
         self._length = 0.0
@@ -121,13 +125,14 @@ class Player(QObject):
 
         if not port:
             raise RnnmusicError("choose a MIDI output port (or Audio) to play to")
-        self._output = self._open_output(port)
+        self._output = output = self._open_output(port)
         self._start_time = self._now() + START_LEAD
         # one beat per second: the schedule is in seconds, so the timeline just anchors it to the clock
         timeline = Timeline(self._start_time, 0.0, 1.0)
-        self._scheduler = Scheduler(self._output, timeline, now=self._now, realtime=False, on_error=self._on_port_error)
-        self._scheduler.push_many(midi_schedule(seq))
-        self._scheduler.start()
+        self._scheduler = scheduler = Scheduler(output, timeline, now=self._now, realtime=False,
+                                                on_error=self._on_port_error)
+        scheduler.push_many(midi_schedule(seq))
+        scheduler.start()
 
     def _start_audio(self, seq: NoteSequence) -> None:
         if self._audio_factory is None:
@@ -165,7 +170,7 @@ class Player(QObject):
         self.position.emit(elapsed)
 
 
-def _open_port(name: str, api: str | None):
+def _open_port(name: str, api: str | None) -> MidiOutput:
     from rnnmusic.live.ports import open_output
 
     return open_output(name, api=api)

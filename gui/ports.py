@@ -8,7 +8,7 @@ rather than raised, because an empty list is a normal state for this window.
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from PySide6.QtCore import QConcatenateTablesProxyModel, QObject, QStringListModel, Qt, Signal
 from PySide6.QtGui import QStandardItem, QStandardItemModel
@@ -16,8 +16,11 @@ from PySide6.QtWidgets import QComboBox
 
 from rnnmusic.errors import RnnmusicError
 
+if TYPE_CHECKING:
+    from rnnmusic.live.ports import PortList
 
-def _list_ports(api: str | None):
+
+def _list_ports(api: str | None) -> PortList:
     from rnnmusic.live.ports import list_ports
 
     return list_ports(api)
@@ -40,7 +43,7 @@ class MidiPorts(QObject):
 
     changed = Signal()
 
-    def __init__(self, lister: Callable[[str | None], object] = _list_ports, parent: QObject | None = None):
+    def __init__(self, lister: Callable[[str | None], PortList] = _list_ports, parent: QObject | None = None):
         super().__init__(parent)
         self._lister = lister
         self.api: str | None = None

@@ -35,13 +35,13 @@ class Settings:
 
     def get_int(self, key: str, default: int) -> int:
         try:
-            return int(self.qsettings.value(key, default))
+            return int(self.value(key, default))
         except (TypeError, ValueError):
             return default
 
     def get_float(self, key: str, default: float) -> float:
         try:
-            return float(self.qsettings.value(key, default))
+            return float(self.value(key, default))
         except (TypeError, ValueError):
             return default
 
@@ -56,7 +56,7 @@ class Settings:
         return default if raw is None else str(raw)
 
     def get_list(self, key: str) -> list[str]:
-        raw = self.qsettings.value(key, [])
+        raw = self.value(key, [])
         if raw is None or raw == "":
             return []
         if isinstance(raw, str):  # a one-element list comes back as a bare string

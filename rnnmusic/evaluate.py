@@ -36,7 +36,7 @@ MANIFEST = "manifest.json"
 DATASET_FORMAT = 1
 
 #: (ids [batch, time] int64, state) -> (logits [batch, time, vocab] float32, state)
-RunChunk = Callable[[np.ndarray, Any], tuple[np.ndarray, Any]]
+RunChunk = Callable[..., tuple[np.ndarray, Any]]  # (ids, state) or, for a context model, (ids, state, context)
 
 
 def tokens_path(data_dir: str | os.PathLike, split: str) -> Path:
@@ -208,7 +208,7 @@ def split_nll(
         for row, i in enumerate(group):
             piece = np.asarray(split.piece(i), dtype=np.int64)
             ids[row, : len(piece)] = piece
-            if ctx is not None:
+            if ctx is not None and context is not None:
                 ctx[row, : len(piece)] = context[split.offsets[i] : split.offsets[i + 1]]
                 ctx[row, len(piece):, 1] = 1  # padding: any valid position will do (never a target)
                 ctx[row, len(piece):, 3] = 1

@@ -22,7 +22,7 @@ MAX_LAYERS = 64
 MAX_WIDTH = 1 << 16  # hidden and embedding sizes
 MAX_VOCAB = 1 << 20
 MAX_NAME = 200
-_KINDS = {dict: "an object", list: "a list", str: "a string"}
+_KINDS: dict[type, str] = {dict: "an object", list: "a list", str: "a string"}
 
 
 def json_field(props: Mapping[str, str], key: str, kind: type, path: str, required: bool = False) -> Any:

@@ -59,9 +59,11 @@ class WindowSampler:
         index = starts[rows, None] + self._span
         windows = np.asarray(self.split.tokens[index], dtype=np.int64)
         context = None if self.context is None else np.asarray(self.context[index[:, :-1]], dtype=np.int64)
-        if shifts is not None and context is None:
+        if self.transposer is None or shifts is None:
+            pass
+        elif context is None:
             windows = self.transposer.shift(windows, shifts[rows])
-        elif shifts is not None:
+        else:
             windows, context = self._shift_with_context(windows, context, shifts[rows])
         self.last_context = context
         inputs = windows[:, :-1]
@@ -77,6 +79,7 @@ class WindowSampler:
         """Transpose tokens and lookback proposals together (a window moves only if all of both can)."""
         from rnnmusic.engine.context import POSITION_FEATURES
 
+        assert self.transposer is not None  # only called to transpose
         none = self.transposer.table.shape[0]
         proposals = context[:, :, POSITION_FEATURES + 1:]
         absent = proposals >= none

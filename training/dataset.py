@@ -135,7 +135,8 @@ def _meters(seq, encoding: Encoding) -> tuple[tuple[int, int, int], ...]:
     """The piece's meter map on the encoding's step grid (empty for encodings without one)."""
     if not encoding.uses_grid:
         return ()
-    grid = StepGrid.for_sequence(seq, int(encoding.config.steps_per_quarter))
+    config: Any = encoding.config  # every encoding that uses the grid has steps_per_quarter
+    grid = StepGrid.for_sequence(seq, int(config.steps_per_quarter))
     return tuple((int(s), int(n), int(d)) for s, n, d in grid.meter_steps)
 
 

@@ -122,6 +122,8 @@ class RecurrentLM(nn.Module):
         if self.follow_bias is not None:
             logits = logits + self.follow_bias[ids]  # row of the input token: what may come next
         if self.context_spec is not None:
+            if context is None:
+                raise ValueError("a context model needs its context input (one row per token)")
             logits = self._mix(logits, y, context, repetition, ids)
         return logits, new_state
 

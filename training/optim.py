@@ -65,6 +65,10 @@ class StepStats:
     """Loss and gradient norm gathered between two metrics lines: sums, the norm's maximum, the step count."""
 
     def __init__(self, values: list | None = None):
+        self.loss_sum: float
+        self.norm_sum: float
+        self.norm_max: float
+        self.steps: int
         self.loss_sum, self.norm_sum, self.norm_max, self.steps = values or (0.0, 0.0, 0.0, 0)
 
     def add(self, loss: float, norm: float) -> None:

@@ -148,7 +148,7 @@ class MelodyEncoding(Encoding):
         steps = np.flatnonzero(top >= 0)
         pitch, start, end = runs_to_notes(steps, top[steps], new[steps])
         grid = grid_of(template, c.steps_per_quarter)
-        voice_track = None if c.voice == "top" else c.voice
+        voice_track = c.voice if isinstance(c.voice, int) else None  # checked at construction: an int or "top"
         program, track = template_voice(template, is_drum=False, track=voice_track)
         return build_sequence(
             template, pitch, grid.to_seconds(start), grid.to_seconds(end), c.velocity, program, track, is_drum=False

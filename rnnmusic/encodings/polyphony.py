@@ -210,16 +210,16 @@ class PolyphonyEncoding(Encoding):
         pitch that also sounded in the frame before is ``held``, any other an ``onset``.
         A pitch outside min_pitch..max_pitch raises EncodingError.
         """
-        frames = [sorted(set(int(p) for p in frame)) for frame in frames]
-        lengths = np.array([len(f) for f in frames], dtype=np.int64)
-        pitch = np.fromiter((p for f in frames for p in f), dtype=np.int64, count=int(lengths.sum()))
+        sets = [sorted({int(p) for p in frame}) for frame in frames]
+        lengths = np.array([len(f) for f in sets], dtype=np.int64)
+        pitch = np.fromiter((p for f in sets for p in f), dtype=np.int64, count=int(lengths.sum()))
         c = self.config
         if len(pitch) and (pitch.min() < c.min_pitch or pitch.max() > c.max_pitch):
             bad = pitch[(pitch < c.min_pitch) | (pitch > c.max_pitch)][0]
             raise EncodingError(f"frame pitch {bad} is outside {c.min_pitch}..{c.max_pitch}")
-        steps = np.repeat(np.arange(len(frames)), lengths)
+        steps = np.repeat(np.arange(len(sets)), lengths)
         first = self._not_sounding_before(steps, pitch)
-        return self._cells_to_ids(steps, pitch, first, len(frames))
+        return self._cells_to_ids(steps, pitch, first, len(sets))
 
     def decode_frames(self, ids) -> list[list[int]]:
         """Token ids (with or without bos) to frames: per step the ascending list of sounding pitches."""

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import os
 import time
+from pathlib import Path
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -119,7 +120,7 @@ def evaluate_music(model: Any, data_dir: str | os.PathLike, options: Any = None,
     halves = (Tally(polyphony), Tally(polyphony))
     rounds = [FeatureSet() for _ in range(samples)]  # the model's k-th take of every seed
     skipped: dict[str, int] = {}
-    chosen = list(cases(data_dir, split, model.encoding, seed_bars, bars, skipped, key_from))[:max_pieces]
+    chosen = list(cases(Path(data_dir), split, model.encoding, seed_bars, bars, skipped, key_from))[:max_pieces]
     if not chosen:
         reasons = ", ".join(f"{n} {r}" for r, n in skipped.items()) or "it is empty"
         raise ConfigError(f"{data_dir}: no piece of the {split} split can be evaluated ({reasons})")
@@ -139,10 +140,10 @@ def evaluate_music(model: Any, data_dir: str | os.PathLike, options: Any = None,
             progress(index + 1, len(chosen))
     real = tallies["real"]
     systems = {name: column(tally, real) for name, tally in tallies.items()}
-    for name, value in _mean_overlaps(rounds, real.features).items():
-        systems["model"][name] = value
-    for name, value in overlaps(halves[0].features, halves[1].features).items():  # the real set against itself
-        systems["real"]["overlap" if name == "mean" else f"overlap_{name}"] = value
+    for name, overlap in _mean_overlaps(rounds, real.features).items():
+        systems["model"][name] = overlap
+    for name, overlap in overlaps(halves[0].features, halves[1].features).items():  # the real set against itself
+        systems["real"]["overlap" if name == "mean" else f"overlap_{name}"] = overlap
     systems["real"]["onset_profile_distance"] = profile_distance(halves[0], halves[1])
     settings = {"seed_bars": seed_bars, "bars": bars, "samples": samples, "random_seed": random_seed,
                 "max_pieces": max_pieces, "key_from": key_from}

@@ -140,8 +140,10 @@ def top_line(w: Window) -> np.ndarray:
     pitches = w.pitches[keep]
     onsets = w.onsets[keep]
     # where two notes start together at the top (a doubled pitch), keep one
-    first = np.concatenate([[True], (np.diff(onsets) != 0) | (np.diff(pitches) != 0)]) if len(keep) else []
-    return pitches[first] if len(keep) else pitches
+    if not len(keep):
+        return pitches
+    first = np.concatenate([[True], (np.diff(onsets) != 0) | (np.diff(pitches) != 0)])
+    return pitches[first]
 
 
 def intervals(w: Window) -> np.ndarray:

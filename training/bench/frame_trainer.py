@@ -128,7 +128,7 @@ class FramePieces:
             targets[row, :n] = self.rolls[piece][start:start + n]
             counts[row, :n] = True
             self._at[row] = start + n
-        return tuple(torch.from_numpy(a) for a in (inputs, targets, counts, fresh))
+        return (torch.from_numpy(inputs), torch.from_numpy(targets), torch.from_numpy(counts), torch.from_numpy(fresh))
 
 
 def carried(state: torch.Tensor | None, fresh: torch.Tensor) -> torch.Tensor | None:

@@ -35,7 +35,8 @@ def gradient_by_distance(
         captured.append(output)
         return output
 
-    hook = model.embed.register_forward_hook(keep)
+    embed: torch.nn.Module = model.embed  # type: ignore[assignment]  # every RecurrentLM has one
+    hook = embed.register_forward_hook(keep)
     was_training = model.training
     model.eval()
     rows = []
@@ -48,7 +49,9 @@ def gradient_by_distance(
             outputs, _ = model(torch.from_numpy(np.asarray(seq))[None])
             last = len(seq) - 1
             loss(outputs[0, last], target).backward()
-            norms = captured[0].grad[0].norm(dim=-1).numpy()  # [T]: one norm per input position
+            grad = captured[0].grad
+            assert grad is not None, "retain_grad() was called on the embedding output"
+            norms = grad[0].norm(dim=-1).numpy()  # [T]: one norm per input position
             rows.append(norms[last - np.arange(span)])
     finally:
         hook.remove()

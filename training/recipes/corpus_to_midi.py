@@ -72,7 +72,7 @@ def folk_pieces(collections: Iterable[str] = FOLK_COLLECTIONS) -> list[Piece]:
     """Every tune of the named ABC collections, in a fixed order."""
     collections = tuple(collections)
     root = corpus_root()
-    pieces = []
+    pieces: list[Piece] = []
     for collection in collections:
         for file in sorted((root / collection).glob("*.abc")):
             count = len(split_abc(file.read_text(encoding="utf-8", errors="replace")))
