@@ -28,6 +28,7 @@ Layout of one context row (int64), named in :mod:`rnnmusic.model_file`:
 
 from __future__ import annotations
 
+import bisect
 import json
 from dataclasses import dataclass
 from typing import Any, Sequence
@@ -110,11 +111,7 @@ class _MeterMap:
 
     def at(self, step: int) -> tuple[int, int, int]:
         """(steps from the bar line, steps per bar, steps per beat) at ``step``."""
-        i = 0
-        for j in range(len(self.starts) - 1, -1, -1):
-            if self.starts[j] <= step:
-                i = j
-                break
+        i = bisect.bisect_right(self.starts, step) - 1 if len(self.starts) > 1 else 0
         bar = self.bars[i]
         return (step - self.starts[i]) % bar, bar, self.beats[i]
 
@@ -127,16 +124,16 @@ class _Row:
     def __init__(self, width: int):
         self.step = 0
         self.last = BOS_ID
-        self.history: dict[int, list[int]] = {}
+        self.history: dict[int, list[int]] = {}  # step -> tokens read there; keys in ascending order
         self.proposals: list[int] = []
-        self.row = np.zeros(width, dtype=np.int64)
+        self.row: list[int] = [0] * width  # a plain list: a handful of Python ints is cheaper than numpy writes
 
     def copy(self) -> "_Row":
         other = _Row.__new__(_Row)
         other.step, other.last = self.step, self.last
         other.history = {s: list(t) for s, t in self.history.items()}
         other.proposals = list(self.proposals)
-        other.row = self.row.copy()
+        other.row = list(self.row)
         return other
 
 
@@ -154,21 +151,22 @@ class ContextTracker:
         self.spec = spec
         self.none = encoding.vocab_size  # the proposal id for "nothing there"
         self._advance = [int(round(a)) for a in encoding.time_advance.tolist()]
-        self._follow = encoding.follow_table
+        # per token, the set of tokens that may follow it: a set lookup per candidate, not a numpy index
+        self._follow = [frozenset(np.flatnonzero(row).tolist()) for row in encoding.follow_table]
         self._meters = _MeterMap(meters, spec.steps_per_quarter)
         self._reach = max(spec.lookback_bars) * max(self._meters.bars) + 1  # steps of history worth keeping
         self._rows = [self._fresh() for _ in range(rows)]
-        self._matrix = np.stack([r.row for r in self._rows])
+        self._matrix = np.array([r.row for r in self._rows], dtype=np.int64).reshape(rows, spec.width)
 
     # -- reading tokens -----------------------------------------------------------------
     def push(self, tokens: np.ndarray | Sequence[int], active: np.ndarray | None = None) -> np.ndarray:
         """Read one token per row; returns the new context ``[rows, width]`` (a view: copy to keep)."""
+        rows = self._rows
+        skip = None if active is None else np.asarray(active).tolist()
         for r, token in enumerate(np.asarray(tokens).tolist()):
-            if active is not None and not active[r]:
-                continue
-            row = self._rows[r]
-            self._read(row, int(token))
-            self._matrix[r] = row.row
+            if skip is None or skip[r]:
+                self._read(rows[r], int(token))
+        self._matrix[:] = [row.row for row in rows]  # one write for all rows
         return self._matrix
 
     def rows_now(self) -> np.ndarray:
@@ -190,7 +188,7 @@ class ContextTracker:
     def take(self, rows: np.ndarray | Sequence[int]) -> None:
         """Keep (reorder, duplicate) the given rows, like ``Batch.take``."""
         self._rows = [self._rows[int(r)].copy() for r in rows]
-        self._matrix = np.stack([r.row for r in self._rows]) if self._rows else self._matrix[:0]
+        self._matrix = np.array([r.row for r in self._rows], dtype=np.int64).reshape(len(self._rows), self.spec.width)
 
     def copy(self) -> "ContextTracker":
         other = ContextTracker.__new__(ContextTracker)
@@ -215,38 +213,35 @@ class ContextTracker:
         for bit, proposal in enumerate(row.proposals):
             if proposal == token:
                 flags |= 1 << bit
-        row.history.setdefault(row.step, []).append(token)
+        history = row.history
+        history.setdefault(row.step, []).append(token)
         advance = self._advance[token]
         if advance > 0:
             row.step += advance
             stale = row.step - self._reach
-            if stale > 0 and len(row.history) > self._reach:
-                for s in [s for s in row.history if s < stale]:
-                    del row.history[s]
+            # Steps are read in ascending order, so the oldest keys come first: drop from the front.
+            while history and (oldest := next(iter(history))) < stale:
+                del history[oldest]
         row.last = token
         self._describe(row, flags)
 
     def _describe(self, row: _Row, flags: int = 0) -> None:
         in_bar, bar, beat = self._meters.at(row.step)
         follow = self._follow[row.last]
+        history, step, none = row.history, row.step, self.none
         proposals = []
         for distance in self.spec.lookback_bars:
-            then = row.history.get(row.step - distance * bar)
-            choice = self.none
+            then = history.get(step - distance * bar)
+            choice = none
             if then is not None:
                 for candidate in then:
-                    if follow[candidate]:
+                    if candidate in follow:
                         choice = candidate
                         break
             proposals.append(choice)
         row.proposals = proposals
-        values = row.row
-        values[0] = min(in_bar, MAX_BAR_STEPS - 1)
-        values[1] = min(bar, MAX_BAR_STEPS)
-        values[2] = min(in_bar % beat, MAX_BEAT_STEPS - 1)
-        values[3] = min(beat, MAX_BEAT_STEPS)
-        values[4] = flags
-        values[POSITION_FEATURES + 1:] = proposals
+        row.row = [min(in_bar, MAX_BAR_STEPS - 1), min(bar, MAX_BAR_STEPS), min(in_bar % beat, MAX_BEAT_STEPS - 1),
+                   min(beat, MAX_BEAT_STEPS), flags, *proposals]
 
 
 def piece_context(spec: ContextSpec, encoding: Encoding, ids: np.ndarray, meters: Sequence[Meter] = ()) -> np.ndarray:
