@@ -121,8 +121,9 @@ def run(args: argparse.Namespace) -> int:
     from rnnmusic import __version__
     from rnnmusic.engine import GenerateOptions, Generator, Provenance, default_model_for, load_model, load_model_file
     from rnnmusic.engine.provenance import seed_content_hash
+    from rnnmusic.midi.read import read_midi
+    from rnnmusic.midi.write import sequence_to_midi_bytes
     from rnnmusic.transforms import at_tempo
-    from rnnmusic.midi_io import read_midi, sequence_to_midi_bytes
 
     options = GenerateOptions(
         bars=args.bars, steps=args.steps, seconds=args.seconds, temperature=args.temperature, top_k=args.top_k,

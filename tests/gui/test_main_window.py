@@ -11,12 +11,12 @@ from pathlib import Path
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QDialog, QFileDialog
-
-from rnnmusic.engine import Provenance
 from rnnmusic.gui.dialogs import TrackDialog
 from rnnmusic.gui.pianoroll_scene import Layer
 from rnnmusic.gui.takes import MIDI_MIME
-from rnnmusic.midi_io import read_midi, read_midi_bytes, read_text_events
+
+from rnnmusic.engine import Provenance
+from rnnmusic.midi.read import read_midi, read_midi_bytes, read_text_events
 
 
 def generate(qtbot, window, variations: int = 1, bars: int = 2, seed: int | None = 5) -> None:

@@ -11,14 +11,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from model_factory import DATA, make_model, melody_seed
+from support import require
 
 from rnnmusic.engine import GenerateOptions, Generator, Provenance, load_model_file
 from rnnmusic.engine.options import DEFAULT_REPETITION
 from rnnmusic.engine.provenance import RECORD_VERSION
-from rnnmusic.midi_io import read_midi, read_text_events, write_midi
-from support import require
+from rnnmusic.midi.read import read_midi, read_text_events
+from rnnmusic.midi.write import write_midi
 
 
 @pytest.fixture(scope="module")

@@ -26,7 +26,7 @@ def test_import_rnnmusic_loads_neither_torch_nor_qt():
 
 
 def test_runtime_modules_load_neither_torch_nor_qt():
-    runtime = ["rnnmusic.notes", "rnnmusic.grid", "rnnmusic.midi_io", "rnnmusic.encodings", "rnnmusic.model_file",
+    runtime = ["rnnmusic.notes", "rnnmusic.grid", "rnnmusic.midi.read", "rnnmusic.midi.write", "rnnmusic.encodings", "rnnmusic.model_file",
                "rnnmusic.cli.main"]
     assert _loaded_heavy_modules(*runtime) == []
 

@@ -11,7 +11,7 @@ from support import require
 
 from rnnmusic.audio import AudioUnavailable, check_audio, find_soundfont, render_wav
 from rnnmusic.errors import RnnmusicError
-from rnnmusic.midi_io import write_midi
+from rnnmusic.midi.write import write_midi
 
 
 def test_render_a_wav(tmp_path):

@@ -7,7 +7,7 @@ from midi_data import readable_files
 
 from rnnmusic.cli.main import main
 from rnnmusic.encodings import ENCODING_NAMES, get_encoding
-from rnnmusic.midi_io import read_midi
+from rnnmusic.midi.read import read_midi
 from rnnmusic.summary import format_summary, instrument_name, pitch_name, summarize, summarize_encoding
 
 

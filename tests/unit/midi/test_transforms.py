@@ -7,7 +7,7 @@ import pytest
 
 from rnnmusic.errors import ConfigError
 from rnnmusic.grid import StepGrid
-from rnnmusic.midi_io import read_midi
+from rnnmusic.midi.read import read_midi
 from rnnmusic.notes import (
     ControlChange,
     KeySignature,
