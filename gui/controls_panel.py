@@ -24,11 +24,11 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from rnnmusic.gui.settings import Settings
 
 from rnnmusic.engine import GenerateOptions
 from rnnmusic.engine.options import DEFAULT_TEMPERATURE, DEFAULT_TOP_P
-from rnnmusic.gui.pianoroll_scene import NOTE_NAMES
-from rnnmusic.gui.settings import Settings
+from rnnmusic.midi.names import key_name
 
 MAX_SEED = 2**31 - 1
 MODEL_OWN = -0.05  # the repetition box's "Model's own" (None in the options)
@@ -59,7 +59,8 @@ class ControlValues:
 
 
 def key_names() -> list[str]:
-    return [f"{tonic} {scale}" for scale in SCALES for tonic in NOTE_NAMES]
+    """The 24 keys as the key menu lists them: the major keys from C, then the minor keys."""
+    return [key_name(tonic, scale == "minor") for scale in SCALES for tonic in range(12)]
 
 
 class ControlsPanel(QWidget):

@@ -70,7 +70,7 @@ def read_fast(chunks: Chunks, source: str, max_notes: int) -> ParsedMidi | None:
     try:
         bodies = [_with_sentinel(body, c) for body, c in zip(chunks.tracks, channels)]
         score = symusic.Score.from_midi(chunks.assemble(bodies))
-    except Exception:
+    except Exception:  # noqa: BLE001 (symusic has no error type of its own)
         return None  # the exact reader gives the precise error (or reads what symusic refuses)
     count = sum(len(track.notes) for track in score.tracks)
     if count > max_notes:
