@@ -33,7 +33,8 @@ PHASES = """
 import time, sys
 t0 = time.perf_counter()
 from rnnmusic.engine import GenerateOptions, Generator, load_model
-from rnnmusic.midi_io import read_midi, write_midi
+from rnnmusic.midi.read import read_midi
+from rnnmusic.midi.write import write_midi
 t1 = time.perf_counter()
 seed = read_midi(sys.argv[1])
 t2 = time.perf_counter()
@@ -67,7 +68,7 @@ def _inputs(args, work: Path) -> tuple[str, Path]:
             print("no shipped melody model yet: a stand-in of the shipped size (LSTM 2x256) is used")
     seed = Path(args.seed_file) if args.seed_file else ROOT / "examples" / "seed_folk.mid"
     if not seed.exists():
-        from rnnmusic.midi_io import write_midi
+        from rnnmusic.midi.write import write_midi
         from rnnmusic.notes import Note, NoteSequence, TempoChange, make_notes
 
         tune = [60, 62, 64, 65, 67, 65, 64, 62, 60, 64, 67, 72, 71, 67, 64, 60]

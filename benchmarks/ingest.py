@@ -5,7 +5,7 @@
 Writes ``--files`` MIDI files of about ``--notes`` notes each into a temporary folder
 (our own generator, seeded: a piano part with chords and sustain pedal, a bass on its own
 program, drums on channel 10, two tempo changes and a meter change), then reads them
-all with :func:`rnnmusic.midi_io.read_midi` and with ``pretty_midi.PrettyMIDI``, each
+all with :func:`rnnmusic.midi.read.read_midi` and with ``pretty_midi.PrettyMIDI``, each
 ``--repeats`` times, and prints files/s (median) for each, by wall clock and by CPU
 time, and the notes each found (they must agree, or the script exits 1).
 
@@ -125,14 +125,14 @@ def main() -> int:
 
     import pretty_midi
 
-    from rnnmusic import midi_io
+    from rnnmusic.midi import read as midi_read
 
     exact_calls = []
-    real_exact = midi_io.read_exact
-    midi_io.read_exact = lambda *a: exact_calls.append(1) or real_exact(*a)  # count slow-path files
+    real_exact = midi_read.read_exact
+    midi_read.read_exact = lambda *a: exact_calls.append(1) or real_exact(*a)  # count slow-path files
 
     def ours(path: Path) -> int:
-        return len(midi_io.read_midi(path))
+        return len(midi_read.read_midi(path))
 
     def theirs(path: Path) -> int:
         return sum(len(inst.notes) for inst in pretty_midi.PrettyMIDI(str(path)).instruments)

@@ -24,11 +24,12 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from rnnmusic.gui.settings import Settings
 
 from rnnmusic.engine import GenerateOptions
 from rnnmusic.engine.options import DEFAULT_TEMPERATURE, DEFAULT_TOP_P
-from rnnmusic.gui.pianoroll_scene import NOTE_NAMES
-from rnnmusic.gui.settings import Settings
+from rnnmusic.errors import ConfigError
+from rnnmusic.midi.names import key_name, parse_key
 
 MAX_SEED = 2**31 - 1
 MODEL_OWN = -0.05  # the repetition box's "Model's own" (None in the options)
@@ -59,7 +60,16 @@ class ControlValues:
 
 
 def key_names() -> list[str]:
-    return [f"{tonic} {scale}" for scale in SCALES for tonic in NOTE_NAMES]
+    """The 24 keys as the key menu lists them: the major keys from C, then the minor keys."""
+    return [key_name(tonic, scale == "minor") for scale in SCALES for tonic in range(12)]
+
+
+def _menu_key(key: str) -> str:
+    """A saved key as the menu spells it: settings from older versions hold "A# major" or "F#:minor"."""
+    try:
+        return key if key == "auto" else key_name(*parse_key(key))
+    except ConfigError:
+        return key  # no key at all: the menu finds nothing and shows "Any key"
 
 
 class ControlsPanel(QWidget):
@@ -147,7 +157,7 @@ class ControlsPanel(QWidget):
         self.variations.setValue(values.variations)
         self.seed.setValue(values.seed)
         self.seed_lock.setChecked(values.seed_locked)
-        index = self.key.findData(values.key) if values.key else 0
+        index = self.key.findData(_menu_key(values.key)) if values.key else 0
         self.key.setCurrentIndex(max(index, 0))
 
     def values_for_next_take(self) -> ControlValues:

@@ -18,19 +18,14 @@ from PySide6.QtGui import QBrush, QColor, QPalette, QPen
 from PySide6.QtWidgets import QGraphicsLineItem, QGraphicsRectItem, QGraphicsScene
 
 from rnnmusic.grid import StepGrid
+from rnnmusic.midi.names import pitch_name
 from rnnmusic.notes import Note, NoteSequence, make_notes
 from rnnmusic.pianoroll import CONTINUATION_COLOUR, SEED_COLOUR
 
 # 12 steps per quarter holds both the sixteenth and the triplet grid, so every meter's beats land on steps
 GRID_STEPS_PER_QUARTER = 12
 PITCHES = 128
-NOTE_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
 BLACK_KEYS = frozenset((1, 3, 6, 8, 10))
-
-
-def pitch_name(pitch: int) -> str:
-    """MIDI pitch to a name with octave, middle C (60) being C4."""
-    return f"{NOTE_NAMES[pitch % 12]}{pitch // 12 - 1}"
 
 
 def is_black(pitch: int) -> bool:

@@ -12,8 +12,9 @@ from typing import Sequence
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPalette, QPen, QTransform, QWheelEvent
 from PySide6.QtWidgets import QGraphicsView, QGridLayout, QWidget
+from rnnmusic.gui.pianoroll_scene import PITCHES, PianoRollScene, RollColors, is_black
 
-from rnnmusic.gui.pianoroll_scene import PITCHES, PianoRollScene, RollColors, is_black, pitch_name
+from rnnmusic.midi.names import pitch_name
 from rnnmusic.notes import NoteSequence
 
 MIN_PX_PER_QUARTER, MAX_PX_PER_QUARTER = 4.0, 400.0

@@ -1,7 +1,7 @@
 """Play a take: to a MIDI output port through the live engine's sender, or as audio through FluidSynth.
 
 MIDI playback reuses what already exists rather than re-deriving it: the take is
-turned into MIDI exactly as it would be saved (:func:`sequence_to_midi_bytes`:
+turned into MIDI exactly as it would be saved (:func:`~rnnmusic.midi.write.timed_messages`:
 channels, programs, tempo map), and those messages go to the live engine's
 :class:`~rnnmusic.live.scheduler.Scheduler`, which sends each on time on its own
 thread and ends every sounding note on stop. Audio goes to a :mod:`rnnmusic.audio`
@@ -11,14 +11,13 @@ thread never waits on playback.
 
 from __future__ import annotations
 
-import io
 import time
 from typing import TYPE_CHECKING, Callable, Protocol
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from rnnmusic.errors import RnnmusicError
-from rnnmusic.midi_io import sequence_to_midi_bytes
+from rnnmusic.midi.write import sequence_to_midi_bytes, timed_messages
 from rnnmusic.notes import NoteSequence
 
 if TYPE_CHECKING:
@@ -42,15 +41,7 @@ class AudioPlayer(Protocol):
 
 def midi_schedule(seq: NoteSequence) -> list[tuple[float, bytes, int]]:
     """(seconds from the start, raw message, 0) for every channel message of ``seq`` as it would be saved."""
-    import mido
-
-    midi = mido.MidiFile(file=io.BytesIO(sequence_to_midi_bytes(seq)))
-    entries, now = [], 0.0
-    for message in midi:  # iterating a MidiFile yields messages with delta times in seconds
-        now += message.time
-        if not message.is_meta:
-            entries.append((now, bytes(message.bytes()), 0))
-    return entries
+    return [(seconds, message, 0) for seconds, message in timed_messages(seq)]
 
 
 class Player(QObject):

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from PySide6.QtCore import QAbstractListModel, QMimeData, QModelIndex, QObject, QPersistentModelIndex, Qt, QUrl
 
-from rnnmusic.midi_io import sequence_to_midi_bytes
+from rnnmusic.midi.write import sequence_to_midi_bytes
 from rnnmusic.notes import NoteSequence
 
 if TYPE_CHECKING:

@@ -13,7 +13,6 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from rnnmusic.atomic import atomic_output
 from rnnmusic.errors import RnnmusicError
 
 SAMPLE_RATE = 44100
@@ -67,14 +66,6 @@ def find_soundfont() -> Path:
 def check_audio() -> tuple[str, Path]:
     """(fluidsynth, SoundFont) when audio can be rendered; AudioUnavailable otherwise (checked before work starts)."""
     return find_fluidsynth(), find_soundfont()
-
-
-def render_wav(midi_path: str | os.PathLike, wav_path: str | os.PathLike, sample_rate: int = SAMPLE_RATE) -> Path:
-    """Render ``midi_path`` to a 16-bit WAV file at ``wav_path`` (atomically)."""
-    program, soundfont = check_audio()
-    with atomic_output(wav_path) as tmp:
-        render_wav_to(program, soundfont, midi_path, tmp, sample_rate, name=str(wav_path))
-    return Path(wav_path)
 
 
 def render_wav_to(program: str, soundfont: Path, midi_path: str | os.PathLike, out: str | os.PathLike,

@@ -1,4 +1,4 @@
-"""Pure NoteSequence -> NoteSequence transforms: quantise, sustain, transpose, trim, split into bars, pick tracks.
+"""Pure NoteSequence -> NoteSequence transforms: the sustain pedal applied, a window cut out, one tempo.
 
 Each takes a sequence and returns a new one (sequences are immutable); none reads
 files or holds state, so they compose freely in data pipelines and tests.
@@ -6,39 +6,16 @@ files or holds state, so they compose freely in data pipelines and tests.
 
 from __future__ import annotations
 
-import math
 from dataclasses import replace
 from typing import Sequence
 
 import numpy as np
 
-from rnnmusic.errors import ConfigError
 from rnnmusic.grid import StepGrid
-from rnnmusic.notes import SUSTAIN_CC, ControlChange, KeySignature, NoteSequence, TempoChange, TimeSignature, Track
+from rnnmusic.notes import SUSTAIN_CC, ControlChange, KeySignature, NoteSequence, TempoChange, TimeSignature
 
-#: steps per quarter used to find bar lines: whole steps for every meter down to x/64
-_BAR_STEPS_PER_QUARTER = 48
-#: times closer than this count as equal, so a note on a bar line computed two ways lands in one bar
+#: times closer than this count as equal, so an event on a window's edge computed two ways falls on one side of it
 _EPS = 1e-6
-
-
-def quantize(seq: NoteSequence, steps_per_quarter: int = 4) -> NoteSequence:
-    """Snap note starts and ends (and control changes) to the nearest step of the sequence's own grid.
-
-    The grid follows the tempo map (see :class:`rnnmusic.grid.StepGrid`): 4 steps per
-    quarter is a sixteenth grid, 3, 6 or 12 hold triplets. A note whose start and end
-    snap to one step is kept one step long rather than dropped, so quantising never
-    loses a note; encodings that cannot hold such notes drop and count them themselves.
-    """
-    grid = StepGrid.for_sequence(seq, steps_per_quarter)
-    notes = seq.notes.copy()
-    start = grid.quantize(notes["start"])
-    end = np.maximum(grid.quantize(notes["end"]), start + 1)
-    notes["start"] = grid.to_seconds(start)
-    notes["end"] = grid.to_seconds(end)
-    controls = tuple(replace(c, time=float(grid.to_seconds(grid.quantize(c.time)))) for c in seq.control_changes)
-    total = float(grid.to_seconds(grid.quantize(seq.total_time)))
-    return replace(seq, notes=notes, control_changes=controls, total_time=total)
 
 
 def apply_sustain(seq: NoteSequence) -> NoteSequence:
@@ -49,6 +26,8 @@ def apply_sustain(seq: NoteSequence) -> NoteSequence:
     track, whichever is first; no note becomes shorter. A pedal never released holds to the
     end of the piece. The pedal events stay in the sequence, so applying twice changes nothing.
     """
+    if not any(c.number == SUSTAIN_CC for c in seq.control_changes):
+        return seq  # no pedal: nothing changes, and an encoder calling this on every seed pays no copy
     notes = seq.notes.copy()
     piece_end = max([seq.total_time] + [c.time for c in seq.control_changes])
     for track in np.unique(notes["track"]).tolist():
@@ -91,21 +70,6 @@ def _next_start_same_pitch(pitch: np.ndarray, start: np.ndarray) -> np.ndarray:
     return following
 
 
-def transpose(seq: NoteSequence, semitones: int, min_pitch: int = 0, max_pitch: int = 127) -> tuple[NoteSequence, int]:
-    """Shift every pitched note by ``semitones``; drums stay where they are (their pitch is an instrument).
-
-    Notes that would leave ``min_pitch..max_pitch`` are dropped, and their number is
-    returned beside the sequence: ``(transposed, dropped)``, so a data pipeline can
-    skip a transposition that loses notes. Key signatures move with the notes.
-    """
-    notes = seq.notes.copy()
-    pitched = ~notes["is_drum"]
-    notes["pitch"][pitched] += semitones
-    outside = pitched & ((notes["pitch"] < min_pitch) | (notes["pitch"] > max_pitch))
-    keys = tuple(replace(k, key=(k.key + semitones) % 12) for k in seq.key_signatures)
-    return replace(seq, notes=notes[~outside], key_signatures=keys), int(outside.sum())
-
-
 def trim(seq: NoteSequence, start: float, end: float) -> NoteSequence:
     """The part of ``seq`` from ``start`` to ``end`` seconds, moved to begin at 0.
 
@@ -144,49 +108,6 @@ def _window_controls(controls: Sequence[ControlChange], start: float, end: float
             in_force[(cc.track, cc.number)] = replace(cc, time=0.0)
     inside = [replace(cc, time=cc.time - start) for cc in controls if start + _EPS < cc.time < end - _EPS]
     return tuple(in_force.values()) + tuple(inside)
-
-
-def bar_times(seq: NoteSequence) -> list[float]:
-    """Seconds of every bar line from 0 to the first bar line at or after the end, following meter changes."""
-    grid = StepGrid.for_sequence(seq, _BAR_STEPS_PER_QUARTER)
-    total = max(1, math.ceil(grid.to_steps(seq.total_time) - 1e-6))
-    longest = max(grid.steps_per_bar_at(step) for step, _, _ in grid.meter_steps)
-    lines = grid.bar_starts(total + longest + 1)  # reaches past the end by at least one bar line
-    closing = next(step for step in lines if step >= total)
-    steps = [step for step in lines if step < total] + [closing]
-    return [float(t) for t in grid.to_seconds(np.array(steps))]
-
-
-def split_bars(seq: NoteSequence, bars_per_chunk: int = 1) -> list[NoteSequence]:
-    """Cut ``seq`` into chunks of ``bars_per_chunk`` bars (see :func:`bar_times` and :func:`trim`).
-
-    Bar lines follow the meters, a pickup bar included; the last chunk may hold fewer
-    bars. Bars without notes give chunks without notes: rests are part of the music.
-    A note crossing a chunk's end is cut there and does not continue in the next chunk.
-    """
-    if bars_per_chunk < 1:
-        raise ValueError("bars_per_chunk must be at least 1")
-    lines = bar_times(seq)
-    cuts = lines[::bars_per_chunk]
-    if cuts[-1] != lines[-1]:
-        cuts.append(lines[-1])
-    return [trim(seq, a, b) for a, b in zip(cuts[:-1], cuts[1:])]
-
-
-def select_tracks(seq: NoteSequence, tracks: Sequence[int]) -> NoteSequence:
-    """Only the given tracks, renumbered 0, 1, ... in the order given (their controls come along)."""
-    available = max(len(seq.tracks), int(seq.notes["track"].max()) + 1 if len(seq.notes) else 0)
-    wanted = list(dict.fromkeys(int(t) for t in tracks))
-    missing = [t for t in wanted if not 0 <= t < available]
-    if missing:
-        raise ConfigError(f"no track {missing[0]}; this piece has tracks 0 to {available - 1}")
-    renumber = np.full(max(available, 1), -1, dtype=np.int16)
-    renumber[wanted] = np.arange(len(wanted))
-    notes = seq.notes[renumber[seq.notes["track"]] >= 0].copy()
-    notes["track"] = renumber[notes["track"]]
-    controls = tuple(replace(c, track=int(renumber[c.track])) for c in seq.control_changes if c.track in wanted)
-    infos = tuple(seq.tracks[t] if t < len(seq.tracks) else Track() for t in wanted) if seq.tracks else ()
-    return replace(seq, notes=notes, control_changes=controls, tracks=infos)
 
 
 def at_tempo(seq: NoteSequence, qpm: float) -> NoteSequence:

@@ -232,7 +232,8 @@ def exercise(data: bytes) -> tuple[str, str]:
     """Read, encode, decode and write one file: ("read" | "refused", what happened). Bugs raise."""
     from rnnmusic.encodings import ENCODING_NAMES, get_encoding
     from rnnmusic.errors import RnnmusicError
-    from rnnmusic.midi_io import read_midi_bytes, sequence_to_midi_bytes
+    from rnnmusic.midi.read import read_midi_bytes
+    from rnnmusic.midi.write import sequence_to_midi_bytes
 
     try:
         seq = read_midi_bytes(data, source="case.mid")
@@ -313,8 +314,7 @@ def _worker(conn, cap_bytes: int, check: Callable[[bytes], tuple[str, str]]) -> 
     import rnnmusic.encodings.melody  # noqa: F401
     import rnnmusic.encodings.performance  # noqa: F401
     import rnnmusic.encodings.polyphony  # noqa: F401
-    import rnnmusic.midi_io  # noqa: F401
-
+    import rnnmusic.midi.read  # noqa: F401
     from rnnmusic.errors import RnnmusicError
 
     exercise(seed_files()[0])  # warm every lazy import (symusic, mido) before the cap

@@ -13,9 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
-from rnnmusic.midi_io import write_midi
+from rnnmusic.midi.write import write_midi
 from rnnmusic.notes import NoteSequence, TempoChange, make_notes
-
 
 DRUM_KIT = (36, 38, 42, 46)  # General MIDI kick, snare, closed and open hi-hat
 

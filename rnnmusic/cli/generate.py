@@ -11,15 +11,12 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import re
 import sys
 from pathlib import Path
 
 from rnnmusic.engine.options import DEFAULT_REPETITION, DEFAULT_TEMPERATURE, DEFAULT_TOP_P
 from rnnmusic.errors import ConfigError
-
-_NOTE = re.compile(r"^([A-Ga-g])([#b]?)(\d)$")
-_LETTERS = {"c": 0, "d": 2, "e": 4, "f": 5, "g": 7, "a": 9, "b": 11}
+from rnnmusic.midi.names import parse_pitch_name
 
 
 def register(parser: argparse.ArgumentParser) -> None:
@@ -76,11 +73,10 @@ def _pitch(part: str, text: str) -> int:
     part = part.strip()
     if part.isdigit():
         return int(part)
-    match = _NOTE.match(part)
-    if not match:
-        raise ConfigError(f"--pitch-range {text!r}: {part!r} is neither a MIDI number nor a note like C4")
-    letter, accidental, octave = match.groups()
-    return _LETTERS[letter.lower()] + {"#": 1, "b": -1, "": 0}[accidental] + (int(octave) + 1) * 12
+    try:
+        return parse_pitch_name(part)
+    except ValueError:
+        raise ConfigError(f"--pitch-range {text!r}: {part!r} is neither a MIDI number nor a note like C4") from None
 
 
 def parse_tempo(text: str) -> float | None:
@@ -121,8 +117,9 @@ def run(args: argparse.Namespace) -> int:
     from rnnmusic import __version__
     from rnnmusic.engine import GenerateOptions, Generator, Provenance, default_model_for, load_model, load_model_file
     from rnnmusic.engine.provenance import seed_content_hash
+    from rnnmusic.midi.read import read_midi
+    from rnnmusic.midi.write import sequence_to_midi_bytes
     from rnnmusic.transforms import at_tempo
-    from rnnmusic.midi_io import read_midi, sequence_to_midi_bytes
 
     options = GenerateOptions(
         bars=args.bars, steps=args.steps, seconds=args.seconds, temperature=args.temperature, top_k=args.top_k,

@@ -18,7 +18,7 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from rnnmusic.encodings import get_encoding
-    from rnnmusic.midi_io import read_midi
+    from rnnmusic.midi.read import read_midi
     from rnnmusic.summary import format_summary, summarize
 
     seq = read_midi(args.file)

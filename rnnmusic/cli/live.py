@@ -77,7 +77,7 @@ def _check(args: argparse.Namespace) -> None:
 def _open_source(args: argparse.Namespace, max_note_beats: float):
     """The model's endless stream, continuing the seed file (or starting from nothing)."""
     from rnnmusic.engine import GenerateOptions, Generator, default_model_for, load_model, load_model_file
-    from rnnmusic.midi_io import read_midi
+    from rnnmusic.midi.read import read_midi
 
     seed = read_midi(args.seed_file) if args.seed_file else None
     if args.model:

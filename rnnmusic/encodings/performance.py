@@ -8,6 +8,12 @@ expressive timing survives and the tempo map only rides along.
 
 Encoding (what :meth:`PerformanceEncoding.normalize` shows):
 
+- Notes are encoded as they sound: a note released while its track's sustain pedal (CC 64)
+  is down sounds on until the pedal comes up or its pitch is struck again
+  (:func:`rnnmusic.transforms.apply_sustain`, as Magenta's PerformanceRNN prepares piano
+  performances). Note-offs are the one place a token stream holds how long a note sounds,
+  and in pedalled piano playing the key's release is not it. The grid encodings keep the
+  notes as written: their lengths are note values, which a pedal does not change.
 - Start and end times round to the nearest multiple of ``time_shift_ms``. A note whose
   rounded start and end coincide (it lasts less than one shift step) is dropped as
   ``too_short``; drum notes are dropped as ``drums`` (pitches of channel 10 are not notes);
@@ -55,6 +61,7 @@ from rnnmusic.encodings._common import (
 )
 from rnnmusic.encodings.base import EncodeReport, Encoding, EncodingConfig, Token
 from rnnmusic.notes import NoteSequence
+from rnnmusic.transforms import apply_sustain
 
 NOTE_ON_BASE = 1
 NOTE_OFF_BASE = 129
@@ -135,7 +142,7 @@ class PerformanceEncoding(Encoding):
     def _notes(self, seq: NoteSequence):
         """(pitch, onset tick, end tick, velocity bin) of the kept notes, plus the drops."""
         drops = DropCounter()
-        notes = seq.notes
+        notes = apply_sustain(seq).notes
         drums = notes["is_drum"]
         drops.add("drums", drums.sum())
         notes = notes[~drums]

@@ -1,4 +1,6 @@
-"""Keys and scales for the key constraint: parsing names, and estimating a seed's key.
+"""Keys and scales for the key constraint: which pitch classes a key allows, and estimating a seed's key.
+
+Key names and parsing them are :mod:`rnnmusic.midi.names`.
 
 Estimation correlates the seed's duration-weighted pitch-class histogram with the
 Krumhansl-Kessler key profiles (probe-tone ratings, Krumhansl & Kessler 1982) in all
@@ -8,37 +10,14 @@ raised seventh (the leading tone of harmonic minor), as minor-key tunes use both
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 
-from rnnmusic.errors import ConfigError
 from rnnmusic.notes import NoteSequence
 
 _MAJOR_PROFILE = np.array([6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88])
 _MINOR_PROFILE = np.array([6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17])
 _MAJOR_STEPS = (0, 2, 4, 5, 7, 9, 11)
 _MINOR_STEPS = (0, 2, 3, 5, 7, 8, 10, 11)
-_LETTERS = {"c": 0, "d": 2, "e": 4, "f": 5, "g": 7, "a": 9, "b": 11}
-_NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
-_PATTERN = re.compile(r"^\s*([a-gA-G])([#b]?)\s*[:\s]?\s*((?i:major|minor|maj|min)|m|)\s*$")
-
-
-def parse_key(text: str) -> tuple[int, bool]:
-    """'C:major', 'F#:minor', 'Bb', 'Am', 'eb minor' -> (tonic pitch class, minor)."""
-    match = _PATTERN.match(text) if isinstance(text, str) else None
-    if not match:
-        raise ConfigError(
-            f"key: {text!r} is not a key; use auto or TONIC:major|minor, e.g. C:major, F#:minor, Bb:major"
-        )
-    letter, accidental, mode = match.groups()
-    tonic = (_LETTERS[letter.lower()] + {"#": 1, "b": -1, "": 0}[accidental]) % 12
-    return tonic, mode.lower() in ("minor", "min", "m")
-
-
-def key_name(tonic: int, minor: bool) -> str:
-    """The canonical name, e.g. 'F#:minor'."""
-    return f"{_NAMES[tonic % 12]}:{'minor' if minor else 'major'}"
 
 
 def scale_pitch_classes(tonic: int, minor: bool) -> np.ndarray:

@@ -15,9 +15,10 @@ from __future__ import annotations
 import numpy as np
 
 from rnnmusic.encodings import Encoding
-from rnnmusic.engine.keys import estimate_key, key_name, parse_key, scale_pitch_classes
+from rnnmusic.engine.keys import estimate_key, scale_pitch_classes
 from rnnmusic.engine.options import GenerateOptions
 from rnnmusic.errors import ConfigError
+from rnnmusic.midi.names import key_name, parse_key
 from rnnmusic.notes import NoteSequence
 
 _NEG_INF = np.float32(-np.inf)

@@ -12,8 +12,8 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from rnnmusic.engine.keys import key_name, parse_key
 from rnnmusic.errors import ConfigError
+from rnnmusic.midi.names import key_name, parse_key
 
 DEFAULT_BARS = 8.0
 #: the repetition control's default for a model whose file names none (0 through-composed, 0.5 the model
@@ -45,10 +45,10 @@ class GenerateOptions:
     """How to continue a seed. Give at most one length (bars, steps or seconds); 8 bars when none.
 
     temperature 0 picks the most likely allowed token every time (greedy); top_k / top_p of None
-    are off. key is None (no constraint), "auto" (estimated from the seed) or a key such as
-    "C:major"; pitch_range (lo, hi) in MIDI pitches inclusive; max_polyphony caps the notes of one
-    step. num variations are sampled in one batched run; beam_size / branch_factor above 1 turn on
-    beam search. seed None draws a fresh random seed (see :meth:`with_seed`). repetition (0..1) moves
+    are off. key is None (no constraint), "auto" (estimated from the seed) or a key, kept as
+    :func:`~rnnmusic.midi.names.key_name` spells it ("C major"; "C:major" is read too); pitch_range
+    (lo, hi) in MIDI pitches inclusive; max_polyphony caps the notes of one step. num variations are
+    sampled in one batched run; beam_size / branch_factor above 1 turn on beam search. seed None draws a fresh random seed (see :meth:`with_seed`). repetition (0..1) moves
     how often a model that reads the timeline repeats what it played one to eight bars earlier
     (0: never copies, 0.5: as it learned, 1: always when it can); None takes the model's own default
     (:meth:`for_model`); token-only models ignore it.

@@ -19,10 +19,10 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from rnnmusic.atomic import atomic_output
-from rnnmusic.engine.keys import key_name
 from rnnmusic.errors import ConfigError
 from rnnmusic.live.messages import CONTROL_CHANGE
 from rnnmusic.live.port_base import MidiInput
+from rnnmusic.midi.names import key_name
 
 ACTIONS = ("temperature", "repetition", "regenerate", "mute", "key")
 #: (value at CC 0, value at CC 127) of the continuous actions, unless a binding says otherwise

@@ -26,7 +26,7 @@ from rnnmusic.engine.keys import estimate_key
 from rnnmusic.errors import ConfigError
 from rnnmusic.evaluate import read_manifest
 from rnnmusic.grid import StepGrid
-from rnnmusic.midi_io import read_midi_bytes
+from rnnmusic.midi.read import read_midi_bytes
 from rnnmusic.music_eval.window import Window, bar_lines_of, complete_bars, has_pickup, window_from
 from rnnmusic.notes import NoteSequence
 from rnnmusic.transforms import trim

@@ -13,14 +13,12 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from gui_support import Dialogs, FakeLister, FakeOpener, melody  # noqa: E402
+from PySide6.QtWidgets import QMessageBox  # noqa: E402
 from support import require  # noqa: E402
 
-from PySide6.QtWidgets import QMessageBox  # noqa: E402
-
-from rnnmusic.midi_io import write_midi  # noqa: E402
+from rnnmusic.midi.write import write_midi  # noqa: E402
 from rnnmusic.notes import Track  # noqa: E402
-
-from gui_support import Dialogs, FakeLister, FakeOpener, melody  # noqa: E402
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from gui_support import melody
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QPalette, QWheelEvent
 
-from rnnmusic.gui.pianoroll_scene import Layer, RollColors, pitch_name
+from rnnmusic.gui.pianoroll_scene import Layer, RollColors
 from rnnmusic.gui.pianoroll_view import PianoRoll
 from rnnmusic.notes import Note, NoteSequence, TempoChange, TimeSignature, make_notes
 
@@ -19,12 +19,6 @@ def roll(qtbot):
     widget.resize(800, 400)
     widget.show()
     return widget
-
-
-def test_pitch_names_put_middle_c_at_c4():
-    assert pitch_name(60) == "C4"
-    assert pitch_name(69) == "A4"
-    assert pitch_name(21) == "A0"
 
 
 def test_seed_generated_and_compare_notes_get_their_own_layers_and_colours(roll):

@@ -11,14 +11,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from model_factory import DATA, make_model, melody_seed
+from support import require
 
 from rnnmusic.engine import GenerateOptions, Generator, Provenance, load_model_file
 from rnnmusic.engine.options import DEFAULT_REPETITION
 from rnnmusic.engine.provenance import RECORD_VERSION
-from rnnmusic.midi_io import read_midi, read_text_events, write_midi
-from support import require
+from rnnmusic.midi.read import read_midi, read_text_events
+from rnnmusic.midi.write import write_midi
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +42,7 @@ def test_generate_writes_a_take_that_says_how_to_make_it_again(folk, seed_file, 
     assert done.returncode == 0, done.stderr
     out = tmp_path / "tune-folk-7.mid"  # beside the seed: SEED-MODEL-RANDOMSEED.mid
     assert done.stdout.strip() == f"wrote {out}"
-    assert "key C:major" in done.stderr
+    assert "key C major" in done.stderr
     record = Provenance.find(read_text_events(out))
     assert record.model == "folk" and record.variation == 1 and record.seed_file == "tune.mid"
     assert record.model_hash == load_model_file(folk).content_hash

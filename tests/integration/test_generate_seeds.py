@@ -6,12 +6,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from model_factory import DATA, drum_seed, make_model
 
 from rnnmusic.cli.main import main
 from rnnmusic.engine import Provenance, catalog
-from rnnmusic.midi_io import read_midi, read_text_events, write_midi
+from rnnmusic.midi.read import read_midi, read_text_events
+from rnnmusic.midi.write import write_midi
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ import pytest
 from support import require
 
 from rnnmusic.engine import Provenance, list_models
-from rnnmusic.midi_io import read_midi, read_text_events
+from rnnmusic.midi.read import read_midi, read_text_events
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -20,7 +20,8 @@ from onnx import numpy_helper
 from rnnmusic.cli.main import main
 from rnnmusic.engine import Provenance
 from rnnmusic.engine.provenance import seed_content_hash
-from rnnmusic.midi_io import read_midi, read_text_events, write_midi
+from rnnmusic.midi.read import read_midi, read_text_events
+from rnnmusic.midi.write import write_midi
 from rnnmusic.model_file import KEY_PREFIX
 
 

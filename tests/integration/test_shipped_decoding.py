@@ -14,7 +14,7 @@ from support import reaped, require
 
 from rnnmusic.engine import GenerateOptions, Generator, load_model
 from rnnmusic.grid import StepGrid
-from rnnmusic.midi_io import read_midi
+from rnnmusic.midi.read import read_midi
 from rnnmusic.music_eval.metrics import repetition_with_seed
 from rnnmusic.music_eval.window import complete_bars, window_from
 

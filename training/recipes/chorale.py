@@ -40,7 +40,7 @@ RECIPE = Recipe(
     seed_bars=(2, 2),
     notes=(
         "Each chorale is converted by `training/recipes/corpus_to_midi.py` (parse with music21, our own conversion "
-        "to a NoteSequence, written with `rnnmusic.midi_io.write_midi`): the Soprano, Alto, Tenor and Bass parts, "
+        "to a NoteSequence, written with `rnnmusic.midi.write.write_midi`): the Soprano, Alto, Tenor and Bass parts, "
         "one track each (a part named e.g. 'Soprano Oboe 1 Violin1' counts as the soprano), ties merged, repeats "
         "written out as sung, the playback tempo of the file kept (120 where there is none), meter, key and pickup "
         "kept.",

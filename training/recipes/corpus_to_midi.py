@@ -4,7 +4,7 @@ A :class:`Piece` names one work: a tune inside an ABC collection file (by its
 position in the file, so two tunes that share an ``X:`` number both count) or one
 score file. :func:`convert` parses each piece with music21, turns it into a
 NoteSequence with :mod:`.music21_convert` and writes it with
-:func:`rnnmusic.midi_io.write_midi`. Pieces that fail are skipped, counted and
+:func:`rnnmusic.midi.write.write_midi`. Pieces that fail are skipped, counted and
 listed with the reason in ``conversion.json``; files already written are kept, so
 a second run only does what is missing.
 """
@@ -182,7 +182,7 @@ def as_played(score):
 
 def convert_piece(piece: Piece, out_dir: str) -> tuple[str, str]:
     """Convert one piece; returns ("ok" | "kept" | "failed", reason)."""
-    from rnnmusic.midi_io import write_midi
+    from rnnmusic.midi.write import write_midi
 
     from .music21_convert import score_to_sequence
 

@@ -45,7 +45,7 @@ RECIPE = Recipe(
     seed_bars=(2, 4),
     notes=(
         "Each ABC tune is converted by `training/recipes/corpus_to_midi.py` (parse with music21, our own "
-        "conversion to a NoteSequence, written with `rnnmusic.midi_io.write_midi`): the first voice, the top note "
+        "conversion to a NoteSequence, written with `rnnmusic.midi.write.write_midi`): the first voice, the top note "
         "of any chord, ties merged only between equal pitches, grace notes and guitar-chord symbols dropped, repeats "
         "and first/second endings written out as played (a tune whose repeat marks music21 cannot pair is kept as "
         "written), tempo 120 quarter notes per minute where the tune names none, meter and key kept, a pickup "

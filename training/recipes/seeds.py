@@ -16,7 +16,8 @@ import numpy as np
 
 from rnnmusic.encodings import get_encoding
 from rnnmusic.evaluate import read_manifest
-from rnnmusic.midi_io import read_midi, write_midi
+from rnnmusic.midi.read import read_midi
+from rnnmusic.midi.write import write_midi
 from rnnmusic.notes import NoteSequence
 
 

@@ -11,7 +11,8 @@ from encoding_strategies import CONFIG_IDS, CONFIGS, encoding
 
 from rnnmusic.encodings import ENCODING_NAMES, encoding_from_json, get_encoding
 from rnnmusic.errors import EncodingError, MidiFileError
-from rnnmusic.midi_io import read_midi, read_midi_bytes, sequence_to_midi_bytes
+from rnnmusic.midi.read import read_midi, read_midi_bytes
+from rnnmusic.midi.write import sequence_to_midi_bytes
 from rnnmusic.notes import NOTE_DTYPE, ControlChange, NoteSequence, TempoChange, TimeSignature, Track
 
 REPO = Path(__file__).resolve().parents[3]

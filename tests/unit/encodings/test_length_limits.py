@@ -12,7 +12,7 @@ import pytest
 
 from rnnmusic.encodings import ENCODING_NAMES, _common, get_encoding
 from rnnmusic.errors import SequenceError
-from rnnmusic.midi_io import read_midi_bytes
+from rnnmusic.midi.read import read_midi_bytes
 from rnnmusic.notes import Note, NoteSequence, make_notes
 
 LONG_NOTE = bytes.fromhex(

@@ -8,7 +8,7 @@ from encoding_strategies import ids_of, make_seq, note_tuples, token_names
 
 from rnnmusic.encodings import get_encoding
 from rnnmusic.errors import EncodingError
-from rnnmusic.notes import TempoChange
+from rnnmusic.notes import ControlChange, TempoChange
 
 
 @pytest.fixture
@@ -36,6 +36,16 @@ def test_events_of_a_chord(enc):
     assert names == [
         "velocity:25", "note_on:60", "note_on:64", "time_shift:25", "note_off:60", "time_shift:25", "note_off:64",
     ]  # fmt: skip
+
+
+def test_notes_sound_as_the_sustain_pedal_holds_them(enc):
+    # 60 released at 0.25 under the pedal sounds to its release at 0.75; 64, released after it, keeps its end
+    notes = ((60, 100, 0.0, 0.25, 0, False, 0), (64, 100, 0.0, 1.0, 0, False, 0))
+    pedal = (ControlChange(0.1, 64, 127, 0), ControlChange(0.75, 64, 0, 0))
+    names = token_names(enc, enc.encode(make_seq(*notes).evolve(control_changes=pedal)))
+    assert names == ["velocity:25", "note_on:60", "note_on:64", "time_shift:75", "note_off:60", "time_shift:25",
+                     "note_off:64"]
+    assert token_names(enc, enc.encode(make_seq(*notes)))[3:5] == ["time_shift:25", "note_off:60"]  # no pedal
 
 
 @pytest.mark.parametrize(

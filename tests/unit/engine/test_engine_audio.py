@@ -9,9 +9,10 @@ import pytest
 from model_factory import melody_seed
 from support import require
 
-from rnnmusic.audio import AudioUnavailable, check_audio, find_soundfont, render_wav
+from rnnmusic.atomic import atomic_output
+from rnnmusic.audio import AudioUnavailable, check_audio, find_soundfont, render_wav_to
 from rnnmusic.errors import RnnmusicError
-from rnnmusic.midi_io import write_midi
+from rnnmusic.midi.write import write_midi
 
 
 def test_render_a_wav(tmp_path):
@@ -21,7 +22,8 @@ def test_render_a_wav(tmp_path):
     except AudioUnavailable:
         require(False, "a General MIDI SoundFont (timgm6mb-soundfont)")
     midi = write_midi(melody_seed(), tmp_path / "tune.mid")
-    out = render_wav(midi, tmp_path / "tune.wav")
+    out = tmp_path / "tune.wav"
+    render_wav_to(*check_audio(), midi, out)
     with wave.open(str(out)) as wav:
         assert wav.getframerate() == 44100 and wav.getnchannels() == 2
         assert wav.getnframes() / 44100 >= 3.6  # the tune lasts 3.6 s
@@ -54,5 +56,6 @@ def test_a_broken_soundfont_fails_without_leaving_a_file(monkeypatch, tmp_path):
     monkeypatch.setenv("RNNMUSIC_SOUNDFONT", str(broken))
     midi = write_midi(melody_seed(), tmp_path / "tune.mid")
     with pytest.raises(RnnmusicError, match="out.wav: FluidSynth could not render"):
-        render_wav(midi, tmp_path / "out.wav")
+        with atomic_output(tmp_path / "out.wav") as tmp:  # as `rnnmusic generate --audio` writes it
+            render_wav_to(*check_audio(), midi, tmp, name=str(tmp_path / "out.wav"))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["broken.sf2", "tune.mid"]

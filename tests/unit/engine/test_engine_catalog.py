@@ -8,7 +8,7 @@ from model_factory import DATA, chord_seed, drum_seed, melody_seed
 from rnnmusic.engine import catalog
 from rnnmusic.engine.catalog import default_model_for, list_models, resolve_model, seed_kind, user_models_dir
 from rnnmusic.errors import ConfigError
-from rnnmusic.midi_io import read_midi
+from rnnmusic.midi.read import read_midi
 from rnnmusic.notes import NoteSequence
 
 

@@ -12,7 +12,7 @@ from model_factory import DATA, melody_seed
 from rnnmusic.engine import GenerateOptions, Provenance
 from rnnmusic.engine.provenance import seed_content_hash
 from rnnmusic.errors import ConfigError
-from rnnmusic.midi_io import read_midi
+from rnnmusic.midi.read import read_midi
 from rnnmusic.notes import ControlChange, TempoChange, TimeSignature
 
 OPTIONS = GenerateOptions(bars=4, seed=42)

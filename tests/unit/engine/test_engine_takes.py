@@ -60,7 +60,7 @@ def test_options_validate_and_name_the_option():
                        ({"num": 64, "beam_size": 8, "branch_factor": 16}, "rows sampled together")]:
         with pytest.raises(ConfigError, match=field):
             GenerateOptions(**bad)
-    assert GenerateOptions(key="am").key == "A:minor"
+    assert GenerateOptions(key="am").key == "A minor"
     assert GenerateOptions().length == ("bars", 8.0)
     assert GenerateOptions(bars=2).replace(seconds=5).length == ("seconds", 5.0)
     with pytest.raises(ConfigError, match="unknown option"):

@@ -53,7 +53,7 @@ def test_control_map_turns_values_into_actions():
     assert cmap.match(control_change(0, 22, 127)) == ("mute", True)
     assert cmap.match(control_change(1, 22, 127)) is None  # bound on channel 1 only
     assert cmap.match(control_change(0, 24, 0)) == ("key", None)
-    assert cmap.match(control_change(0, 24, 127)) == ("key", KEYS[-1]) and KEYS[-1] == "B:minor"
+    assert cmap.match(control_change(0, 24, 127)) == ("key", KEYS[-1]) and KEYS[-1] == "B minor"
     assert cmap.match(note_on(0, 21, 100)) is None
 
 

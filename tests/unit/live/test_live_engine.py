@@ -261,7 +261,7 @@ def test_cc_controls_change_temperature_mute_and_regenerate():
     inp.feed(control_change(0, 21, 127))
     inp.feed(control_change(0, 24, 6))  # the second of 25 steps: no constraint, C major, C minor, ...
     engine.step()
-    assert source.options == {"temperature": 2.0, "key": "C:major"}
+    assert source.options == {"temperature": 2.0, "key": "C major"}
     queued = engine.scheduler.pending()
     inp.feed(control_change(0, 23, 127))
     source.pitches = [90]  # what is generated from now on

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from rnnmusic.errors import SequenceError
-from rnnmusic.midi_io import read_midi_bytes, sequence_to_midi_bytes
+from rnnmusic.midi.read import read_midi_bytes
+from rnnmusic.midi.write import sequence_to_midi_bytes
 from rnnmusic.notes import ControlChange, Note, NoteSequence, TempoChange, TimeSignature, make_notes
 
 NOTES = make_notes([Note(60, 80, 0.0, 0.5), Note(62, 80, 0.5, 1.0)])

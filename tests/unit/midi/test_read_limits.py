@@ -11,10 +11,10 @@ import struct
 import pytest
 from midi_data import DATA
 
-from rnnmusic import midi_io
 from rnnmusic.cli.main import main
 from rnnmusic.errors import MidiFileError
-from rnnmusic.midi_io import read_midi, read_midi_bytes
+from rnnmusic.midi import read as midi_read
+from rnnmusic.midi.read import read_midi, read_midi_bytes
 
 # one tick per quarter at 60,000 qpm and one note of 16,777,215 ticks: 4.7 hours, 67 million melody steps
 LONG_NOTE = bytes.fromhex(
@@ -26,19 +26,19 @@ def test_a_file_larger_than_max_bytes_is_refused_before_it_is_read(tmp_path):
     path = tmp_path / "huge.mid"
     with path.open("wb") as f:  # sparse: costs no disk
         f.write(b"MThd")
-        f.truncate(midi_io.MAX_BYTES + 1)
+        f.truncate(midi_read.MAX_BYTES + 1)
     with pytest.raises(MidiFileError, match=r"huge\.mid: is too large \(8,388,609 bytes; rnnmusic reads MIDI"):
         read_midi(path)
     with pytest.raises(MidiFileError, match=r"^x\.mid: is too large"):
-        read_midi_bytes(b"MThd" + bytes(midi_io.MAX_BYTES), source="x.mid")
+        read_midi_bytes(b"MThd" + bytes(midi_read.MAX_BYTES), source="x.mid")
 
 
 @pytest.mark.parametrize("name", ["format1_piano.mid", "overlapping.mid"])  # the fast path, the exact path
 def test_a_file_with_more_than_max_notes_is_refused_on_both_paths(name, monkeypatch):
     notes = len(read_midi(DATA / name))
-    monkeypatch.setattr(midi_io, "MAX_NOTES", notes)
+    monkeypatch.setattr(midi_read, "MAX_NOTES", notes)
     assert len(read_midi(DATA / name)) == notes
-    monkeypatch.setattr(midi_io, "MAX_NOTES", notes - 1)
+    monkeypatch.setattr(midi_read, "MAX_NOTES", notes - 1)
     refusal = rf"{name}: has too many notes \(\d+.*; rnnmusic reads at most {notes - 1}\)$"
     with pytest.raises(MidiFileError, match=refusal):
         read_midi(DATA / name)
@@ -56,8 +56,8 @@ def test_a_file_with_very_many_track_channels_is_read_by_the_exact_reader(monkey
     # symusic reserves some 8 kB per track-channel for the sentinel note-offs: 65,535 tracks of 16
     # channels (9 MB) once took 9 GB and a minute on the fast path
     calls = []
-    real = midi_io.read_exact
-    monkeypatch.setattr(midi_io, "read_exact", lambda *a: calls.append(a) or real(*a))
+    real = midi_read.read_exact
+    monkeypatch.setattr(midi_read, "read_exact", lambda *a: calls.append(a) or real(*a))
     few = read_midi_bytes(_many_track_channels(64))  # 1,024 track-channels: still the fast path
     assert calls == [] and len(few) == 1024
     many = read_midi_bytes(_many_track_channels(65))

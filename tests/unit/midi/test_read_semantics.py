@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from midi_data import readable_files
 
-from rnnmusic import midi_io
-from rnnmusic.midi_io import read_midi, read_text_events
+from rnnmusic.midi import read as midi_read
+from rnnmusic.midi.read import read_midi, read_text_events
 from rnnmusic.notes import KeySignature, NoteSequence, TempoChange, TimeSignature, Track
 
 
@@ -115,8 +115,8 @@ def test_sustain_pedal_events_belong_to_their_track(data_dir):
 
 def test_typical_files_take_the_fast_path_and_stacked_ones_the_exact_one(data_dir, monkeypatch):
     calls = []
-    real = midi_io.read_exact
-    monkeypatch.setattr(midi_io, "read_exact", lambda *a: calls.append(a) or real(*a))
+    real = midi_read.read_exact
+    monkeypatch.setattr(midi_read, "read_exact", lambda *a: calls.append(a) or real(*a))
     for name in ("format1_piano.mid", "format0_multichannel.mid", "tempo_changes.mid", "sustain.mid", "drums.mid"):
         read_midi(data_dir / name)
     assert calls == []
@@ -127,7 +127,7 @@ def test_typical_files_take_the_fast_path_and_stacked_ones_the_exact_one(data_di
 
 def test_bytes_and_paths_read_the_same(data_dir):
     path = data_dir / "drums.mid"
-    assert midi_io.read_midi_bytes(path.read_bytes(), source="x").same_music(read_midi(path))
+    assert midi_read.read_midi_bytes(path.read_bytes(), source="x").same_music(read_midi(path))
     assert read_midi(path).source == str(path)
 
 
@@ -143,7 +143,7 @@ def test_huge_tick_values_that_are_not_absurd():
     body = b"\x00\xff\x51\x03\x01\xd4\xc0" + b"\x00\x90\x3c\x40\x81\x80\x00\x3e\x40"  # tempo 120000 us; C4, D4
     body += b"\xff\xff\xff\x7f\x3c\x00\x01\x3e\x00\x00\xff\x2f\x00"  # both end after 2**28 ticks
     data = b"MThd" + struct.pack(">IHHH", 6, 0, 1, 32000) + b"MTrk" + struct.pack(">I", len(body)) + body
-    seq = midi_io.read_midi_bytes(data)
+    seq = midi_read.read_midi_bytes(data)
     assert [n.pitch for n in seq.iter_notes()] == [60, 62]
     assert seq.notes["end"][0] == pytest.approx((2**28 - 1 + 16384) * 0.12 / 32000)
     assert np.array_equal(seq.notes, NoteSequence(notes=seq.notes.copy()).notes)
@@ -169,12 +169,12 @@ def _tempo_file(tempos_at_zero: list[float], more_tracks: int = 0) -> bytes:
 @pytest.mark.parametrize("tempos", [[120.0, 100.0], [100.0, 120.0], [float(q) for q in range(60, 200, 3)]])
 def test_of_several_tempos_at_one_tick_the_last_wins(tempos):
     # (with many, symusic's own sort loses their order: the reader must still find the last)
-    seq = midi_io.read_midi_bytes(_tempo_file(tempos))
+    seq = midi_read.read_midi_bytes(_tempo_file(tempos))
     assert [round(t.qpm, 3) for t in seq.tempos] == [tempos[-1]]
     assert seq.notes["end"][0] == pytest.approx(60 / tempos[-1])
 
 
 def test_repeated_meters_and_tempos_count_once():
-    seq = midi_io.read_midi_bytes(_tempo_file([100.0, 100.0], more_tracks=3))
+    seq = midi_read.read_midi_bytes(_tempo_file([100.0, 100.0], more_tracks=3))
     assert seq.tempos == (TempoChange(0.0, 100.0),)
     assert seq.time_signatures == (TimeSignature(0.0, 3, 4),)

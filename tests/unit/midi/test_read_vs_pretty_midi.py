@@ -14,13 +14,14 @@ import warnings
 import mido
 import numpy as np
 import pytest
-from midi_data import readable_files
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from midi_data import readable_files
 from support import require
 
-from rnnmusic import midi_io
-from rnnmusic.midi_exact import read_exact
+from rnnmusic.midi import read as midi_read
+from rnnmusic.midi.chunks import split_chunks
+from rnnmusic.midi.parse import read_exact
 from rnnmusic.notes import NoteSequence
 
 TOLERANCE = 1e-3  # seconds
@@ -47,8 +48,8 @@ def _our_notes(seq: NoteSequence) -> list[tuple]:
 
 
 def _exact(data: bytes) -> NoteSequence:
-    chunks = midi_io._split_chunks(data, "<test>")
-    return midi_io._to_sequence(read_exact(chunks.tracks, chunks.ticks_per_quarter, "<test>"), "<test>")
+    chunks = split_chunks(data, "<test>")
+    return midi_read._to_sequence(read_exact(chunks.tracks, chunks.ticks_per_quarter, "<test>"), "<test>")
 
 
 def assert_same_notes(ours: list[tuple], theirs: list[tuple]) -> None:
@@ -64,13 +65,13 @@ def test_every_test_file_reads_like_pretty_midi(path):
     data = path.read_bytes()
     theirs = _pretty_midi_notes(data)
     assert theirs, "a test file without notes cannot test anything"
-    assert_same_notes(_our_notes(midi_io.read_midi(path)), theirs)
+    assert_same_notes(_our_notes(midi_read.read_midi(path)), theirs)
     assert_same_notes(_our_notes(_exact(data)), theirs)
 
 
 @pytest.mark.parametrize("path", readable_files(), ids=lambda p: p.name)
 def test_fast_and_exact_paths_agree_on_everything(path):
-    fast, exact = midi_io.read_midi(path), _exact(path.read_bytes())
+    fast, exact = midi_read.read_midi(path), _exact(path.read_bytes())
     assert fast.same_music(exact, tolerance=1e-9)
     assert np.array_equal(fast.notes["track"], exact.notes["track"])
     assert fast.tracks == exact.tracks
@@ -123,7 +124,7 @@ def test_generated_event_streams_read_like_pretty_midi(tracks, close_all):
     # no program changes: inside a held note we differ from pretty_midi by design (tested below)
     data = _stream_file(tracks, programs=False, close_all=close_all)
     theirs = _pretty_midi_notes(data)
-    assert_same_notes(_our_notes(midi_io.read_midi_bytes(data, require_notes=False)), theirs)
+    assert_same_notes(_our_notes(midi_read.read_midi_bytes(data, require_notes=False)), theirs)
     assert_same_notes(_our_notes(_exact(data)), theirs)
 
 
@@ -133,6 +134,6 @@ def test_program_changes_only_change_which_program_a_held_note_gets(tracks):
     data = _stream_file(tracks, programs=True)
     drop_program = lambda rows: [r[:2] + r[3:] for r in rows]  # noqa: E731
     theirs = drop_program(_pretty_midi_notes(data))
-    fast = midi_io.read_midi_bytes(data, require_notes=False)
+    fast = midi_read.read_midi_bytes(data, require_notes=False)
     assert_same_notes(sorted(drop_program(_our_notes(fast))), sorted(theirs))
     assert_same_notes(sorted(drop_program(_our_notes(_exact(data)))), sorted(theirs))

@@ -7,15 +7,8 @@ from midi_data import readable_files
 
 from rnnmusic.cli.main import main
 from rnnmusic.encodings import ENCODING_NAMES, get_encoding
-from rnnmusic.midi_io import read_midi
-from rnnmusic.summary import format_summary, instrument_name, pitch_name, summarize, summarize_encoding
-
-
-def test_names():
-    assert instrument_name(0, False) == "Acoustic Grand Piano"
-    assert instrument_name(32, False) == "Acoustic Bass" and instrument_name(127, False) == "Gunshot"
-    assert instrument_name(25, True) == "drum kit"
-    assert [pitch_name(p) for p in (21, 60, 61, 108)] == ["A0", "C4", "C#4", "C8"]
+from rnnmusic.midi.read import read_midi
+from rnnmusic.summary import format_summary, summarize, summarize_encoding
 
 
 def test_summary_of_a_format0_file(data_dir):

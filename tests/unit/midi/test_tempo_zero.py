@@ -11,9 +11,10 @@ import struct
 
 import pytest
 
-from rnnmusic import midi_io
 from rnnmusic.encodings import ENCODING_NAMES, get_encoding
-from rnnmusic.midi_io import read_midi_bytes, sequence_to_midi_bytes
+from rnnmusic.midi import read as midi_read
+from rnnmusic.midi.read import read_midi_bytes
+from rnnmusic.midi.write import sequence_to_midi_bytes
 
 TEMPO_0 = b"\xff\x51\x03\x00\x00\x00"
 TEMPO_100 = b"\xff\x51\x03\x09\x27\xc0"  # 600,000 us per quarter
@@ -37,8 +38,8 @@ CASES = {
 def test_both_reading_paths_read_tempo_0_as_no_tempo(name, monkeypatch):
     data = _file(CASES[name])
     calls = []
-    real = midi_io.read_exact
-    monkeypatch.setattr(midi_io, "read_exact", lambda *a: calls.append(a) or real(*a))
+    real = midi_read.read_exact
+    monkeypatch.setattr(midi_read, "read_exact", lambda *a: calls.append(a) or real(*a))
     fast = read_midi_bytes(data)
     assert calls == []  # these files are read by the fast path
     exact = read_midi_bytes(data, exact=True)

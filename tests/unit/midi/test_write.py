@@ -6,13 +6,14 @@ import os
 
 import numpy as np
 import pytest
-from midi_data import readable_files
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from midi_data import readable_files
 
-from rnnmusic import midi_io
 from rnnmusic.errors import MidiFileError
-from rnnmusic.midi_io import read_midi, read_midi_bytes, read_text_events, sequence_to_midi_bytes, write_midi
+from rnnmusic.midi import write as midi_write
+from rnnmusic.midi.read import read_midi, read_midi_bytes, read_text_events
+from rnnmusic.midi.write import sequence_to_midi_bytes, write_midi
 from rnnmusic.notes import (
     ControlChange,
     KeySignature,
@@ -114,7 +115,7 @@ def test_writing_is_atomic_and_replaces_the_old_file(tmp_path, monkeypatch):
     def broken_replace(src, dst):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(midi_io.os, "replace", broken_replace)
+    monkeypatch.setattr(midi_write.os, "replace", broken_replace)
     with pytest.raises(MidiFileError, match="out.mid: cannot be written"):
         write_midi(_sequence(60.0), path)
     assert path.read_bytes() == before  # the old file is untouched

@@ -7,7 +7,8 @@ import struct
 import pytest
 
 from rnnmusic.errors import MidiFileError
-from rnnmusic.midi_io import read_midi, read_midi_bytes, read_text_events, sequence_to_midi_bytes, write_midi
+from rnnmusic.midi.read import read_midi, read_midi_bytes, read_text_events
+from rnnmusic.midi.write import sequence_to_midi_bytes, write_midi
 from rnnmusic.notes import Note, NoteSequence, TempoChange, Track, make_notes
 
 

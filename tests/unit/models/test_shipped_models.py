@@ -78,7 +78,7 @@ def test_card_names_source_licences_and_test_nll(name):
 
 @pytest.mark.parametrize("name", sorted(SHIPPED))
 def test_seed_is_a_few_bars(name):
-    from rnnmusic.midi_io import read_midi, read_text_events
+    from rnnmusic.midi.read import read_midi, read_text_events
 
     path = EXAMPLES / f"seed_{name}.mid"
     seq = read_midi(path)

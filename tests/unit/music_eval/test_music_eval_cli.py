@@ -9,7 +9,7 @@ import pytest
 from music_eval_data import tune12
 
 from rnnmusic.cli.main import main
-from rnnmusic.midi_io import write_midi
+from rnnmusic.midi.write import write_midi
 
 
 def test_cli_writes_the_table_and_the_json(tiny, tmp_path, capsys):

@@ -1,4 +1,4 @@
-"""Writing NoteSequences as MIDI files (use it through :mod:`rnnmusic.midi_io`).
+"""Writing NoteSequences as MIDI files and bytes.
 
 A format-1 file: the first track holds tempos, meters, keys and text events, then
 one track per (track, program, drum) of the notes, drums on channel 10. The
@@ -11,16 +11,16 @@ from __future__ import annotations
 
 import io
 import os
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
 from rnnmusic.atomic import atomic_write_bytes
 from rnnmusic.errors import MidiFileError
-from rnnmusic.midi_exact import DRUM_CHANNEL
+from rnnmusic.midi.names import tonic_name
+from rnnmusic.midi.parsed import DRUM_CHANNEL
 from rnnmusic.notes import NoteSequence, Track
-
 
 #: the tempos a set-tempo event can hold: 2**24 - 1 and 1 microseconds per quarter
 _SLOWEST_QPM = 60_000_000 / 0xFFFFFF
@@ -50,9 +50,46 @@ def sequence_to_midi_bytes(seq: NoteSequence, text_events: Sequence[str] = ()) -
     """
     import mido
 
+    tpq, tracks = _tracks(seq, text_events)
+    midi = mido.MidiFile(type=1, ticks_per_beat=tpq)
+    midi.tracks.extend(_to_track(events) for events in tracks)
+    buffer = io.BytesIO()
+    midi.save(file=buffer)
+    return buffer.getvalue()
+
+
+def timed_messages(seq: NoteSequence) -> list[tuple[float, bytes]]:
+    """(seconds from the start, raw bytes) of every channel message of ``seq``'s file, in the order it plays them.
+
+    What a player of the written file would send (channels, programs, tempo map), computed from the
+    events the writer makes rather than by reading the bytes back.
+    """
+    tpq, tracks = _tracks(seq, ())
+    # tempo events are in the first track, at the ticks they are written at; of several at one tick the last
+    # (in the order written) is the one in force
+    tempo_at: dict[int, int] = {0: 500_000}
+    for tick, _, message in sorted(tracks[0], key=lambda e: (e[0], e[1])):
+        if message.type == "set_tempo":
+            tempo_at[tick] = message.tempo
+    tempo_ticks = np.array(sorted(tempo_at), dtype=np.float64)
+    seconds_per_tick = np.array([tempo_at[int(t)] for t in tempo_ticks]) / 1e6 / tpq
+    tempo_seconds = np.concatenate([[0.0], np.cumsum(np.diff(tempo_ticks) * seconds_per_tick[:-1])])
+    # every track's events in its own order, then all by tick, ties in track order (as a file plays them)
+    ordered = [event for events in tracks for event in sorted(events, key=lambda e: (e[0], e[1]))]
+    channel = sorted((e for e in ordered if not e[2].is_meta), key=lambda e: e[0])
+    ticks = np.array([tick for tick, _, _ in channel], dtype=np.float64)
+    i = np.clip(np.searchsorted(tempo_ticks, ticks, side="right") - 1, 0, None)
+    seconds = tempo_seconds[i] + (ticks - tempo_ticks[i]) * seconds_per_tick[i]
+    return [(float(t), bytes(message.bytes())) for t, (_, _, message) in zip(seconds, channel)]
+
+
+def _tracks(seq: NoteSequence, text_events: Sequence[str]) -> tuple[int, list[list[tuple[int, int, object]]]]:
+    """The ticks per quarter and, per track of the file, its events as (tick, order within a tick, mido message)."""
+    import mido
+
     tpq = _ticks_per_quarter(seq)
     to_ticks = _seconds_to_ticks(seq, tpq)
-    midi = mido.MidiFile(type=1, ticks_per_beat=tpq)
+    tracks: list[list[tuple[int, int, object]]] = []
     meta: list[tuple[int, int, object]] = [(0, 0, mido.MetaMessage("text", text=_as_utf8(t))) for t in text_events]
     for time, qpm in _writable_tempos(seq):
         meta.append((int(to_ticks(time)), 1, mido.MetaMessage("set_tempo", tempo=round(60_000_000 / qpm))))
@@ -60,9 +97,9 @@ def sequence_to_midi_bytes(seq: NoteSequence, text_events: Sequence[str] = ()) -
         message = mido.MetaMessage("time_signature", numerator=ts.numerator, denominator=ts.denominator)
         meta.append((int(to_ticks(ts.time)), 2, message))
     for ks in seq.key_signatures:
-        message = mido.MetaMessage("key_signature", key=_mido_key_name(ks.key, ks.minor))
+        message = mido.MetaMessage("key_signature", key=_mido_key(ks.key, ks.minor))
         meta.append((int(to_ticks(ks.time)), 3, message))
-    midi.tracks.append(_to_track(meta))
+    tracks.append(meta)
 
     notes = seq.notes
     parts = sorted(set(zip(notes["track"].tolist(), notes["is_drum"].tolist(), notes["program"].tolist())))
@@ -88,11 +125,8 @@ def sequence_to_midi_bytes(seq: NoteSequence, text_events: Sequence[str] = ()) -
             # note-offs sort before note-ons at one tick so a repeated pitch is not cut short
             events.append((on, 3, mido.Message("note_on", channel=channel, note=pitch, velocity=max(1, velocity))))
             events.append((off, 2, mido.Message("note_off", channel=channel, note=pitch, velocity=0)))
-        midi.tracks.append(_to_track(events))
-
-    buffer = io.BytesIO()
-    midi.save(file=buffer)
-    return buffer.getvalue()
+        tracks.append(events)
+    return tpq, tracks
 
 
 def _writable_tempos(seq: NoteSequence) -> list[tuple[float, float]]:
@@ -171,9 +205,6 @@ def _to_track(events):
     return track
 
 
-_MAJOR_NAMES = ["C", "Db", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B"]
-_MINOR_NAMES = ["Cm", "C#m", "Dm", "Ebm", "Em", "Fm", "F#m", "Gm", "G#m", "Am", "Bbm", "Bm"]
-
-
-def _mido_key_name(key: int, minor: bool) -> str:
-    return (_MINOR_NAMES if minor else _MAJOR_NAMES)[key % 12]
+def _mido_key(tonic: int, minor: bool) -> str:
+    """mido's name for a key ('Db', 'F#m'), from which it writes the key signature's sharps or flats."""
+    return tonic_name(tonic, minor) + ("m" if minor else "")

@@ -1,6 +1,6 @@
 """The exact MIDI reader: event by event, with pretty_midi's rule for pairing notes.
 
-Private to :mod:`rnnmusic.midi_io`, which reads most files with symusic and comes
+Used by :mod:`rnnmusic.midi.read`, which reads most files with symusic and comes
 here only for files where symusic's first-in-first-out pairing and pretty_midi's
 rule may disagree (notes of one pitch stacked on one channel). It is a plain
 Python loop over the bytes, about ten times faster than going through mido
@@ -9,52 +9,13 @@ objects, and it also defines the tick-level result both readers produce.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import numpy as np
 
 from rnnmusic.errors import MidiFileError
+from rnnmusic.midi.names import tonic_from_sharps
+from rnnmusic.midi.parsed import DRUM_CHANNEL, KEPT_CONTROLS, ParsedInstrument, ParsedMidi, track_name
 
-KEPT_CONTROLS = (64, 66, 67)  # the pedals: sustain, sostenuto, soft
-DRUM_CHANNEL = 9
 _SYSTEM_LENGTHS = {0xF1: 1, 0xF2: 2, 0xF3: 1, 0xF6: 0, 0xF8: 0, 0xFA: 0, 0xFB: 0, 0xFC: 0, 0xFE: 0}
-
-
-@dataclass
-class ParsedInstrument:
-    """One (MIDI track, channel, program): what pretty_midi calls an instrument."""
-
-    name: str
-    program: int
-    is_drum: bool
-    controls: list[tuple[int, int, int]] = field(default_factory=list)  # tick, number, value (time order)
-
-
-@dataclass
-class ParsedMidi:
-    """A MIDI file in ticks, as either reader leaves it."""
-
-    ticks_per_quarter: int
-    tempos: list[tuple[int, float]] = field(default_factory=list)  # tick, qpm
-    meters: list[tuple[int, int, int]] = field(default_factory=list)  # tick, numerator, denominator
-    keys: list[tuple[int, int, bool]] = field(default_factory=list)  # tick, tonic pitch class, minor
-    instruments: list[ParsedInstrument] = field(default_factory=list)
-    #: int64 (5, n), one row per field: start tick, end tick, pitch, velocity, index into ``instruments``
-    notes: np.ndarray = field(default_factory=lambda: np.zeros((5, 0), dtype=np.int64))
-
-
-def track_name(decoded: str) -> str:
-    """A track name as both readers give it: bytes that are not UTF-8 (decoded as U+FFFD) are left out.
-
-    symusic and Python replace invalid bytes differently, so what replaces them is dropped.
-    """
-    return decoded.replace("\ufffd", "")
-
-
-def tonic_from_sharps(sharps: int, minor: bool) -> int:
-    """Key signature (sharps > 0, flats < 0) to the tonic's pitch class."""
-    major_tonic = (sharps * 7) % 12
-    return (major_tonic + 9) % 12 if minor else major_tonic
 
 
 def read_exact(tracks: list[bytes], ticks_per_quarter: int, source: str, max_notes: int | None = None) -> ParsedMidi:
@@ -184,7 +145,7 @@ def _vlq(body: bytes, pos: int) -> tuple[int, int]:
 
 
 def _meta(kind: int, body: bytes, start: int, length: int, tick: int, parsed: ParsedMidi) -> str | None:
-    """Record the tempo, meter or key meta event at ``body[start:]``; return the track name if this is one.
+    """Record the tempo, meter, key or text meta event at ``body[start:]``; return the track name if this is one.
 
     A tempo's, meter's or key's fields are the first 3, 2 and 2 bytes from where its data starts, whatever
     length the event declares (a short one lends the bytes after it), as symusic reads them.
@@ -202,4 +163,6 @@ def _meta(kind: int, body: bytes, start: int, length: int, tick: int, parsed: Pa
         parsed.keys.append((tick, tonic_from_sharps(sharps, minor), minor))
     elif kind == 0x03:
         return track_name(body[start : start + length].decode("utf-8", errors="replace"))
+    elif kind == 0x01:  # a text event: where rnnmusic's writer records how a take was made
+        parsed.texts.append(body[start : start + length].decode("utf-8", errors="replace"))
     return None
