@@ -24,7 +24,7 @@ from rnnmusic.engine.options import DEFAULT_REPETITION, GenerateOptions
 from rnnmusic.engine.sampling import Sampler
 from rnnmusic.engine.search import Batch, beam_loop, sample_loop, take_lengths, token_cap
 from rnnmusic.engine.takes import compose_take
-from rnnmusic.engine.timeline import Timeline, silence_tokens, units_of
+from rnnmusic.engine.units import UnitMap, silence_tokens, units_of
 from rnnmusic.errors import SequenceError
 from rnnmusic.notes import NoteSequence
 
@@ -57,7 +57,7 @@ class Primed:
 
     seed: NoteSequence | None
     seed_ids: np.ndarray  # int64, without bos
-    timeline: Timeline
+    timeline: UnitMap
     masks: TokenMasks
     state: np.ndarray  # [parts, layers, 1, hidden]
     logits: np.ndarray  # [vocab]: the first continuation token's logits
@@ -108,7 +108,7 @@ class Generator:
                 raise SequenceError(seed.source, reason)
         masks = TokenMasks(self.encoding, options, seed)
         ids = np.concatenate([[BOS_ID], seed_ids]).astype(np.int64)[None, :]
-        timeline = Timeline(self.encoding, seed, seed_ids)
+        timeline = UnitMap(self.encoding, seed, seed_ids)
         tracker, repetition = None, float(options.repetition)  # for_model above filled it in
         if self.model.context is not None:
             # the seed's meter map decides bar and beat; the continuation keeps its last meter

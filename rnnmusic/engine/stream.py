@@ -23,8 +23,8 @@ from rnnmusic.engine.options import GenerateOptions
 from rnnmusic.engine.sampling import Sampler
 from rnnmusic.engine.search import sample_loop, take_lengths, token_cap
 from rnnmusic.engine.takes import compose_take
-from rnnmusic.engine.timeline import silence_tokens, units_of
-from rnnmusic.engine.tracker import NoteTracker, UnitNote
+from rnnmusic.engine.units import silence_tokens, units_of
+from rnnmusic.engine.incremental_decoding import IncrementalDecoder, UnitNote
 from rnnmusic.errors import ConfigError
 from rnnmusic.notes import Note, NoteSequence
 
@@ -78,7 +78,7 @@ def stream_events(generator: "Generator", seed: NoteSequence | None, options: Ge
     target = timeline.target_units(options.length)
     rows = options.num
     out = np.zeros((rows, token_cap(target, generator.min_advance)), dtype=np.int64)
-    trackers = [NoteTracker(generator.encoding, primed.seed, primed.seed_ids, emit_from=timeline.seed_units)
+    trackers = [IncrementalDecoder(generator.encoding, primed.seed, primed.seed_ids, emit_from=timeline.seed_units)
                 for _ in range(rows)]
     end = timeline.seed_units + target - 1e-9
     decoded_at = np.full(rows, timeline.seed_units)
@@ -162,7 +162,7 @@ class GenerationStream:
         self._batch = primed.batch(1, self.options)
         self._masks = primed.masks
         self._sampler = Sampler(self.options.seed, self.options.temperature, self.options.top_k, self.options.top_p)
-        self._tracker = NoteTracker(self._encoding, primed.seed, primed.seed_ids, emit_from=primed.timeline.seed_units)
+        self._tracker = IncrementalDecoder(self._encoding, primed.seed, primed.seed_ids, emit_from=primed.timeline.seed_units)
         self._origin = primed.timeline.seed_units  # units from the seed's start to the stream's start
         self._target = self._origin
         self._commit: _Snapshot | None = None

@@ -19,7 +19,7 @@ from rnnmusic.notes import NoteSequence
 _BAR_GRID_STEPS = 4
 
 
-class Timeline:
+class UnitMap:
     """The seed's end and the unit conversions of one encoding on one seed."""
 
     def __init__(self, encoding: Encoding, seed: NoteSequence | None, seed_ids: np.ndarray):
