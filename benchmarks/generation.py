@@ -65,13 +65,13 @@ def machine() -> str:
 
 def stand_in(encoding: str, folder: Path):
     """A model of the shipped size with random weights: (onnx path, torch module with the same weights)."""
-    from rnnmusic.encodings import get_encoding
-    from rnnmusic.model_file import ModelInfo
+    import torch
     from rnnmusic.training.config import TrainConfig
     from rnnmusic.training.export import export_model
     from rnnmusic.training.trainer import build_model
 
-    import torch
+    from rnnmusic.encodings import get_encoding
+    from rnnmusic.model_file import ModelInfo
 
     enc = get_encoding(encoding)
     torch.manual_seed(0)
@@ -234,7 +234,7 @@ def loop_overhead(model, batch: int, with_context: bool = False, tokens: int = 4
     ``with_context`` the tracker's push too) without the network."""
     from rnnmusic.engine import GenerateOptions, Generator
     from rnnmusic.engine.sampling import Sampler
-    from rnnmusic.engine.search import Batch, sample_loop
+    from rnnmusic.engine.token_loop import Batch, sample_loop
 
     generator = Generator(model)
     primed = generator.prime(None, GenerateOptions(seed=0))

@@ -4,11 +4,14 @@ Importing this package is cheap: onnxruntime loads on the first :func:`load_mode
 """
 
 from rnnmusic.engine.catalog import ModelEntry, default_model_for, list_models, read_card, resolve_model, seed_kind
-from rnnmusic.engine.generator import GenerationCancelled, Generator, Takes
+from rnnmusic.engine.endless_stream import GenerationStream
+from rnnmusic.engine.event_stream import StreamEvent
+from rnnmusic.engine.generator import Generator
 from rnnmusic.engine.model import Model, load_model, load_model_file
 from rnnmusic.engine.options import GenerateOptions
 from rnnmusic.engine.provenance import Provenance
-from rnnmusic.engine.stream import GenerationStream, StreamEvent
+from rnnmusic.engine.session import GenerationCancelled
+from rnnmusic.engine.takes import Takes
 
 __all__ = [
     "GenerateOptions",

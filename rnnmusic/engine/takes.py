@@ -13,37 +13,57 @@ bar), with the tempo, meter and key in effect there.
 
 from __future__ import annotations
 
-from dataclasses import replace
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from rnnmusic.encodings import Encoding
+from rnnmusic.engine.options import GenerateOptions
+from rnnmusic.engine.session import Primed
 from rnnmusic.notes import NOTE_DTYPE, KeySignature, NoteSequence, TempoChange, TimeSignature
-
-if TYPE_CHECKING:
-    from rnnmusic.engine.generator import Primed
 
 _EPS = 1e-6
 
 
-def compose_take(primed: "Primed", encoding: Encoding, ids: np.ndarray, continuation_only: bool) -> NoteSequence:
+@dataclass(frozen=True)
+class Takes:
+    """The result of one generation (:meth:`rnnmusic.engine.Generator.generate`)."""
+
+    sequences: tuple[NoteSequence, ...]
+    continuation_start: float  # seconds at which the continuation begins in every sequence
+    options: GenerateOptions  # as used, with the concrete random seed
+    key: str | None  # the key constraint applied ("auto" resolved), if any
+    tokens: tuple[np.ndarray, ...] = ()  # each take's continuation as token ids (after the seed's)
+    seed_dropped: dict[str, int] = field(default_factory=dict)  # seed notes the model could not read, by reason
+
+
+def make_takes(primed: Primed, encoding: Encoding, token_lists: Sequence[np.ndarray],
+               options: GenerateOptions) -> Takes:
+    """The takes of every variation's continuation tokens (arrays the takes keep), with what they were made with."""
+    only = options.continuation_only
+    return Takes(tuple(compose_take(primed, encoding, ids, only) for ids in token_lists),
+                 primed.continuation_start(only), options, primed.masks.key_name,
+                 tuple(token_lists), primed.dropped)
+
+
+def compose_take(primed: Primed, encoding: Encoding, ids: np.ndarray, continuation_only: bool) -> NoteSequence:
     """The take for one variation's continuation tokens ``ids``."""
     seed = primed.seed
     decoded = encoding.decode(np.concatenate([primed.seed_ids, ids]), template=seed)
     if seed is None or len(seed.notes) == 0:
         return decoded  # from scratch: all of it is continuation, on the seed's tempo and meter if any
-    boundary = primed.timeline.start_seconds
+    boundary = primed.units.start_seconds
     notes = decoded.notes
     continuation = notes[notes["start"] >= boundary - _EPS]
     held = notes[(notes["start"] < boundary - _EPS) & (notes["end"] > boundary + _EPS)]
-    step = float(primed.timeline.to_seconds(primed.timeline.seed_units + 1) - boundary) if encoding.uses_grid else 0.02
+    step = float(primed.units.to_seconds(primed.units.seed_units + 1) - boundary) if encoding.uses_grid else 0.02
     seed_notes, orphans = _lengthen_held(seed.notes, held, tolerance=0.6 * step)
     if continuation_only:
         held_part = held.copy()
         held_part["start"] = boundary
         tail = np.concatenate([held_part, continuation])
-        return _cut_from(seed, tail, primed.timeline.bar_line_before(boundary))
+        return _cut_from(seed, tail, primed.units.bar_line_before(boundary))
     return seed.with_notes(np.concatenate([seed_notes, orphans, continuation]))
 
 

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
+from pathlib import Path
+
+import pytest
 
 HEAVY = ("torch", "PySide6")
 
@@ -41,3 +45,108 @@ def test_live_control_names_keys_without_the_engine():
     code = "import sys, rnnmusic.live.control; print(any(m.startswith('rnnmusic.engine') for m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == "False"
+
+
+# -- no import circles inside a package -------------------------------------------------------------
+# A circle (a imports b imports a) forces lazy imports and TYPE_CHECKING tricks and makes the order of
+# reading a package arbitrary. Every import counts here, also one inside a function or under
+# TYPE_CHECKING: those are how circles hide. rnnmusic.live joins the list once its ports modules no
+# longer import each other (issue 15).
+ROOT = Path(__file__).resolve().parents[3]
+CIRCLE_FREE = ("rnnmusic.engine",)
+
+
+def _module_name(path: Path, root: Path) -> str:
+    parts = list(path.relative_to(root).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def import_graph(package: str, root: Path = ROOT) -> dict[str, set[str]]:
+    """Module -> the modules of ``package`` it imports (the package itself for ``from package import name``)."""
+    folder = root.joinpath(*package.split("."))
+    modules = {_module_name(p, root): p for p in folder.rglob("*.py")}
+    graph: dict[str, set[str]] = {name: set() for name in modules}
+    for name, path in modules.items():
+        is_package = path.name == "__init__.py"
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            targets: list[str] = []
+            if isinstance(node, ast.Import):
+                targets = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:  # relative: from the module's own package upwards
+                    anchor = name.split(".") if is_package else name.split(".")[:-1]
+                    anchor = anchor[: len(anchor) - node.level + 1]
+                    base = ".".join(anchor + ([base] if base else []))
+                targets = [f"{base}.{alias.name}" if f"{base}.{alias.name}" in modules else base
+                           for alias in node.names]
+            for target in targets:
+                while target and target not in modules:  # `import a.b.c` loads a.b.c; a name in a module is that module
+                    target = target.rpartition(".")[0]
+                if target and target != name:
+                    graph[name].add(target)
+    return graph
+
+
+def find_circle(graph: dict[str, set[str]]) -> list[str]:
+    """One import circle of ``graph`` (first module repeated at the end), or [] when there is none."""
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    path: list[str] = []
+
+    def visit(node: str) -> list[str]:
+        state[node] = 1
+        path.append(node)
+        for nxt in sorted(graph[node]):
+            if state.get(nxt) == 1:
+                return path[path.index(nxt):] + [nxt]
+            if nxt not in state:
+                found = visit(nxt)
+                if found:
+                    return found
+        path.pop()
+        state[node] = 2
+        return []
+
+    for start in sorted(graph):
+        if start not in state:
+            found = visit(start)
+            if found:
+                return found
+    return []
+
+
+@pytest.mark.parametrize("package", CIRCLE_FREE)
+def test_no_module_of_the_package_imports_itself_back(package):
+    graph = import_graph(package)
+    assert len(graph) > 5, f"{package}: found no modules; is the path right?"
+    circle = find_circle(graph)
+    assert circle == [], f"import circle in {package}: {' -> '.join(circle)}"
+
+
+def test_the_engine_imports_no_layer_above_it():
+    above = ("rnnmusic.live", "rnnmusic.cli", "rnnmusic.gui", "rnnmusic.training")
+    folder = ROOT / "rnnmusic" / "engine"
+    for path in folder.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            assert not [n for n in names if n.startswith(above)], f"{path.name} imports {names}"
+
+
+def test_the_circle_check_finds_circles_hidden_in_functions_and_type_checking(tmp_path):
+    # guards against a check that could never fail: a <-> b through a lazy import, c -> d -> c through
+    # TYPE_CHECKING, and `from pkg import name` inside pkg (which loads pkg/__init__)
+    pkg = tmp_path / "pkg"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("from pkg.e import E\n")
+    (pkg / "a.py").write_text("from pkg.b import x\n")
+    (pkg / "b.py").write_text("def f():\n    from pkg.a import y\n")
+    (pkg / "c.py").write_text("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from pkg import d\n")
+    (pkg / "d.py").write_text("import pkg.c\n")
+    (pkg / "e.py").write_text("from pkg import thing\n")
+    graph = import_graph("pkg", tmp_path)
+    assert graph["pkg.a"] == {"pkg.b"} and graph["pkg.b"] == {"pkg.a"}
+    assert graph["pkg.c"] == {"pkg.d"} and graph["pkg.d"] == {"pkg.c"}
+    assert graph["pkg.e"] == {"pkg"}
+    assert find_circle(graph) in (["pkg", "pkg.e", "pkg"], ["pkg.a", "pkg.b", "pkg.a"])
+    assert find_circle({"x": {"y"}, "y": set()}) == []

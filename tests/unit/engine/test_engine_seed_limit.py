@@ -10,7 +10,7 @@ import pytest
 from model_factory import make_model
 
 from rnnmusic.engine import GenerateOptions, Generator, load_model_file
-from rnnmusic.engine import generator as generator_module
+from rnnmusic.engine import session as session_module
 from rnnmusic.errors import SequenceError
 from rnnmusic.notes import Note, NoteSequence, make_notes
 
@@ -27,14 +27,14 @@ def _seed(steps: int) -> NoteSequence:
 
 
 def test_a_seed_longer_than_the_limit_is_refused_naming_the_file(generator):
-    steps = generator_module.MAX_SEED_TOKENS + 1
+    steps = session_module.MAX_SEED_TOKENS + 1
     with pytest.raises(SequenceError, match=rf"^seed\.mid: is too long to seed a model \({steps:,} melody tokens; "
-                                            rf"at most {generator_module.MAX_SEED_TOKENS:,}\)"):
+                                            rf"at most {session_module.MAX_SEED_TOKENS:,}\)"):
         generator.prime(_seed(steps), GenerateOptions(bars=1).with_seed())
 
 
 def test_the_silence_a_seed_is_padded_with_counts(generator, monkeypatch):
-    monkeypatch.setattr(generator_module, "MAX_SEED_TOKENS", 40)
+    monkeypatch.setattr(session_module, "MAX_SEED_TOKENS", 40)
     generator.prime(_seed(40), GenerateOptions(bars=1).with_seed())
     # a note the encoding drops (out of its range) still makes the seed that long: silence is padded
     far = NoteSequence(notes=make_notes([Note(60, 80, 0.0, 2 * S), Note(20, 80, 0.0, 41 * S)]), source="seed.mid")

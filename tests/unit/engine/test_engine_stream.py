@@ -149,7 +149,7 @@ def test_a_long_stream_keeps_its_decoding_window_small(generators):
     stream = generators["drums"].open_stream(SEEDS["drums"](), GenerateOptions(seed=1))
     _chunks(stream, 150)
     assert stream.position == pytest.approx(600.0)
-    assert len(stream._tracker.window) < 1200  # 2,400 tokens were sampled
+    assert len(stream._decoder.window) < 1200  # 2,400 tokens were sampled
 
 
 def test_streams_refuse_variations_and_beams(generators):

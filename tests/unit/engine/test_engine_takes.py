@@ -88,4 +88,4 @@ def test_provenance_round_trips_into_the_same_options():
 def test_an_empty_seed_is_a_seed_without_notes(generators):
     generator = generators["melody"]
     primed = generator.prime(NoteSequence(), GenerateOptions())
-    assert len(primed.seed_ids) == 0 and primed.timeline.seed_units == 0
+    assert len(primed.seed_ids) == 0 and primed.units.seed_units == 0

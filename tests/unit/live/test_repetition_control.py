@@ -27,8 +27,8 @@ def test_a_stream_changes_its_repetition_from_the_next_token_on(tmp_path):
     model = load_model_file(make_model(tmp_path / "m.onnx", context=True))
     stream = Generator(model).open_stream(melody_seed(), GenerateOptions(seed=1, repetition=0.5))
     stream.next_notes(2.0)
-    assert np.array_equal(stream._batch.repetition, [0.0])
+    assert np.array_equal(stream._session.batch.repetition, [0.0])
     stream.set_options(repetition=1.0)
-    assert stream.options.repetition == 1.0 and stream._batch.repetition[0] == pytest.approx(30.0)
+    assert stream.options.repetition == 1.0 and stream._session.batch.repetition[0] == pytest.approx(30.0)
     with pytest.raises(ConfigError, match="repetition must be"):
         stream.set_options(repetition=1.5)

@@ -2,7 +2,7 @@
 
 Streaming needs notes while tokens are still being sampled, for as long as a live
 session runs. Decoding everything so far after every chunk would grow without end,
-so the tracker decodes only a window of recent tokens and moves the window's start
+so the decoder decodes only a window of recent tokens and moves the window's start
 forward to *cut points*: times at a token boundary that no note spans. A cut is only
 kept after checking that decoding from it gives exactly the notes the longer window
 gave from there on, so the window never changes the music, whatever the encoding.
@@ -40,7 +40,7 @@ class UnitNote:
     track: int
 
 
-class NoteTracker:
+class IncrementalDecoder:
     """Feed tokens with :meth:`push`; take final notes with :meth:`final_notes` (see the module doc)."""
 
     def __init__(self, encoding: Encoding, template: NoteSequence | None, ids=(), emit_from: float = 0.0,

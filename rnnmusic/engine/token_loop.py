@@ -1,24 +1,26 @@
-"""The batched token loops: plain sampling and beam search, one token per model step.
+"""The rows decoded together (:class:`Batch`) and the plain sampling loop over them.
 
-A :class:`Batch` is the rows being generated together: recurrent state, next-token
-logits, last token, polyphony counters and units of time generated. Both loops are
-Python generators that yield every few tokens, so the caller can report progress,
-stream notes or stop (cancellation) without the loops knowing about any of it.
+A :class:`Batch` holds, indexed by row, the recurrent state, next-token logits, last
+tokens, polyphony counters, the timeline context and the repetition bias: what every
+token loop (sampling here, beam search in :mod:`rnnmusic.engine.beam_search`) carries
+from step to step, and what reading known tokens (a player's phrase, later the bars
+after a region) moves forward without sampling.
 
-The plain loop is the hot path: per token one ``session.run`` plus a handful of numpy
+:func:`sample_loop` is a Python generator that yields every few tokens, so the caller
+can report progress, stream notes or stop (cancellation) without the loop knowing about
+any of it. It is the hot path: per token one ``session.run`` plus a handful of numpy
 calls on preallocated arrays (see docs/benchmarks.md, "Generation speed"). Rows that
 reach the target length early keep running with the others (a batched step costs the
-same) and are cut afterwards.
+same) and are cut afterwards (:func:`take_lengths`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 import numpy as np
 
-from rnnmusic.engine.beam import best_rows, select_beams
 from rnnmusic.engine.context import ContextTracker
 from rnnmusic.engine.masks import TokenMasks
 from rnnmusic.engine.model import Model
@@ -28,7 +30,7 @@ from rnnmusic.engine.sampling import Sampler
 TOKENS_PER_UNIT_CAP = 48
 MIN_TOKEN_CAP = 256
 #: sums of time advances (0.01 s shifts, say) must reach a target despite float rounding
-_TOLERANCE = 1e-9
+TOLERANCE = 1e-9
 
 
 @dataclass
@@ -44,7 +46,7 @@ class Batch:
 
     @classmethod
     def repeat(cls, state: np.ndarray, logits: np.ndarray, last: int, rows: int, masks: TokenMasks,
-               context: ContextTracker | None = None, repetition: float = 0.0) -> "Batch":
+               context: ContextTracker | None = None, repetition: float = 0.0) -> Batch:
         """``rows`` copies of one prefilled row (state ``[.., 1, ..]``, logits ``[vocab]``, a 1-row context)."""
         tracker = None
         if context is not None:
@@ -79,6 +81,29 @@ class Batch:
         return model.run(feed, state, context[:, None, :], self.repetition)
 
 
+    def read(self, model: Model, ids: np.ndarray, masks: TokenMasks) -> None:
+        """The one row reads known tokens ``ids`` in one model call (nothing sampled): state, logits,
+        last token, context and polyphony counters end after them."""
+        if len(self.last) != 1:
+            raise ValueError("a batch reads known tokens into one row")
+        if self.context is not None:
+            context = self.context.features_of(ids)[None]
+            logits, self.state = model.run(ids[None, :], self.state, context, self.repetition)
+        else:
+            logits, self.state = model.run(ids[None, :], self.state)
+        self.logits = np.array(logits[:, -1, :], dtype=np.float32)
+        self.last = ids[-1:].copy()
+        if masks.max_polyphony is not None:
+            for token in ids:
+                masks.update_counts(self.counts, np.array([token]))
+
+    def copy(self) -> Batch:
+        """An independent copy (a point to roll back to)."""
+        return Batch(self.state.copy(), np.array(self.logits, copy=True), self.last.copy(), self.counts.copy(),
+                     None if self.context is None else self.context.copy(),
+                     None if self.repetition is None else self.repetition.copy())
+
+
 def token_cap(target_units: float, min_advance: float) -> int:
     """The most tokens a loop may sample for ``target_units`` (a guard against a model that never advances time)."""
     return MIN_TOKEN_CAP + int(np.ceil(target_units / min_advance)) * TOKENS_PER_UNIT_CAP
@@ -101,7 +126,7 @@ def sample_loop(model: Model, batch: Batch, sampler: Sampler, masks: TokenMasks,
     polyphony = masks.max_polyphony is not None
     logits, state = batch.logits, batch.state
     run = model.run if batch.context is None else (lambda ids, s: batch.run(model, ids, s))
-    goal = target_units - _TOLERANCE
+    goal = target_units - TOLERANCE
     single = rows == 1
     # when every token moves time by the same amount (melody, drums), the time of every row is
     # known from the token count alone; otherwise it is summed per row
@@ -150,61 +175,5 @@ def sample_loop(model: Model, batch: Batch, sampler: Sampler, masks: TokenMasks,
 
 def take_lengths(out: np.ndarray, count: int, advance: np.ndarray, target_units: float) -> np.ndarray:
     """Per row, how many of the first ``count`` tokens of ``out`` it took to reach ``target_units``."""
-    reached = np.cumsum(advance[out[:, :count]], axis=1) >= target_units - _TOLERANCE
+    reached = np.cumsum(advance[out[:, :count]], axis=1) >= target_units - TOLERANCE
     return np.where(reached.any(axis=1), reached.argmax(axis=1) + 1, count)
-
-
-def beam_loop(model: Model, batch: Batch, sampler: Sampler, masks: TokenMasks, advance: np.ndarray,
-              target_units: float, cap: int, num: int, beam_size: int,
-              branch_factor: int) -> Iterator[float | list[np.ndarray]]:
-    """Beam search (Magenta's generate-with-beam): each of ``beam_size`` beams per variation is
-    extended by ``branch_factor`` sampled continuations for one time step (one grid step, or up
-    to the next time shift), then the best ``beam_size`` by log-likelihood survive.
-
-    Rows that finished their step wait (state frozen) for the others, so beams are compared
-    at the same point in time. Yields the fraction done after every token, then the chosen
-    token lists (one per variation).
-    """
-    rows = len(batch.last)
-    width = beam_size * branch_factor
-    ids = np.zeros((rows, cap), dtype=np.int64)
-    lengths = np.zeros(rows, dtype=np.int64)
-    score = np.zeros(rows, dtype=np.float64)
-    generated = np.zeros(rows, dtype=np.float64)
-    moved = np.zeros(rows, dtype=bool)
-    feed = np.empty((rows, 1), dtype=np.int64)
-    polyphony = masks.max_polyphony is not None
-    all_rows = np.arange(rows)
-    # every pass gives at least one row a token, so this bounds the loop even if rows take turns
-    for _ in range(cap * 4):
-        waiting = moved | (generated >= target_units - _TOLERANCE) | (lengths >= cap)
-        active = ~waiting
-        tokens, logp = sampler.sample(batch.logits.copy(), masks.bias(batch.last, batch.counts if polyphony else None),
-                                      want_logp=True)
-        act = all_rows[active]
-        ids[act, lengths[act]] = tokens[act]
-        lengths[act] += 1
-        score[act] += logp[act]
-        step = advance[tokens] * active
-        generated += step
-        moved |= step > 0
-        if polyphony:
-            counts = batch.counts.copy()
-            masks.update_counts(counts, tokens)
-            batch.counts[active] = counts[active]
-        feed[:, 0] = tokens
-        logits, state = batch.run(model, feed, batch.state, active)
-        batch.state = np.where(active[None, None, :, None], state, batch.state)
-        batch.logits = np.where(active[:, None], logits[:, -1, :], batch.logits)
-        batch.last = np.where(active, tokens, batch.last)
-        finished = (generated >= target_units - _TOLERANCE) | (lengths >= cap)
-        if (moved | finished).all():
-            if finished.all():
-                break
-            keep = select_beams(score, num, beam_size, branch_factor)
-            batch.take(keep)
-            ids, lengths, score, generated = ids[keep], lengths[keep], score[keep], generated[keep]
-            moved[:] = False
-        yield float(np.minimum(generated, target_units).mean() / target_units)
-    chosen = best_rows(score, num, width)
-    yield [ids[r, : lengths[r]].copy() for r in chosen]

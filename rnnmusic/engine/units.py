@@ -1,9 +1,13 @@
-"""Where a continuation sits in time, in the encoding's own units.
+"""Where a continuation sits in time, in the encoding's own units, and silence to pad a phrase to its end.
 
 Grid encodings count time in steps (``steps_per_quarter`` per quarter note, on the
 seed's tempo map); the performance encoding counts seconds. A continuation starts
 where the seed's tokens end and runs at the seed's last tempo and meter, so its
 length in bars, steps or seconds converts to units with those.
+
+A seed's last note may end before the seed does (a rest at the end, or notes the
+encoding could not keep); the continuation must still start where the seed ends, so
+the tokens the model reads are followed by silence up to there (:func:`pad_with_silence`).
 """
 
 from __future__ import annotations
@@ -19,15 +23,17 @@ from rnnmusic.notes import NoteSequence
 _BAR_GRID_STEPS = 4
 
 
-class Timeline:
+class UnitMap:
     """The seed's end and the unit conversions of one encoding on one seed."""
 
-    def __init__(self, encoding: Encoding, seed: NoteSequence | None, seed_ids: np.ndarray):
+    def __init__(self, encoding: Encoding, seed: NoteSequence | None, seed_ids: np.ndarray,
+                 grid: StepGrid | None = None):
         self.encoding = encoding
         self.template = seed if seed is not None else NoteSequence()
         self.uses_grid = encoding.uses_grid
-        spq = int(getattr(encoding.config, "steps_per_quarter", _BAR_GRID_STEPS)) if self.uses_grid else _BAR_GRID_STEPS
-        self.grid = StepGrid.for_sequence(self.template, spq)
+        spq = _steps_per_quarter(encoding)
+        #: the seed's grid, built once by whoever read the seed and passed along (see :func:`seed_grid`)
+        self.grid = grid if grid is not None else seed_grid(encoding, self.template)
         ids = np.asarray(seed_ids, dtype=np.int64)
         self.seed_units = float(encoding.time_advance[ids].sum()) if len(ids) else 0.0
         self.start_seconds = self.to_seconds(self.seed_units)
@@ -67,12 +73,34 @@ class Timeline:
         return float(self.grid.to_seconds(starts[-1])) if starts else 0.0
 
 
-def units_of(encoding: Encoding, seq: NoteSequence, seconds: float) -> float:
-    """``seconds`` into ``seq`` in the encoding's units (steps on seq's own tempo map, or seconds)."""
+def _steps_per_quarter(encoding: Encoding) -> int:
+    """The encoding's own steps per quarter, or the bar-line grid's for an encoding without a grid."""
+    if encoding.uses_grid:
+        return int(getattr(encoding.config, "steps_per_quarter", _BAR_GRID_STEPS))
+    return _BAR_GRID_STEPS
+
+
+def seed_grid(encoding: Encoding, seq: NoteSequence) -> StepGrid:
+    """The step grid of ``seq`` at the encoding's resolution: built once per seed, used for its units and bars."""
+    return StepGrid.for_sequence(seq, _steps_per_quarter(encoding))
+
+
+def units_of(encoding: Encoding, seq: NoteSequence, seconds: float, grid: StepGrid | None = None) -> float:
+    """``seconds`` into ``seq`` in the encoding's units (steps on seq's own tempo map, or seconds).
+
+    ``grid`` is ``seq``'s :func:`seed_grid` when the caller has it already."""
     if not encoding.uses_grid:
         return float(seconds)
-    spq = int(getattr(encoding.config, "steps_per_quarter", _BAR_GRID_STEPS))
-    return float(np.rint(StepGrid.for_sequence(seq, spq).to_steps(seconds)))
+    return float(np.rint((grid if grid is not None else seed_grid(encoding, seq)).to_steps(seconds)))
+
+
+def pad_with_silence(encoding: Encoding, ids: np.ndarray, end_units: float) -> np.ndarray:
+    """``ids`` followed by silence until they last ``end_units`` (int64; unchanged when they already do)."""
+    # summed in float64 as everywhere else a position is kept, so the same seed gets the same padding
+    gap = end_units - float(np.asarray(encoding.time_advance, dtype=np.float64)[ids].sum()) if len(ids) else end_units
+    if gap > 0:
+        ids = np.concatenate([ids, silence_tokens(encoding, ids, gap)])
+    return np.asarray(ids, dtype=np.int64)
 
 
 def silence_tokens(encoding: Encoding, ids: np.ndarray, units: float) -> list[int]:
