@@ -6,7 +6,7 @@ import pytest
 
 from rnnmusic.errors import ConfigError, PortError
 from rnnmusic.live import messages as m
-from rnnmusic.live import ports
+from rnnmusic.live import midi_api, ports
 from rnnmusic.live.fake import FakeInput, FakeOutput
 
 
@@ -34,13 +34,13 @@ NAMES = ["Midi Through:Midi Through Port-0 14:0", "USB Keyboard:USB Keyboard MID
 
 
 def test_match_port_exact_then_unique_substring_ignoring_case():
-    assert ports.match_port("rnnmusic:rnnmusic", NAMES, "output") == "rnnmusic:rnnmusic"
-    assert ports.match_port("usb keyboard", NAMES, "output") == NAMES[1]
+    assert midi_api.match_port("rnnmusic:rnnmusic", NAMES, "output") == "rnnmusic:rnnmusic"
+    assert midi_api.match_port("usb keyboard", NAMES, "output") == NAMES[1]
 
 
 def test_missing_port_lists_the_ports_that_exist():
     with pytest.raises(PortError) as info:
-        ports.match_port("Yamaha", NAMES, "output")
+        midi_api.match_port("Yamaha", NAMES, "output")
     text = str(info.value)
     assert "no MIDI output port matches 'Yamaha'" in text
     assert all(repr(name) in text for name in NAMES)
@@ -48,12 +48,12 @@ def test_missing_port_lists_the_ports_that_exist():
 
 def test_missing_port_when_there_are_none_says_none():
     with pytest.raises(PortError, match="input ports: none"):
-        ports.match_port("x", [], "input")
+        midi_api.match_port("x", [], "input")
 
 
 def test_ambiguous_substring_names_every_candidate():
     with pytest.raises(PortError, match="several") as info:
-        ports.match_port("midi", NAMES, "input")
+        midi_api.match_port("midi", NAMES, "input")
     assert NAMES[0] in str(info.value) and NAMES[1] in str(info.value)
 
 
