@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import sys
 import tempfile
@@ -37,7 +36,7 @@ import torch.nn.functional as F
 
 from rnnmusic.encodings import get_encoding
 from rnnmusic.evaluate import open_split
-from rnnmusic.sysinfo import cpu_model
+from rnnmusic.sysinfo import describe_machine
 from rnnmusic.training.config import TrainConfig
 from rnnmusic.training.data import IGNORE
 from rnnmusic.training.dataset import build_dataset
@@ -48,8 +47,7 @@ from rnnmusic.training.trainer import build_model, train
 
 
 def machine() -> str:
-    cpu = cpu_model()
-    return f"{cpu}, {os.cpu_count()} cores, torch {torch.__version__}, {torch.get_num_threads()} threads"
+    return describe_machine(extra=[f"torch {torch.__version__}", f"{torch.get_num_threads()} threads"])
 
 
 def make_config(args: argparse.Namespace, total_steps: int) -> TrainConfig:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import platform
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +21,7 @@ import torch
 
 from rnnmusic.encodings.polyphony import STEP_END_ID
 from rnnmusic.errors import ConfigError
+from rnnmusic.sysinfo import describe_machine
 from rnnmusic.training.bench.polyphonic_data import DATASETS, Piece, load_polyphonic, polyphony_encoding, take, to_ids
 from rnnmusic.training.bench.scoring import FrameNLL, score_pieces, token_frame_nll
 from rnnmusic.training.config import TrainConfig
@@ -156,15 +156,7 @@ def token_split_nll(model, pieces: list[Piece], batch_size: int = 16) -> FrameNL
 
 def machine(threads: int) -> str:
     """CPU model, core count and torch threads: the context every timing needs."""
-    name = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                name = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{name}, {os.cpu_count()} cores (shared), torch {torch.__version__} CPU, {threads} thread(s)"
+    return describe_machine(extra=[f"torch {torch.__version__} CPU", f"{threads} thread(s)"])
 
 
 def load_best(run_dir: str | Path) -> tuple[torch.nn.Module, dict[str, Any]]:
