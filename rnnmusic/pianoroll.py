@@ -9,14 +9,11 @@ minimal one the format allows: 8-bit RGB, one IDAT chunk, filter 0, zlib.
 
 from __future__ import annotations
 
-import os
 import struct
 import zlib
-from pathlib import Path
 
 import numpy as np
 
-from rnnmusic.atomic import atomic_output
 from rnnmusic.grid import StepGrid
 from rnnmusic.notes import NoteSequence
 
@@ -104,9 +101,3 @@ def piano_roll_png(seq: NoteSequence, continuation_start: float | None = None) -
     """PNG bytes of the piano roll (see :func:`render`)."""
     return encode_png(render(seq, continuation_start))
 
-
-def write_piano_roll(seq: NoteSequence, path: str | os.PathLike, continuation_start: float | None = None) -> Path:
-    """Write the piano roll PNG to ``path`` atomically."""
-    with atomic_output(path) as tmp:
-        tmp.write_bytes(piano_roll_png(seq, continuation_start))
-    return Path(path)
