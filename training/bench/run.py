@@ -104,14 +104,14 @@ def _run_bernoulli(config: TrainConfig, splits: dict[str, list[Piece]], run_dir:
 
 def _run_tokens(spec: BenchSpec, config: TrainConfig, splits: dict[str, list[Piece]], run_dir: Path,
                 say) -> dict[str, Any]:
-    from rnnmusic.training.bench.token_dataset import write_token_dataset
+    from rnnmusic.training.bench.token_dataset import write_benchmark_dataset
     from rnnmusic.training.checkpoint import BEST, load_checkpoint
     from rnnmusic.training.trainer import build_model, train
 
     if not config.model.grammar_mask:
         raise ConfigError("the tokens family needs model.grammar_mask = true (else p(frame) is not a distribution)")
     data_dir, train_dir = run_dir / "data", run_dir / "train"
-    write_token_dataset(splits, data_dir, spec.dataset, spec.data_root)
+    write_benchmark_dataset(splits, data_dir, spec.dataset, spec.data_root)
     trained = train(data_dir, train_dir, config, quiet=True)
     encoding = polyphony_encoding()
     model = build_model(config, encoding)
