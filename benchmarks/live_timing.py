@@ -38,6 +38,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "integration"))  # the JACK test harness
+sys.path.insert(0, str(ROOT / "tests"))  # live_fakes.PatternSource: a fixed pattern instead of a model
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from jack_server import JackServer, Receiver  # noqa: E402
@@ -104,8 +105,9 @@ def listener(count: int):
 
 
 def timing_run(notes: int, bpm: float, realtime: bool) -> dict:
+    from live_fakes import PatternSource
+
     from rnnmusic.live import InternalClock, LiveConfig, LiveEngine, open_output
-    from rnnmusic.live.fake import PatternSource
 
     messages = 2 * notes  # a note-on and a note-off each
     with listener(messages) as finish:

@@ -7,14 +7,14 @@ pattern source; the last test plays a real model through a real JACK server.
 from __future__ import annotations
 
 import pytest
+from live_fakes import FakeOutput, PatternSource
 from PySide6.QtCore import Qt
+from rnnmusic.gui.live_panel import LivePanel, LiveRequest
+from rnnmusic.gui.live_session import LiveSession
 from support import require
 
 from rnnmusic.errors import PortError
-from rnnmusic.gui.live_panel import LivePanel, LiveRequest
-from rnnmusic.gui.live_session import LiveSession
 from rnnmusic.live import InternalClock, LiveConfig, LiveEngine, Meter
-from rnnmusic.live.fake import FakeOutput, PatternSource
 from rnnmusic.live.messages import is_note_on
 
 
@@ -138,6 +138,7 @@ def test_a_real_model_plays_into_a_real_jack_port(qtbot, ports, settings, dialog
 
     require(jackd_available(), "jackd (JACK server)")
     from rnnmusic.gui.live_session import start_live
+
     from rnnmusic.live.ports import open_input
     from rnnmusic.midi_io import read_midi
 

@@ -3,11 +3,11 @@
 import sys
 
 import pytest
+from live_fakes import FakeInput, FakeOutput
 
 from rnnmusic.errors import ConfigError, PortError
 from rnnmusic.live import messages as m
 from rnnmusic.live import midi_api, ports
-from rnnmusic.live.fake import FakeInput, FakeOutput
 
 
 @pytest.mark.parametrize("data", [b"\x90\x3c\x64", b"\xc0\x05", b"\xf8", b"\xf2\x10\x00", b"\xf0\x7e\x01\xf7"])
@@ -92,7 +92,7 @@ def test_fake_input_delivers_with_arrival_time_until_closed():
 
 def test_closing_an_output_waits_until_its_last_message_can_have_been_delivered():
     """JACK hands MIDI over in a later period: closing at once can lose a stop's note-offs (issue 12, item 11)."""
-    from rnnmusic.live.fake import ManualClock
+    from live_fakes import ManualClock
 
     now, slept = ManualClock(50.0), []
     out = FakeOutput(now=now, drain_seconds=0.05, sleep=slept.append)
@@ -103,7 +103,7 @@ def test_closing_an_output_waits_until_its_last_message_can_have_been_delivered(
 
 
 def test_closing_an_output_long_after_its_last_send_does_not_wait():
-    from rnnmusic.live.fake import ManualClock
+    from live_fakes import ManualClock
 
     now, slept = ManualClock(50.0), []
     out = FakeOutput(now=now, drain_seconds=0.05, sleep=slept.append)
