@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from rnnmusic.training.token_store import save_npy, write_token_dataset
 
 from rnnmusic import __version__
 from rnnmusic.atomic import atomic_write_bytes
@@ -30,8 +31,7 @@ from rnnmusic.errors import ConfigError, RnnmusicError
 from rnnmusic.evaluate import SPLITS
 from rnnmusic.grid import StepGrid
 from rnnmusic.midi_io import read_midi_bytes
-from rnnmusic.training.progress import ProgressLine
-from rnnmusic.training.token_store import save_npy, write_token_dataset
+from rnnmusic.progress import ProgressLine
 
 MIDI_SUFFIXES = (".mid", ".midi")
 

@@ -121,8 +121,9 @@ def run(args: argparse.Namespace) -> int:
     from rnnmusic import __version__
     from rnnmusic.engine import GenerateOptions, Generator, Provenance, default_model_for, load_model, load_model_file
     from rnnmusic.engine.provenance import seed_content_hash
-    from rnnmusic.transforms import at_tempo
     from rnnmusic.midi_io import read_midi, sequence_to_midi_bytes
+    from rnnmusic.progress import terminal_progress
+    from rnnmusic.transforms import at_tempo
 
     options = GenerateOptions(
         bars=args.bars, steps=args.steps, seconds=args.seconds, temperature=args.temperature, top_k=args.top_k,
@@ -151,7 +152,7 @@ def run(args: argparse.Namespace) -> int:
 
         audio = check_audio()  # before the generation: a missing FluidSynth must not cost one
 
-    takes = Generator(model).generate(seed, options, progress=_progress_printer())
+    takes = Generator(model).generate(seed, options, progress=terminal_progress("generating"))
     start = takes.continuation_start
     sequences = list(takes.sequences)
     if tempo is not None:
@@ -190,14 +191,3 @@ def run(args: argparse.Namespace) -> int:
         print(f"wrote {path}")
     return 0
 
-
-def _progress_printer():
-    """A progress callback drawing a percentage on a terminal, or None when stderr is not one."""
-    if not sys.stderr.isatty():
-        return None
-
-    def show(fraction: float) -> None:
-        end = "\n" if fraction >= 1.0 else ""
-        print(f"\rgenerating {fraction:4.0%}", end=end, file=sys.stderr, flush=True)
-
-    return show

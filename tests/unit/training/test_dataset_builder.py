@@ -8,18 +8,18 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import rnnmusic.training.dataset as dataset_module
+from rnnmusic.training.dataset import build_dataset
+from rnnmusic.training.toy_corpus import write_toy_corpus
 from support import require
 
-import rnnmusic.training.dataset as dataset_module
 from rnnmusic.cli.main import main
 from rnnmusic.encodings import BOS_ID, get_encoding
 from rnnmusic.errors import ConfigError
 from rnnmusic.evaluate import open_split, read_manifest
 from rnnmusic.midi_io import read_midi, write_midi
 from rnnmusic.notes import NoteSequence
-from rnnmusic.training.dataset import build_dataset
-from rnnmusic.training.progress import ProgressLine
-from rnnmusic.training.toy_corpus import write_toy_corpus
+from rnnmusic.progress import ProgressLine
 
 QUIET = ProgressLine(enabled=False)
 
