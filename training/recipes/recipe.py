@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+import tomli_w
+
 from rnnmusic.sysinfo import describe_machine
 
 from .card import write_card
@@ -105,8 +107,6 @@ class Timings:
 def run_recipe(recipe: Recipe, out_dir: Path, work_dir: Path, examples_dir: Path, quick: bool = False,
                limit: int | None = None, jobs: int = 2, collections: tuple[str, ...] | None = None) -> dict[str, Any]:
     """Run every step; returns the facts the card is written from."""
-    import tomli_w
-
     work_dir.mkdir(parents=True, exist_ok=True)
     out_dir.mkdir(parents=True, exist_ok=True)
     midi, data, run = work_dir / "midi", work_dir / "data", work_dir / "run"
