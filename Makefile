@@ -12,10 +12,14 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 
-# torch is installed on its own first, pinned, so pip takes the CPU build found
-# on the development machines instead of pulling a multi-GB CUDA build.
+# The one torch release the test suite is run with (here and in CI, which runs `make test`); it must
+# lie in the supported range of pyproject.toml's train extra (tests/unit/core/test_torch_pin.py checks).
+# It is installed on its own first, pinned, so pip takes the CPU build found on the development
+# machines instead of pulling a multi-GB CUDA build.
+TORCH_TESTED := 2.13.0
+
 setup-dev: $(BIN)/python
-	$(BIN)/python -m pip install -q torch==2.13.0
+	$(BIN)/python -m pip install -q torch==$(TORCH_TESTED)
 	$(BIN)/python -m pip install -q -e '.[dev]'
 
 setup-runtime: $(BIN)/python

@@ -13,7 +13,6 @@ up. Record results in docs/benchmarks.md under "MIDI fuzzing".
 from __future__ import annotations
 
 import argparse
-import platform
 import sys
 import time
 from pathlib import Path
@@ -22,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from midi_fuzzer import OUTCOMES, Report, fuzz  # noqa: E402
 
-from rnnmusic.sysinfo import cpu_summary  # noqa: E402
+from rnnmusic.sysinfo import describe_machine  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -43,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
 
     report = fuzz(args.seed, args.cases, args.timeout, args.cap_mb, progress)
     wall = time.monotonic() - start
-    print(f"machine: {cpu_summary()}, Python {platform.python_version()}")
+    print(f"machine: {describe_machine(python=True)}")
     print(f"cases: {report.tried:,} (seed {args.seed}, timeout {args.timeout:g} s, cap {args.cap_mb} MiB per case)")
     print(f"outcomes: {_counts(report)}")
     print(f"worker memory: {report.base_rss / 2**20:.0f} MiB at start, peak {report.peak_rss / 2**20:.0f} MiB")

@@ -38,7 +38,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import statistics
 import sys
 import tempfile
@@ -47,20 +46,11 @@ from pathlib import Path
 
 import numpy as np
 
-from rnnmusic.sysinfo import cpu_model
+from rnnmusic.sysinfo import describe_machine
 
 ROOT = Path(__file__).resolve().parents[1]
 BATCHES = (1, 8)
 KINDS = ("engine", "bare", "torch", "torch_off")
-
-
-def machine() -> str:
-    cpu = cpu_model()
-    import onnxruntime
-    import torch
-
-    return (f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-            f"onnxruntime {onnxruntime.__version__}, torch {torch.__version__}")
 
 
 def stand_in(encoding: str, folder: Path):
@@ -320,7 +310,8 @@ def main(argv: list[str] | None = None) -> int:
             path, module = stand_in(encoding, work)
             cases.append((f"{encoding} stand-in", load_model(path), module, "same weights"))
 
-    print(f"machine: {machine()}; torch threads {torch.get_num_threads()}; load average "
+    print(f"machine: {describe_machine(python=True, versions=('onnxruntime', 'torch'))}; "
+          f"torch threads {torch.get_num_threads()}; load average "
           f"{' '.join(f'{x:.1f}' for x in os.getloadavg())} at start")
     for label, model, _, weights in cases:
         arch, size = model.info.architecture, model.path.stat().st_size

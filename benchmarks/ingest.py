@@ -18,11 +18,8 @@ Record results in docs/benchmarks.md under "MIDI ingest".
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -30,16 +27,9 @@ from pathlib import Path
 
 import mido
 
+from rnnmusic.sysinfo import describe_machine
+
 TPQ = 480
-
-
-def machine() -> str:
-    try:
-        lscpu = subprocess.run(["lscpu"], capture_output=True, text=True, check=True).stdout
-        model = next(line.split(":", 1)[1].strip() for line in lscpu.splitlines() if line.startswith("Model name"))
-    except (OSError, subprocess.CalledProcessError, StopIteration):
-        model = platform.processor() or platform.machine()
-    return f"{model} ({os.cpu_count()} cores), Python {platform.python_version()}"
 
 
 def piece(rng: random.Random, notes: int, stacked: bool) -> mido.MidiFile:
@@ -139,7 +129,7 @@ def main() -> int:
 
     print(f"MIDI ingest: {args.files} files of ~{args.notes} notes, one process, median of {args.repeats} repeats "
           f"({args.pm_repeats} for pretty_midi)")
-    print(f"machine: {machine()}; symusic {_version('symusic')}, pretty_midi {_version('pretty_midi')}")
+    print(f"machine: {describe_machine(python=True)}; symusic {_version('symusic')}, pretty_midi {_version('pretty_midi')}")
     failed = False
     with tempfile.TemporaryDirectory(prefix="rnnmusic-ingest-") as tmp:
         for stacked in (False, True):

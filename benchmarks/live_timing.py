@@ -38,9 +38,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "integration"))  # the JACK test harness
+sys.path.insert(0, str(ROOT / "tests"))  # live_fakes.PatternSource: a fixed pattern instead of a model
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from jack_server import JackServer, Receiver  # noqa: E402
+
+from rnnmusic.sysinfo import describe_machine  # noqa: E402
 
 LISTENER = "bench"
 
@@ -102,8 +105,9 @@ def listener(count: int):
 
 
 def timing_run(notes: int, bpm: float, realtime: bool) -> dict:
+    from live_fakes import PatternSource
+
     from rnnmusic.live import InternalClock, LiveConfig, LiveEngine, open_output
-    from rnnmusic.live.fake import PatternSource
 
     messages = 2 * notes  # a note-on and a note-off each
     with listener(messages) as finish:
@@ -200,17 +204,11 @@ def underrun_run(model_path: Path, bars: float, bpm: float) -> dict:
 
 
 def machine(jack: JackServer) -> str:
-    cpu = platform.machine()
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
     version = subprocess.run(["jackd", "--version"], capture_output=True, text=True).stdout.splitlines()[0]
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    return (f"{cpu}, {os.cpu_count()} cores, Linux {platform.release()}, Python {platform.python_version()}, "
-            f"{version}, JACK real-time threads: {'yes' if jack.realtime_granted else 'no'}, "
-            f"load average at start {load:.1f}")
+    return describe_machine(python=True, extra=[
+        f"Linux {platform.release()}", version, f"JACK real-time threads: {'yes' if jack.realtime_granted else 'no'}",
+        f"load average at start {load:.1f}"])
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -4,7 +4,7 @@
 
 Reads what the recipes measured (``WORK/NAME/music_eval.json`` for the new model,
 ``music_eval_previous.json`` for the model it replaced, both ``rnnmusic eval --music`` on the
-same test split; see training/recipes/recipe.py) and prints one Markdown table per model: the
+same test split; see training/recipes/measure.py) and prints one Markdown table per model: the
 new model, the previous one, the real music, both baselines, the target and whether it is met.
 Nothing is typed in by hand: every number comes from those files.
 """

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import sys
 import tempfile
@@ -34,22 +33,21 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
-
-from rnnmusic.encodings import get_encoding
-from rnnmusic.evaluate import open_split
-from rnnmusic.sysinfo import cpu_model
 from rnnmusic.training.config import TrainConfig
 from rnnmusic.training.data import IGNORE
 from rnnmusic.training.dataset import build_dataset
 from rnnmusic.training.metrics import read_metrics
-from rnnmusic.training.progress import ProgressLine
 from rnnmusic.training.toy_corpus import write_toy_corpus
 from rnnmusic.training.trainer import build_model, train
 
+from rnnmusic.encodings import get_encoding
+from rnnmusic.evaluate import open_split
+from rnnmusic.progress import ProgressLine
+from rnnmusic.sysinfo import describe_machine
+
 
 def machine() -> str:
-    cpu = cpu_model()
-    return f"{cpu}, {os.cpu_count()} cores, torch {torch.__version__}, {torch.get_num_threads()} threads"
+    return describe_machine(extra=[f"torch {torch.__version__}", f"{torch.get_num_threads()} threads"])
 
 
 def make_config(args: argparse.Namespace, total_steps: int) -> TrainConfig:

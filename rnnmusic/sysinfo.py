@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import platform
+from importlib import metadata
 from pathlib import Path
+from typing import Iterable
 
 
 def cpu_model() -> str:
@@ -18,6 +20,20 @@ def cpu_model() -> str:
     return platform.processor() or platform.machine()
 
 
-def cpu_summary() -> str:
-    """CPU model and core count, e.g. ``AMD EPYC, 2 cores``."""
-    return f"{cpu_model()}, {os.cpu_count()} cores"
+def describe_machine(python: bool = False, versions: Iterable[str] = (), extra: Iterable[str] = ()) -> str:
+    """CPU model and core count, then (when asked) Python's version, the installed versions of the
+    distributions named in ``versions`` and any other facts in ``extra``, joined by commas; e.g.
+    ``AMD EPYC 7B13, 2 cores, Python 3.11.9, onnxruntime 1.20.1``. A timing means little without them."""
+    parts = [f"{cpu_model()}, {os.cpu_count()} cores"]
+    if python:
+        parts.append(f"Python {platform.python_version()}")
+    parts += [f"{name} {_version(name)}" for name in versions]
+    parts += list(extra)
+    return ", ".join(parts)
+
+
+def _version(distribution: str) -> str:
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return "(not installed)"

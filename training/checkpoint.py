@@ -57,10 +57,6 @@ def checkpoint_config(payload: dict[str, Any]) -> TrainConfig:
     return TrainConfig.from_dict(data, "checkpoint config")
 
 
-def checkpoint_encoding_json(payload: dict[str, Any]) -> str:
-    return payload["encoding"]
-
-
 def checkpoint_dataset(payload: dict[str, Any]) -> dict[str, Any]:
     """The dataset summary recorded at training time (path, content hash, counts, licence)."""
     return json.loads(payload.get("dataset", "{}"))

@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from rnnmusic.training.progress import ProgressLine
 from rnnmusic.training.token_store import save_npy, write_token_dataset
 
 from rnnmusic import __version__
@@ -32,6 +31,7 @@ from rnnmusic.errors import ConfigError, RnnmusicError
 from rnnmusic.evaluate import SPLITS
 from rnnmusic.grid import StepGrid
 from rnnmusic.midi.read import read_midi_bytes
+from rnnmusic.progress import ProgressLine
 
 MIDI_SUFFIXES = (".mid", ".midi")
 

@@ -73,10 +73,10 @@ def run(args: argparse.Namespace) -> int:
         return _plots(args)
     if args.benchmark == "data":
         from rnnmusic.training.bench.polyphonic_data import load_polyphonic
-        from rnnmusic.training.bench.token_dataset import write_token_dataset
+        from rnnmusic.training.bench.token_dataset import write_benchmark_dataset
 
-        manifest = write_token_dataset(load_polyphonic(args.dataset, args.data_dir), args.output, args.dataset,
-                                       args.data_dir)
+        manifest = write_benchmark_dataset(load_polyphonic(args.dataset, args.data_dir), args.output, args.dataset,
+                                           args.data_dir)
         counts = ", ".join(f"{k} {v['pieces']} pieces / {v['time']:,.0f} frames" for k, v in manifest["splits"].items())
         print(f"wrote {args.output}: {args.dataset} as polyphony tokens ({counts})")
         return 0

@@ -31,8 +31,8 @@ def register(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from rnnmusic.atomic import remove_stale_parts
     from rnnmusic.output_paths import DATASET_FOLDER, check_output_folder
+    from rnnmusic.progress import ProgressLine
     from rnnmusic.training.dataset import build_dataset, read_split_list, summary_lines
-    from rnnmusic.training.progress import ProgressLine
 
     check_output_folder(args.output, DATASET_FOLDER, {args.src: "the MIDI source folder"})
     remove_stale_parts(args.output, recursive=True)  # left by a build that was killed (its cache too)

@@ -108,18 +108,19 @@ def parse_options(items: list[str]) -> dict:
 
 
 def _run_music(args: argparse.Namespace) -> int:
-    import sys
-
     from rnnmusic.music_eval import evaluate_music
     from rnnmusic.music_eval.table import plain, profile_lines, summary_line
+    from rnnmusic.progress import terminal_progress
 
     overrides = {name: getattr(args, name) for name in ("temperature", "top_k", "top_p", "repetition")
                  if getattr(args, name) is not None}
     overrides.update(parse_options(args.option))
 
+    show = terminal_progress("music eval: seeds done")
+
     def progress(done: int, total: int) -> None:
-        if sys.stderr.isatty():
-            print(f"\rmusic eval: {done}/{total} seeds", end="" if done < total else "\n", file=sys.stderr, flush=True)
+        if show is not None:
+            show(done / max(total, 1))
 
     result = evaluate_music(args.model, args.data, split=args.split, seed_bars=args.seed_bars, bars=args.bars,
                             samples=args.samples, random_seed=args.random_seed, max_pieces=args.max_pieces,

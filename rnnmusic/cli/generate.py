@@ -119,6 +119,7 @@ def run(args: argparse.Namespace) -> int:
     from rnnmusic.engine.provenance import seed_content_hash
     from rnnmusic.midi.read import read_midi
     from rnnmusic.midi.write import sequence_to_midi_bytes
+    from rnnmusic.progress import terminal_progress
     from rnnmusic.transforms import at_tempo
 
     options = GenerateOptions(
@@ -148,7 +149,7 @@ def run(args: argparse.Namespace) -> int:
 
         audio = check_audio()  # before the generation: a missing FluidSynth must not cost one
 
-    takes = Generator(model).generate(seed, options, progress=_progress_printer())
+    takes = Generator(model).generate(seed, options, progress=terminal_progress("generating"))
     start = takes.continuation_start
     sequences = list(takes.sequences)
     if tempo is not None:
@@ -187,14 +188,3 @@ def run(args: argparse.Namespace) -> int:
         print(f"wrote {path}")
     return 0
 
-
-def _progress_printer():
-    """A progress callback drawing a percentage on a terminal, or None when stderr is not one."""
-    if not sys.stderr.isatty():
-        return None
-
-    def show(fraction: float) -> None:
-        end = "\n" if fraction >= 1.0 else ""
-        print(f"\rgenerating {fraction:4.0%}", end=end, file=sys.stderr, flush=True)
-
-    return show

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnnmusic.encodings._common import DropCounter, check_length, dedupe_onsets, ragged_arange, resolve_same_pitch
+from rnnmusic.encodings.checks import check_length
+from rnnmusic.encodings.note_rules import DropCounter, dedupe_onsets, resolve_same_pitch
+from rnnmusic.encodings.ragged import ragged_arange
 from rnnmusic.grid import StepGrid
 from rnnmusic.notes import NoteSequence
 
@@ -69,7 +71,7 @@ def resolve_notes(
 
     Notes of one pitch with the same onset step collapse into the longest (the others count
     as ``duplicate``); then a pitch sounds over the union of its notes and every onset starts
-    a new note (see :func:`rnnmusic.encodings._common.resolve_same_pitch`).
+    a new note (see :func:`rnnmusic.encodings.note_rules.resolve_same_pitch`).
     """
     keep = dedupe_onsets(pitch, onset, end)
     drops.add("duplicate", len(pitch) - len(keep))

@@ -25,9 +25,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rnnmusic.encodings._common import DropCounter, as_ids, build_sequence, check_int, template_voice
 from rnnmusic.encodings._steps import checked_grid, grid_of
 from rnnmusic.encodings.base import EncodeReport, Encoding, EncodingConfig, Token
+from rnnmusic.encodings.checks import as_ids, check_int
+from rnnmusic.encodings.note_rules import DropCounter
+from rnnmusic.encodings.template import build_sequence, template_voice
 from rnnmusic.notes import NoteSequence
 
 DRUM_CLASSES = (

@@ -48,18 +48,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rnnmusic.encodings._common import (
-    DropCounter,
-    as_ids,
-    build_sequence,
-    check_int,
-    check_length,
-    dedupe_onsets,
-    ragged_arange,
-    resolve_same_pitch,
-    template_voice,
-)
 from rnnmusic.encodings.base import EncodeReport, Encoding, EncodingConfig, Token
+from rnnmusic.encodings.checks import as_ids, check_int, check_length
+from rnnmusic.encodings.note_rules import DropCounter, dedupe_onsets, resolve_same_pitch
+from rnnmusic.encodings.ragged import ragged_arange
+from rnnmusic.encodings.template import build_sequence, template_voice
 from rnnmusic.notes import NoteSequence
 from rnnmusic.transforms import apply_sustain
 

@@ -35,14 +35,6 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from rnnmusic.encodings._common import (
-    DropCounter,
-    as_ids,
-    build_sequence,
-    check_int,
-    check_pitch_range,
-    template_voice,
-)
 from rnnmusic.encodings._steps import (
     check_note_steps,
     checked_grid,
@@ -53,6 +45,9 @@ from rnnmusic.encodings._steps import (
     runs_to_notes,
 )
 from rnnmusic.encodings.base import EncodeReport, Encoding, EncodingConfig, Token
+from rnnmusic.encodings.checks import as_ids, check_int, check_pitch_range
+from rnnmusic.encodings.note_rules import DropCounter
+from rnnmusic.encodings.template import build_sequence, template_voice
 from rnnmusic.errors import EncodingError
 from rnnmusic.notes import NoteSequence
 

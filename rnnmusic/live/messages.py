@@ -51,11 +51,6 @@ def is_note_off(data: bytes) -> bool:
     return len(data) == 3 and (data[0] & 0xF0 == NOTE_OFF or (data[0] & 0xF0 == NOTE_ON and data[2] == 0))
 
 
-def is_realtime(data: bytes) -> bool:
-    """Clock, transport and the other one-byte system real-time messages (0xF8-0xFF)."""
-    return len(data) >= 1 and data[0] >= 0xF8
-
-
 def validate(data: bytes) -> None:
     """Raise ValueError unless ``data`` is one well-formed MIDI message (sysex included)."""
     if not data:

@@ -3,7 +3,7 @@
 A backend implements ``_send`` (outputs), calls ``_deliver`` for each message it
 receives (inputs), and may implement ``_alive`` and ``_close``. The python-rtmidi
 backend is :mod:`rnnmusic.live.rtmidi_ports`; the list-backed fakes for tests are in
-:mod:`rnnmusic.live.fake`.
+``tests/live_fakes.py``.
 """
 
 from __future__ import annotations

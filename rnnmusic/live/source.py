@@ -1,7 +1,7 @@
 """What the live engine plays from: a stream of notes in beats, continued chunk by chunk.
 
 The generation engine's ``GenerationStream`` is the real source; the fakes in
-:mod:`rnnmusic.live.fake` play fixed patterns for tests and benchmarks. Times are
+``tests/live_fakes.py`` play fixed patterns for tests and benchmarks. Times are
 quarter notes counted from the stream's start; ``position`` is where the next
 chunk begins, so the engine can place each chunk on its own timeline.
 """

@@ -68,7 +68,7 @@ __all__ = ["MAX_BYTES", "MAX_NOTES", "MAX_SECONDS", "read_midi", "read_midi_byte
 MAX_SECONDS = 24 * 3600.0
 #: the most notes kept: far beyond real music (a 20-minute piano piece has some 10,000), it bounds what
 #: reading costs with :data:`~rnnmusic.midi.chunks.MAX_BYTES`; the encodings bound the rest
-#: (:data:`rnnmusic.encodings._common.MAX_TOKENS`)
+#: (:data:`rnnmusic.encodings.checks.MAX_TOKENS`)
 MAX_NOTES = 1_000_000
 
 

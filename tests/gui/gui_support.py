@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from live_fakes import FakeOutput
 from PySide6.QtWidgets import QMessageBox
 
 from rnnmusic.errors import PortError
-from rnnmusic.live.fake import FakeOutput
 from rnnmusic.notes import Note, NoteSequence, TempoChange, TimeSignature, make_notes
 
 

@@ -15,14 +15,16 @@ from pathlib import Path
 
 from PySide6.QtCore import QEventLoop, Qt, QTimer
 from PySide6.QtWidgets import QApplication
-
 from rnnmusic.gui.app import application, create_window
 from rnnmusic.gui.live_session import LiveSession
 from rnnmusic.gui.ports import MidiPorts
 from rnnmusic.gui.settings import Settings
+
 from rnnmusic.live import InternalClock, LiveConfig, LiveEngine, Meter
-from rnnmusic.live.fake import FakeOutput, PatternSource
 from rnnmusic.live.ports import PortList
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script: tests/ holds the fakes
+from live_fakes import FakeOutput, PatternSource  # noqa: E402
 
 WIDTH, HEIGHT = 1400, 860
 

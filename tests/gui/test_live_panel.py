@@ -7,6 +7,7 @@ pattern source; the last test plays a real model through a real JACK server.
 from __future__ import annotations
 
 import pytest
+from live_fakes import FakeOutput, PatternSource
 from PySide6.QtCore import Qt
 from rnnmusic.gui.live_panel import LivePanel, LiveRequest
 from rnnmusic.gui.live_session import LiveSession
@@ -14,7 +15,6 @@ from support import require
 
 from rnnmusic.errors import PortError
 from rnnmusic.live import InternalClock, LiveConfig, LiveEngine, Meter
-from rnnmusic.live.fake import FakeOutput, PatternSource
 from rnnmusic.live.messages import is_note_on
 
 

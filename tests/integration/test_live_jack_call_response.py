@@ -15,12 +15,12 @@ import sys
 import time
 
 import pytest
-
 from jack_server import Receiver, mido_jack
+from live_fakes import PatternSource
 from support import reaped
+
 from rnnmusic.live import InternalClock, LiveConfig, LiveEngine, open_input, open_output
 from rnnmusic.live.engine import ANSWER_LEAD
-from rnnmusic.live.fake import PatternSource
 from rnnmusic.live.hygiene import sounding_after
 
 pytestmark = pytest.mark.jack

@@ -20,11 +20,11 @@ import time
 import traceback
 
 import pytest
-
 from jack_server import ClockSender, Receiver, busy_cpu
+from live_fakes import PatternSource
 from support import reaped
+
 from rnnmusic.live import LiveConfig, LiveEngine, MidiClockFollower, open_input, open_output
-from rnnmusic.live.fake import PatternSource
 from rnnmusic.live.hygiene import sounding_after
 
 pytestmark = [pytest.mark.jack, pytest.mark.slow]

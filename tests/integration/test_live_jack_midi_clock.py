@@ -18,10 +18,10 @@ import statistics
 import time
 
 import pytest
-
 from jack_server import ClockSender, Receiver
+from live_fakes import PatternSource
+
 from rnnmusic.live import LiveConfig, LiveEngine, MidiClockFollower, open_input, open_output
-from rnnmusic.live.fake import PatternSource
 from rnnmusic.live.hygiene import sounding_after
 
 pytestmark = pytest.mark.jack

@@ -17,9 +17,9 @@ import sys
 import time
 
 import pytest
-
 from jack_server import ClockSender, Receiver
 from support import reaped
+
 from rnnmusic.live.hygiene import sounding_after
 
 pytestmark = [pytest.mark.jack, pytest.mark.slow]
@@ -99,9 +99,10 @@ def test_a_signal_while_playing_leaves_nothing_sounding_every_time(jack, clock, 
 def _child(clock_kind: str, name: str, synth: str) -> None:
     """Play long overlapping notes until a signal, through the CLI's own stop path."""
     signal.signal(signal.SIGINT, signal.default_int_handler)  # as at a terminal, even when started in background
+    from live_fakes import PatternSource
+
     from rnnmusic.cli.live import _play
     from rnnmusic.live import LiveConfig, LiveEngine
-    from rnnmusic.live.fake import PatternSource
     from rnnmusic.live.setup import make_clock, open_ports
 
     clock = make_clock(clock_kind, 240.0, None)

@@ -13,11 +13,11 @@ import sys
 import time
 
 import pytest
-
 from jack_server import ClockSender, Receiver, mido_jack
+from live_fakes import PatternSource
 from support import reaped
+
 from rnnmusic.live import InternalClock, LiveConfig, LiveEngine, MidiClockFollower, open_input, open_output
-from rnnmusic.live.fake import PatternSource
 from rnnmusic.live.hygiene import clearing_messages, sounding_after
 
 pytestmark = pytest.mark.jack

@@ -18,10 +18,10 @@ import sys
 import time
 
 import pytest
-
 from jack_server import Receiver
+from live_fakes import PatternSource
+
 from rnnmusic.live import InternalClock, LiveConfig, LiveEngine, open_output
-from rnnmusic.live.fake import PatternSource
 from rnnmusic.live.hygiene import sounding_after
 
 pytestmark = pytest.mark.jack

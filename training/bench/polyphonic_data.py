@@ -12,7 +12,6 @@ import gzip
 import json
 import os
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
@@ -81,10 +80,6 @@ def take(splits: dict[str, list[Piece]], pieces: int | None) -> dict[str, list[P
     if pieces is None:
         return splits
     return {split: items[:pieces] for split, items in splits.items()}
-
-
-def frame_count(pieces: Sequence[Piece]) -> int:
-    return sum(len(piece) for piece in pieces)
 
 
 # -- multi-hot rolls (bernoulli family) -------------------------------------------

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import platform
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +21,7 @@ import torch
 
 from rnnmusic.encodings.polyphony import STEP_END_ID
 from rnnmusic.errors import ConfigError
+from rnnmusic.sysinfo import describe_machine
 from rnnmusic.training.bench.polyphonic_data import DATASETS, Piece, load_polyphonic, polyphony_encoding, take, to_ids
 from rnnmusic.training.bench.scoring import FrameNLL, score_pieces, token_frame_nll
 from rnnmusic.training.config import TrainConfig
@@ -104,14 +104,14 @@ def _run_bernoulli(config: TrainConfig, splits: dict[str, list[Piece]], run_dir:
 
 def _run_tokens(spec: BenchSpec, config: TrainConfig, splits: dict[str, list[Piece]], run_dir: Path,
                 say) -> dict[str, Any]:
-    from rnnmusic.training.bench.token_dataset import write_token_dataset
+    from rnnmusic.training.bench.token_dataset import write_benchmark_dataset
     from rnnmusic.training.checkpoint import BEST, load_checkpoint
     from rnnmusic.training.trainer import build_model, train
 
     if not config.model.grammar_mask:
         raise ConfigError("the tokens family needs model.grammar_mask = true (else p(frame) is not a distribution)")
     data_dir, train_dir = run_dir / "data", run_dir / "train"
-    write_token_dataset(splits, data_dir, spec.dataset, spec.data_root)
+    write_benchmark_dataset(splits, data_dir, spec.dataset, spec.data_root)
     trained = train(data_dir, train_dir, config, quiet=True)
     encoding = polyphony_encoding()
     model = build_model(config, encoding)
@@ -156,15 +156,7 @@ def token_split_nll(model, pieces: list[Piece], batch_size: int = 16) -> FrameNL
 
 def machine(threads: int) -> str:
     """CPU model, core count and torch threads: the context every timing needs."""
-    name = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                name = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{name}, {os.cpu_count()} cores (shared), torch {torch.__version__} CPU, {threads} thread(s)"
+    return describe_machine(extra=[f"torch {torch.__version__} CPU", f"{threads} thread(s)"])
 
 
 def load_best(run_dir: str | Path) -> tuple[torch.nn.Module, dict[str, Any]]:

@@ -14,12 +14,12 @@ from typing import Any
 
 from rnnmusic import __version__
 from rnnmusic.training.bench.polyphonic_data import Piece, dataset_path, polyphony_encoding, to_ids
-from rnnmusic.training.token_store import write_token_dataset as write_dataset
+from rnnmusic.training.token_store import write_token_dataset
 
 LICENSE = "research benchmark data (Boulanger-Lewandowski et al. 2012); pieces public domain or as distributed there"
 
 
-def write_token_dataset(
+def write_benchmark_dataset(
     splits: dict[str, list[Piece]], out_dir: str | os.PathLike, name: str, root: str | os.PathLike | None = None
 ) -> dict[str, Any]:
     """Encode every split with the polyphony encoding (onsets off) and write it to ``out_dir``; returns the manifest."""
@@ -31,6 +31,6 @@ def write_token_dataset(
         for piece in ids[split]:
             digest.update(piece.astype("<u2").tobytes())
         digest.update(f"|{split}|{len(ids[split])}".encode())
-    return write_dataset(out_dir, encoding, ids, source=str(source), license=LICENSE, content_hash=digest.hexdigest(),
-                         dropped_notes={}, files=[{"path": source.name, "split": "benchmark splits"}],
-                         duplicates=[], skipped=[])
+    return write_token_dataset(out_dir, encoding, ids, source=str(source), license=LICENSE,
+                               content_hash=digest.hexdigest(), dropped_notes={},
+                               files=[{"path": source.name, "split": "benchmark splits"}], duplicates=[], skipped=[])

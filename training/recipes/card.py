@@ -1,10 +1,12 @@
 """Write a model card (``models/<name>.md``) from what a recipe run measured.
 
 Every number in a card comes from the run that made the model file beside it:
-the conversion report, the dataset manifest, the training summary and the ONNX
-Runtime evaluation. Nothing is typed in by hand, so a card cannot drift from its
-model. :func:`card_test_nll` reads the test NLL back (the shipped-model tests
-compare it with the model's metadata).
+the conversion report, the dataset manifest, the training summary, the model's
+metadata and the ONNX Runtime evaluation, all gathered by the run into one dict
+of facts before the card is rendered; the functions here only turn those facts
+into Markdown, one section each, and read no file. Nothing is typed in by hand,
+so a card cannot drift from its model. :func:`card_test_nll` reads the test NLL
+back (the shipped-model tests compare it with the model's metadata).
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ import math
 import re
 from pathlib import Path
 from typing import Any
+
+import tomli_w
 
 from rnnmusic.model_file import ModelInfo
 
@@ -29,13 +33,6 @@ def _context_words(info: ModelInfo) -> str:
             f"place in the bar and beat, and what was played {bars} bars earlier; its output mixes its own "
             "next-token distribution with \"the same as then\" for each of those, by gates it learned "
             "(`--repetition` moves them). ")
-
-
-def read_info(path: Path) -> ModelInfo:
-    import onnxruntime as ort
-
-    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-    return ModelInfo.from_metadata(session.get_modelmeta().custom_metadata_map, str(path))
 
 
 def card_test_nll(text: str) -> float:
@@ -71,23 +68,6 @@ def _nll_rows(evals: dict[str, Any], unit: str) -> list[str]:
             rows.append(f"| {split} | {weights} | {e['pieces']} | {e['tokens']:,} | {e['per_token']:.4f} | "
                         f"{e['per_token'] / LN2:.4f} | {e['per_step']:.4f} |")
     return rows
-
-
-def measure_music(model_path: Path, data_dir: Path, out: Path, **settings: Any) -> tuple[dict[str, Any] | None, str]:
-    """Run the musical evaluation for the card (test split, the kind's default bars unless ``settings`` of
-    :func:`~rnnmusic.music_eval.evaluate_music` say otherwise); its numbers go to ``out`` as JSON.
-    Returns (result, "") or (None, why) when the split has no usable piece (a quick run)."""
-    from rnnmusic.errors import ConfigError
-    from rnnmusic.music_eval import evaluate_music
-
-    print(f"$ rnnmusic eval {model_path} {data_dir} --music --json {out}", flush=True)
-    try:
-        result = evaluate_music(model_path, data_dir, **settings).to_dict()
-    except ConfigError as exc:
-        print(f"   musical evaluation not measured: {exc}", flush=True)
-        return None, str(exc)
-    out.write_text(json.dumps(result, indent=1) + "\n")
-    return result, ""
 
 
 def music_eval_section(result: dict[str, Any] | None, skipped_reason: str = "") -> list[str]:
@@ -155,24 +135,8 @@ def previous_section(previous: dict[str, Any] | None, evals: dict[str, Any], mus
     return lines + [""]
 
 
-def _config_toml(config: dict[str, dict[str, Any]]) -> str:
-    from .recipe import to_toml
-
-    return to_toml(config).strip()
-
-
-def render_card(facts: dict[str, Any]) -> str:
-    """The card's Markdown text."""
-    recipe, manifest, evals = facts["recipe"], facts["manifest"], facts["evals"]
-    info: ModelInfo = read_info(facts["model_path"])
-    arch, splits = info.architecture, manifest["splits"]
-    conversion, timing = facts["conversion"], facts["timing"]
-    summary = json.loads((Path(facts["run_dir"]) / "summary.json").read_text())
-    unit = manifest.get("time_unit", "step")
-    size_mb = evals["float_bytes"] / 1e6
-    int8_change = evals["int8_test"]["per_token"] - evals["float_test"]["per_token"]
-    command = f"python -m {recipe.module}"
-    seed = facts["seed"]
+def _introduction(facts: dict[str, Any]) -> list[str]:
+    recipe = facts["recipe"]
     lines = [
         f"# `{recipe.name}`: {recipe.title}",
         "",
@@ -183,8 +147,15 @@ def render_card(facts: dict[str, Any]) -> str:
     if facts["quick"] or facts["limit"]:
         lines += ["", f"**This card describes a {'quick test run' if facts['quick'] else 'subset run'}, not the "
                       f"shipped model.**"]
-    lines += [
-        "",
+    return lines + [""]
+
+
+def _model_sections(facts: dict[str, Any]) -> list[str]:
+    """Encoding and architecture: what the file holds and what one step costs."""
+    manifest, evals, info = facts["manifest"], facts["evals"], facts["info"]
+    arch, unit = info.architecture, manifest.get("time_unit", "step")
+    int8_change = evals["int8_test"]["per_token"] - evals["float_test"]["per_token"]
+    return [
         "## Encoding",
         f"`{manifest['encoding']['name']}` with config `{json.dumps(manifest['encoding']['config'], sort_keys=True)}`: "
         f"{arch.vocab_size} tokens (bos included); NLL per {unit} is the NLL of a piece divided by its length in "
@@ -194,13 +165,20 @@ def render_card(facts: dict[str, Any]) -> str:
         f"{arch.cell.upper()}, {arch.layers} layers x {arch.hidden} units, embedding {arch.embedding}, "
         f"dropout {arch.dropout} while training, tied embeddings: {'yes' if arch.tied else 'no'}; "
         f"{info.parameter_count():,} parameters. The encoding's grammar (which token may follow which) "
-        f"is part of the graph. {_context_words(info)}File: {size_mb:.1f} MB, float32 (dynamic int8 quantisation makes "
-        f"{evals['int8_bytes'] / 1e6:.1f} MB and changes the test NLL by {int8_change:+.4f} nats per token; "
-        f"the float model is the one shipped, so it stays within 1e-4 of torch).",
+        f"is part of the graph. {_context_words(info)}File: {evals['float_bytes'] / 1e6:.1f} MB, float32 (dynamic "
+        f"int8 quantisation makes {evals['int8_bytes'] / 1e6:.1f} MB and changes the test NLL by {int8_change:+.4f} "
+        "nats per token; the float model is the one shipped, so it stays within 1e-4 of torch).",
         f"One generation step (batch 1, one token) takes {evals['float_step_us']:.0f} us with ONNX Runtime on one "
         f"thread of the machine below ({evals['int8_step_us']:.0f} us for int8), far inside the time of a "
         f"sixteenth note at any playable tempo, even with several tokens per step.",
         "",
+    ]
+
+
+def _data_section(facts: dict[str, Any]) -> list[str]:
+    recipe, manifest, conversion = facts["recipe"], facts["manifest"], facts["conversion"]
+    splits = manifest["splits"]
+    lines = [
         "## Training data",
         f"- Source: {recipe.source}; collections used: {', '.join(facts['collections'])}.",
         f"- Pieces: {conversion.pieces:,} taken from {facts['pieces_available']:,} in these collections, "
@@ -218,8 +196,7 @@ def render_card(facts: dict[str, Any]) -> str:
            if dropped else "no notes dropped by the encoding") + ".",
         (f"- Split by the recipe's split list (`training/recipes/splits/{recipe.name}.json`: the held-out pieces "
          "of the previous models, so no model saw them), other files by content hash "
-         if (Path(__file__).parent / "splits" / f"{recipe.name}.json").exists() and not facts["quick"]
-         else "- Split by content hash ")
+         if facts["split_list_used"] else "- Split by content hash ")
         + f"(valid {manifest['split_fractions']['valid']:.0%}, test "
         f"{manifest['split_fractions']['test']:.0%}): "
         + ", ".join(f"{name} {splits[name]['pieces']:,} pieces / {splits[name]['tokens']:,} tokens"
@@ -227,13 +204,19 @@ def render_card(facts: dict[str, Any]) -> str:
         f"- Content hash (manifest): `{manifest['content_hash']}`.",
         "",
         *[p + "\n" for p in recipe.notes],
+    ]
+    return lines
+
+
+def _training_section(facts: dict[str, Any]) -> list[str]:
+    summary, timing, transpose = facts["summary"], facts["timing"], facts["config"]["data"].get("transpose", 0)
+    return [
         "## Training",
         f"`rnnmusic train` with this config (TOML), on the training split only; transposition augmentation "
-        f"shifts each training window by a random whole number of semitones in "
-        f"[-{facts['config']['data'].get('transpose', 0)}, {facts['config']['data'].get('transpose', 0)}]:",
+        f"shifts each training window by a random whole number of semitones in [-{transpose}, {transpose}]:",
         "",
         "```toml",
-        _config_toml(facts["config"]),
+        tomli_w.dumps(facts["config"]).strip(),
         "```",
         "",
         f"{summary['steps']:,} steps, best validation at step {summary.get('best_step')}"
@@ -244,15 +227,29 @@ def render_card(facts: dict[str, Any]) -> str:
            "short on a small CPU, not the data, ends the run; more steps would likely lower the NLL."
            if summary.get("best_step") == summary["steps"] and not summary.get("stopped_early") else ""),
         "",
+    ]
+
+
+def _results_section(facts: dict[str, Any]) -> list[str]:
+    evals, info = facts["evals"], facts["info"]
+    return [
         "## Results (ONNX Runtime, `rnnmusic eval`)",
         "",
-        *_nll_rows(evals, unit),
+        *_nll_rows(evals, facts["manifest"].get("time_unit", "step")),
         "",
         f"The test NLL recorded in the model's metadata (measured with torch at the end of training) is "
         f"{info.metrics.get('test_nll', float('nan')):.4f} nats per token.",
         "",
         *music_eval_section(facts.get("music_eval"), facts.get("music_eval_skipped", "")),
         *previous_section(facts.get("previous"), evals, facts.get("music_eval")),
+    ]
+
+
+def _closing_sections(facts: dict[str, Any]) -> list[str]:
+    """Licence, how to rebuild the model, its seed and its known limits."""
+    recipe, seed = facts["recipe"], facts["seed"]
+    command = f"python -m {recipe.module}"
+    return [
         "## Licence",
         f"- Training data: {recipe.data_license}. music21's corpus licence: "
         "`music21/corpus/license.txt`.",
@@ -268,7 +265,7 @@ def render_card(facts: dict[str, Any]) -> str:
         f"It converts the corpus, builds the dataset, trains, exports and evaluates, and writes "
         f"`models/{recipe.name}.onnx`, this card and `examples/seed_{recipe.name}.mid` "
         f"(intermediate files in `runs/recipes/{recipe.name}`; a second run keeps what is done). "
-        + _rebuild_time(timing) + f" `{command} --quick` checks every step in well under a minute.",
+        + _rebuild_time(facts["timing"]) + f" `{command} --quick` checks every step in well under a minute.",
         "",
         "## Seed",
         f"`examples/seed_{recipe.name}.mid`: the first {seed.bars} bars ({seed.meter[0]}/{seed.meter[1]}) of "
@@ -278,7 +275,15 @@ def render_card(facts: dict[str, Any]) -> str:
         *[f"- {text}" for text in recipe.limits],
         "",
     ]
-    return "\n".join(lines)
+
+
+#: the card's sections in order, each a function of the run's facts
+SECTIONS = (_introduction, _model_sections, _data_section, _training_section, _results_section, _closing_sections)
+
+
+def render_card(facts: dict[str, Any]) -> str:
+    """The card's Markdown text, from the facts :func:`~.recipe.run_recipe` gathered (no file is read)."""
+    return "\n".join(line for section in SECTIONS for line in section(facts))
 
 
 def write_card(facts: dict[str, Any], path: Path) -> Path:

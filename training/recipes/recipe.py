@@ -1,9 +1,9 @@
 """Run a recipe: corpus -> MIDI -> dataset -> training -> ONNX export -> evaluation -> seed -> model card.
 
 Every step is a public rnnmusic step (``rnnmusic dataset build``, ``rnnmusic
-train``, ``rnnmusic export``, ``rnnmusic eval``), run in this process through the
-CLI entry point and printed as the command line it is, so a user can replay any
-step by hand. Intermediate files live under a work folder; a re-run keeps what
+train``, ``rnnmusic export``, ``rnnmusic eval``), called as a function in this process
+(:mod:`.steps`) after printing the command line that does the same, so a user can
+replay any step by hand. Intermediate files live under a work folder; a re-run keeps what
 is done (converted MIDI files, the dataset cache, a finished training run, with
 ``--resume`` for a killed one) and redoes only the rest.
 """
@@ -12,17 +12,21 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import shlex
 import shutil
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from rnnmusic.sysinfo import cpu_model
+import tomli_w
 
+from rnnmusic.sysinfo import describe_machine
+
+from .card import write_card
 from .corpus_to_midi import Piece, convert, prune, spread_subset
+from .measure import compare_previous, measure_music, measure_nll, read_info
+from .steps import build_data, export_model, show, train_model
 
 ROOT = Path(__file__).resolve().parents[2]  # the repository, when run from a clone
 #: where a run keeps the model file its export replaced (compared on the same split in the card)
@@ -68,16 +72,6 @@ class Recipe:
         return Path(__file__).resolve().parent / "splits" / f"{self.name}.json"
 
 
-def to_toml(sections: dict[str, dict[str, Any]]) -> str:
-    """A TrainConfig-shaped dict as TOML (values are numbers, booleans or strings)."""
-    lines = []
-    for section, values in sections.items():
-        lines.append(f"[{section}]")
-        lines.extend(f"{key} = {json.dumps(value)}" for key, value in values.items())
-        lines.append("")
-    return "\n".join(lines)
-
-
 def merged(base: dict[str, dict[str, Any]], over: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
     out = {section: dict(values) for section, values in base.items()}
     for section, values in over.items():
@@ -85,23 +79,12 @@ def merged(base: dict[str, dict[str, Any]], over: dict[str, dict[str, Any]]) -> 
     return out
 
 
-def cli(args: list[str]) -> None:
-    """Run one rnnmusic command in this process, printed first; raise if it fails."""
-    from rnnmusic.cli.main import main
-
-    print("$ rnnmusic " + shlex.join(args), flush=True)
-    code = main(args)
-    if code != 0:
-        raise SystemExit(f"recipe stopped: `rnnmusic {args[0]}` exited with {code}")
-
-
 def machine() -> str:
     """The machine a run used, in words (CPU model and cores, torch build)."""
     import torch
 
-    cpu = cpu_model()
     gpu = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "no GPU"
-    return f"{cpu}, {os.cpu_count()} cores, {gpu}; torch {torch.__version__}, {torch.get_num_threads()} torch thread(s)"
+    return describe_machine(extra=[f"{gpu}; torch {torch.__version__}", f"{torch.get_num_threads()} torch thread(s)"])
 
 
 class Timings:
@@ -124,8 +107,6 @@ class Timings:
 def run_recipe(recipe: Recipe, out_dir: Path, work_dir: Path, examples_dir: Path, quick: bool = False,
                limit: int | None = None, jobs: int = 2, collections: tuple[str, ...] | None = None) -> dict[str, Any]:
     """Run every step; returns the facts the card is written from."""
-    from .card import measure_music, write_card
-
     work_dir.mkdir(parents=True, exist_ok=True)
     out_dir.mkdir(parents=True, exist_ok=True)
     midi, data, run = work_dir / "midi", work_dir / "data", work_dir / "run"
@@ -147,27 +128,24 @@ def run_recipe(recipe: Recipe, out_dir: Path, work_dir: Path, examples_dir: Path
     valid_fraction, test_fraction = (0.2, 0.2) if quick else recipe.split_fractions
     # the shipped models' held-out pieces are fixed by a list, so a change of conversion (which changes
     # every file's hash) cannot move a piece a model was trained on into its test split
-    split_list = [] if quick or not recipe.split_list().exists() else ["--splits", str(recipe.split_list())]
+    split_list = None if quick or not recipe.split_list().exists() else recipe.split_list()
     fresh = not (data / "cache").exists()
     t0 = time.perf_counter()
-    cli(["dataset", "build", str(midi), "-o", str(data), "--encoding", recipe.encoding,
-         "--encoding-config", json.dumps(recipe.encoding_config, sort_keys=True), "--jobs", str(jobs),
-         "--valid-fraction", str(valid_fraction), "--test-fraction", str(test_fraction),
-         "--license", recipe.data_license, "--quiet"] + split_list)
+    manifest = build_data(midi, data, recipe.encoding, recipe.encoding_config, recipe.data_license, jobs,
+                          valid_fraction, test_fraction, split_list)
     if fresh:
         timings.record("dataset_seconds", time.perf_counter() - t0)
-    manifest = json.loads((data / "manifest.json").read_text())
 
     print("-- 3/6 train", flush=True)
     config = merged(recipe.train, recipe.quick_train) if quick else recipe.train
     config_file = work_dir / "train.toml"
-    config_file.write_text(to_toml(config))
+    config_file.write_text(tomli_w.dumps(config))
     if (run / "summary.json").exists() and timings.get("content_hash") == manifest["content_hash"]:
         print(f"   {run} is a finished run on this dataset; kept (delete it to train again)", flush=True)
     else:
         t0 = time.perf_counter()
         resume = (run / "last.pt").exists()
-        cli(["train", str(data), "-o", str(run)] + (["--resume"] if resume else ["--config", str(config_file)]))
+        train_model(data, run, config_file, resume)
         spent = time.perf_counter() - t0 + (timings.get("train_seconds", 0.0) if resume else 0.0)
         timings.record("train_seconds", spent, machine=machine(), content_hash=manifest["content_hash"])
 
@@ -178,17 +156,18 @@ def run_recipe(recipe: Recipe, out_dir: Path, work_dir: Path, examples_dir: Path
     previous = work_dir / PREVIOUS_MODEL
     if model_path.exists() and not previous.exists() and not quick:
         shutil.copy2(model_path, previous)  # the model this run replaces, to compare on the same split
-    own = [] if recipe.repetition is None or quick else ["--repetition", str(recipe.repetition)]
-    cli(["export", str(run), "-o", str(model_path), "--name", recipe.name, "--license", recipe.data_license,
-         "--description", recipe.description or recipe.title] + own)
-    cli(["export", str(run), "-o", str(int8_path), "--name", recipe.name, "--license", recipe.data_license, "--int8"])
+    export_model(run, model_path, recipe.name, recipe.data_license, recipe.description or recipe.title,
+                 repetition=None if quick else recipe.repetition)
+    export_model(run, int8_path, recipe.name, recipe.data_license, int8=True)
 
     print("-- 5/6 evaluate with ONNX Runtime", flush=True)
-    cli(["eval", str(model_path), str(data)])
-    evals = _evaluate(model_path, int8_path, data)
+    show(["eval", str(model_path), str(data)])
+    evals = measure_nll(model_path, int8_path, data)
+    if evals["float_test"] is not None:
+        print(f"NLL per token on the test split: {evals['float_test']['per_token']:.4f} nats", flush=True)
     timings.record("export_eval_seconds", time.perf_counter() - t0)
     music, music_skipped = measure_music(model_path, data, work_dir / "music_eval.json")
-    before = _compare_previous(previous, data, work_dir) if previous.exists() and not quick else None
+    before = compare_previous(previous, data, work_dir) if previous.exists() and not quick else None
 
     print("-- 6/6 seed from the test split, and the model card", flush=True)
     seed_path = examples_dir / f"seed_{recipe.name}.mid"
@@ -198,71 +177,13 @@ def run_recipe(recipe: Recipe, out_dir: Path, work_dir: Path, examples_dir: Path
         "conversion": conversion, "manifest": manifest, "config": config, "timing": timings.values,
         "evals": evals, "model_path": model_path, "run_dir": run, "seed": seed, "seed_path": seed_path,
         "music_eval": music, "music_eval_skipped": music_skipped, "previous": before,
+        # read here so that the card is rendered from data alone
+        "info": read_info(model_path), "summary": json.loads((run / "summary.json").read_text()),
+        "split_list_used": split_list is not None,
     }
     card = write_card(facts, out_dir / f"{recipe.name}.md")
     print(f"== done: {model_path} ({model_path.stat().st_size / 1e6:.1f} MB), {card}, {seed_path}", flush=True)
     return facts
-
-
-def _evaluate(model_path: Path, int8_path: Path, data: Path) -> dict[str, Any]:
-    from rnnmusic.evaluate import evaluate_model, read_manifest
-
-    out: dict[str, Any] = {}
-    for label, path in (("float", model_path), ("int8", int8_path)):
-        for split in ("valid", "test"):
-            if read_manifest(data)["splits"][split]["pieces"] == 0:
-                out[f"{label}_{split}"] = None
-                continue
-            report = evaluate_model(path, data, split=split)
-            out[f"{label}_{split}"] = {"per_token": report.result.per_token, "per_step": report.result.per_step,
-                                       "tokens": report.result.tokens, "steps": report.result.time,
-                                       "pieces": report.pieces}
-        out[f"{label}_bytes"] = path.stat().st_size
-        out[f"{label}_step_us"] = step_microseconds(path)
-    return out
-
-
-def _compare_previous(previous: Path, data: Path, work_dir: Path) -> dict[str, Any] | None:
-    """The replaced model on this run's dataset: its NLL per split and its musical evaluation, or None
-    (with a printed reason) when it cannot read this dataset (another encoding)."""
-    from rnnmusic.errors import RnnmusicError
-    from rnnmusic.evaluate import evaluate_model
-
-    from .card import measure_music
-
-    try:
-        nll = {split: evaluate_model(previous, data, split=split).result.per_token for split in ("valid", "test")}
-    except RnnmusicError as exc:
-        print(f"   the previous model is not compared: {exc}", flush=True)
-        return None
-    music, _ = measure_music(previous, data, work_dir / "music_eval_previous.json")
-    return {"path": str(previous), "nll": nll, "music_eval": music}
-
-
-def step_microseconds(path: Path, steps: int = 300, repeats: int = 5) -> float:
-    """ONNX Runtime time of one generation step (batch 1, one token, one thread): the best of ``repeats``."""
-    import numpy as np
-    import onnxruntime as ort
-
-    from rnnmusic.engine.context import ContextSpec
-    from rnnmusic.model_file import INPUT_CONTEXT, INPUT_IDS, INPUT_REPETITION, INPUT_STATE, ModelInfo
-
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = 1
-    session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
-    info = ModelInfo.from_metadata(session.get_modelmeta().custom_metadata_map, str(path))
-    arch = info.architecture
-    feed = {INPUT_IDS: np.zeros((1, 1), dtype=np.int64), INPUT_STATE: np.zeros(arch.state_shape(1), np.float32)}
-    if info.context:  # a step of a context model reads its timeline inputs too
-        feed[INPUT_CONTEXT] = np.zeros((1, 1, ContextSpec.from_dict(info.context).width), dtype=np.int64)
-        feed[INPUT_REPETITION] = np.zeros(1, dtype=np.float32)
-    best = float("inf")
-    for _ in range(repeats + 1):  # the first round warms up
-        start = time.perf_counter()
-        for _ in range(steps):
-            _, feed[INPUT_STATE] = session.run(None, feed)
-        best = min(best, (time.perf_counter() - start) / steps)
-    return round(best * 1e6, 1)
 
 
 def _write_seed(recipe: Recipe, data: Path, midi: Path, path: Path):
@@ -305,5 +226,12 @@ def main(recipe: Recipe, argv: list[str] | None = None) -> int:
     unknown = sorted(set(collections or ()) - set(recipe.collections) - set(recipe.other_collections))
     if unknown:
         parser.error(f"unknown collection(s) {', '.join(unknown)}")
-    run_recipe(recipe, out, work, examples, quick=args.quick, limit=args.limit, jobs=args.jobs, collections=collections)
+    from rnnmusic.errors import RnnmusicError
+
+    try:
+        run_recipe(recipe, out, work, examples, quick=args.quick, limit=args.limit, jobs=args.jobs,
+                   collections=collections)
+    except RnnmusicError as exc:  # a step's plain message, as its command would have printed it
+        print(f"recipe stopped: {exc}", file=sys.stderr)
+        return 1
     return 0

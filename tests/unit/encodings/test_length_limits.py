@@ -10,7 +10,7 @@ import tracemalloc
 
 import pytest
 
-from rnnmusic.encodings import ENCODING_NAMES, _common, get_encoding
+from rnnmusic.encodings import ENCODING_NAMES, checks, get_encoding
 from rnnmusic.errors import SequenceError
 from rnnmusic.midi.read import read_midi_bytes
 from rnnmusic.notes import Note, NoteSequence, make_notes
@@ -66,9 +66,9 @@ def test_a_piece_of_exactly_the_limit_encodes_and_one_token_more_is_refused(enco
     enc, seq = get_encoding(encoding), _piece(encoding)
     tokens = len(enc.encode(seq))
     assert tokens > 20
-    monkeypatch.setattr(_common, "MAX_TOKENS", tokens)
+    monkeypatch.setattr(checks, "MAX_TOKENS", tokens)
     assert len(enc.encode(seq)) == tokens
     assert len(enc.normalize(seq)) > 0
-    monkeypatch.setattr(_common, "MAX_TOKENS", tokens - 1)
+    monkeypatch.setattr(checks, "MAX_TOKENS", tokens - 1)
     with pytest.raises(SequenceError, match=rf"^piece\.mid: is too long for the {encoding} encoding"):
         enc.encode(seq)

@@ -4,11 +4,11 @@ import json
 import threading
 
 import pytest
+from live_fakes import FakeInput
 
 from rnnmusic.errors import ConfigError
 from rnnmusic.live.capture import CallCapture, call_sequence
 from rnnmusic.live.control import KEYS, Binding, ControlMap, learn
-from rnnmusic.live.fake import FakeInput
 from rnnmusic.live.messages import control_change, note_off, note_on
 
 

@@ -3,10 +3,10 @@
 import random
 
 import pytest
+from live_fakes import ManualClock
 
 from rnnmusic.errors import ConfigError
 from rnnmusic.live.clock import InternalClock, Meter, MidiClockFollower, Timeline, Transport
-from rnnmusic.live.fake import ManualClock
 
 PERIOD = 64 / 48000  # a JACK period: arrival times are late by up to this much
 

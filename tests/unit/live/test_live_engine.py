@@ -3,13 +3,13 @@
 import time
 
 import pytest
+from live_fakes import FakeInput, FakeOutput, ManualClock, PatternSource
 
 from rnnmusic.errors import ConfigError, PortError
 from rnnmusic.live.clock import InternalClock, MidiClockFollower
 from rnnmusic.live.config import LiveConfig, note_entries
 from rnnmusic.live.control import Binding, ControlMap
 from rnnmusic.live.engine import LiveEngine
-from rnnmusic.live.fake import FakeInput, FakeOutput, ManualClock, PatternSource
 from rnnmusic.live.hygiene import clearing_messages, sounding_after
 from rnnmusic.live.messages import control_change, note_off, note_on
 from rnnmusic.notes import Note

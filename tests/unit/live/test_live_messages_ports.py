@@ -3,11 +3,11 @@
 import sys
 
 import pytest
+from live_fakes import FakeInput, FakeOutput
 
 from rnnmusic.errors import ConfigError, PortError
 from rnnmusic.live import messages as m
-from rnnmusic.live import ports
-from rnnmusic.live.fake import FakeInput, FakeOutput
+from rnnmusic.live import midi_api, ports
 
 
 @pytest.mark.parametrize("data", [b"\x90\x3c\x64", b"\xc0\x05", b"\xf8", b"\xf2\x10\x00", b"\xf0\x7e\x01\xf7"])
@@ -34,13 +34,13 @@ NAMES = ["Midi Through:Midi Through Port-0 14:0", "USB Keyboard:USB Keyboard MID
 
 
 def test_match_port_exact_then_unique_substring_ignoring_case():
-    assert ports.match_port("rnnmusic:rnnmusic", NAMES, "output") == "rnnmusic:rnnmusic"
-    assert ports.match_port("usb keyboard", NAMES, "output") == NAMES[1]
+    assert midi_api.match_port("rnnmusic:rnnmusic", NAMES, "output") == "rnnmusic:rnnmusic"
+    assert midi_api.match_port("usb keyboard", NAMES, "output") == NAMES[1]
 
 
 def test_missing_port_lists_the_ports_that_exist():
     with pytest.raises(PortError) as info:
-        ports.match_port("Yamaha", NAMES, "output")
+        midi_api.match_port("Yamaha", NAMES, "output")
     text = str(info.value)
     assert "no MIDI output port matches 'Yamaha'" in text
     assert all(repr(name) in text for name in NAMES)
@@ -48,12 +48,12 @@ def test_missing_port_lists_the_ports_that_exist():
 
 def test_missing_port_when_there_are_none_says_none():
     with pytest.raises(PortError, match="input ports: none"):
-        ports.match_port("x", [], "input")
+        midi_api.match_port("x", [], "input")
 
 
 def test_ambiguous_substring_names_every_candidate():
     with pytest.raises(PortError, match="several") as info:
-        ports.match_port("midi", NAMES, "input")
+        midi_api.match_port("midi", NAMES, "input")
     assert NAMES[0] in str(info.value) and NAMES[1] in str(info.value)
 
 
@@ -92,7 +92,7 @@ def test_fake_input_delivers_with_arrival_time_until_closed():
 
 def test_closing_an_output_waits_until_its_last_message_can_have_been_delivered():
     """JACK hands MIDI over in a later period: closing at once can lose a stop's note-offs (issue 12, item 11)."""
-    from rnnmusic.live.fake import ManualClock
+    from live_fakes import ManualClock
 
     now, slept = ManualClock(50.0), []
     out = FakeOutput(now=now, drain_seconds=0.05, sleep=slept.append)
@@ -103,7 +103,7 @@ def test_closing_an_output_waits_until_its_last_message_can_have_been_delivered(
 
 
 def test_closing_an_output_long_after_its_last_send_does_not_wait():
-    from rnnmusic.live.fake import ManualClock
+    from live_fakes import ManualClock
 
     now, slept = ManualClock(50.0), []
     out = FakeOutput(now=now, drain_seconds=0.05, sleep=slept.append)

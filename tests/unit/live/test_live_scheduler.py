@@ -3,8 +3,9 @@
 import math
 import time
 
+from live_fakes import FakeOutput, ManualClock
+
 from rnnmusic.live.clock import Timeline
-from rnnmusic.live.fake import FakeOutput, ManualClock
 from rnnmusic.live.hygiene import sounding_after
 from rnnmusic.live.messages import note_off, note_on
 from rnnmusic.live.scheduler import Scheduler

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from model_factory import make_model
 from rnnmusic.training.dataset import build_dataset
-from rnnmusic.training.progress import ProgressLine
+from rnnmusic.progress import ProgressLine
 
 from rnnmusic.midi.write import write_midi
 from rnnmusic.music_eval.window import make_window

@@ -6,7 +6,8 @@ import json
 
 from rnnmusic.music_eval import evaluate_music
 from rnnmusic.music_eval.table import markdown, plain
-from rnnmusic.training.recipes.card import measure_music, music_eval_section
+from rnnmusic.training.recipes.card import music_eval_section
+from rnnmusic.training.recipes.measure import measure_music
 
 
 def test_card_section_holds_the_table(tiny):

@@ -10,7 +10,6 @@ import numpy as np
 import pytest
 import rnnmusic.training.dataset as dataset_module
 from rnnmusic.training.dataset import build_dataset
-from rnnmusic.training.progress import ProgressLine
 from rnnmusic.training.toy_corpus import write_toy_corpus
 from support import require
 
@@ -21,6 +20,7 @@ from rnnmusic.evaluate import open_split, read_manifest
 from rnnmusic.midi.read import read_midi
 from rnnmusic.midi.write import write_midi
 from rnnmusic.notes import NoteSequence
+from rnnmusic.progress import ProgressLine
 
 QUIET = ProgressLine(enabled=False)
 

@@ -1,10 +1,11 @@
-"""A one-line progress display on stderr (no tqdm): redrawn in place on a terminal, a line now and then otherwise."""
+"""A one-line progress display on stderr, the only one (dataset builds, training, generate, eval --music):
+redrawn in place on a terminal, a line now and then otherwise (a log file gets no carriage returns)."""
 
 from __future__ import annotations
 
 import sys
 import time
-from typing import TextIO
+from typing import Callable, TextIO
 
 
 def format_duration(seconds: float) -> str:
@@ -60,3 +61,18 @@ class ProgressLine:
             self.stream.write("\n")
             self.stream.flush()
             self._width = 0
+
+
+def terminal_progress(label: str, stream: TextIO | None = None) -> Callable[[float], None] | None:
+    """A progress callback (fraction done, 0 to 1) drawing ``label`` and a percentage on a terminal, or
+    None when the stream is not one: these runs are short, and a log wants their result, not percentages."""
+    line = ProgressLine(stream)
+    if not line.tty:
+        return None
+
+    def show(fraction: float) -> None:
+        line.update(f"{label} {fraction:4.0%}", force=fraction >= 1.0)
+        if fraction >= 1.0:
+            line.close()
+
+    return show

@@ -1,4 +1,5 @@
-"""Fakes for fast unit tests of the live engine: list-backed ports and a clock that moves only when told.
+"""Fakes for fast tests of the live engine: list-backed ports, a clock that moves only when told, and a
+source that plays a fixed pattern instead of a model (the live timing benchmark uses it too).
 
 They go through the same public methods as the real ports (validation, locking,
 closing), so a test that passes here exercises everything but the MIDI system.
