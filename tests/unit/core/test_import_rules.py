@@ -30,9 +30,18 @@ def test_import_rnnmusic_loads_neither_torch_nor_qt():
 
 
 def test_runtime_modules_load_neither_torch_nor_qt():
-    runtime = ["rnnmusic.notes", "rnnmusic.grid", "rnnmusic.midi.read", "rnnmusic.midi.write", "rnnmusic.encodings", "rnnmusic.model_file",
-               "rnnmusic.cli.main"]
+    runtime = ["rnnmusic.notes", "rnnmusic.grid", "rnnmusic.midi.read", "rnnmusic.midi.write", "rnnmusic.encodings",
+               "rnnmusic.model_file", "rnnmusic.engine", "rnnmusic.live", "rnnmusic.cli.main"]
     assert _loaded_heavy_modules(*runtime) == []
+
+
+def test_the_command_line_starts_without_onnx_runtime_torch_or_qt():
+    # `rnnmusic --help` and the parsing of any command import only that command's module: the model
+    # runtime is loaded when a model is, so a mistyped option is answered at once
+    code = ("import sys\nfrom rnnmusic.cli.main import build_parser\nbuild_parser(only='generate')\n"
+            "print(','.join(sorted(m for m in sys.modules if m.split('.')[0] in ('torch', 'PySide6', 'onnxruntime'))))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == ""
 
 
 def test_the_check_itself_sees_torch_when_it_is_imported():
@@ -50,21 +59,27 @@ def test_live_control_names_keys_without_the_engine():
 # -- no import circles inside a package -------------------------------------------------------------
 # A circle (a imports b imports a) forces lazy imports and TYPE_CHECKING tricks and makes the order of
 # reading a package arbitrary. Every import counts here, also one inside a function or under
-# TYPE_CHECKING: those are how circles hide. rnnmusic.live joins the list once its ports modules no
-# longer import each other (issue 15).
+# TYPE_CHECKING: those are how circles hide.
 ROOT = Path(__file__).resolve().parents[3]
-CIRCLE_FREE = ("rnnmusic.engine",)
+#: package -> its folder (training/ installs as rnnmusic.training)
+CIRCLE_FREE = {
+    "rnnmusic.engine": ROOT / "rnnmusic" / "engine",
+    "rnnmusic.live": ROOT / "rnnmusic" / "live",
+    "rnnmusic.midi": ROOT / "rnnmusic" / "midi",
+    "rnnmusic.encodings": ROOT / "rnnmusic" / "encodings",
+    "rnnmusic.training.recipes": ROOT / "training" / "recipes",
+}
 
 
-def _module_name(path: Path, root: Path) -> str:
-    parts = list(path.relative_to(root).with_suffix("").parts)
+def _module_name(package: str, path: Path, folder: Path) -> str:
+    parts = [*package.split("."), *path.relative_to(folder).with_suffix("").parts]
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-def import_graph(package: str, root: Path = ROOT) -> dict[str, set[str]]:
-    """Module -> the modules of ``package`` it imports (the package itself for ``from package import name``)."""
-    folder = root.joinpath(*package.split("."))
-    modules = {_module_name(p, root): p for p in folder.rglob("*.py")}
+def import_graph(package: str, folder: Path) -> dict[str, set[str]]:
+    """Module -> the modules of ``package`` (in ``folder``) it imports, anywhere in its text (the package
+    itself for ``from package import name``)."""
+    modules = {_module_name(package, p, folder): p for p in folder.rglob("*.py")}
     graph: dict[str, set[str]] = {name: set() for name in modules}
     for name, path in modules.items():
         is_package = path.name == "__init__.py"
@@ -115,9 +130,9 @@ def find_circle(graph: dict[str, set[str]]) -> list[str]:
     return []
 
 
-@pytest.mark.parametrize("package", CIRCLE_FREE)
+@pytest.mark.parametrize("package", sorted(CIRCLE_FREE))
 def test_no_module_of_the_package_imports_itself_back(package):
-    graph = import_graph(package)
+    graph = import_graph(package, CIRCLE_FREE[package])
     assert len(graph) > 5, f"{package}: found no modules; is the path right?"
     circle = find_circle(graph)
     assert circle == [], f"import circle in {package}: {' -> '.join(circle)}"
@@ -144,9 +159,26 @@ def test_the_circle_check_finds_circles_hidden_in_functions_and_type_checking(tm
     (pkg / "c.py").write_text("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from pkg import d\n")
     (pkg / "d.py").write_text("import pkg.c\n")
     (pkg / "e.py").write_text("from pkg import thing\n")
-    graph = import_graph("pkg", tmp_path)
+    graph = import_graph("pkg", pkg)
     assert graph["pkg.a"] == {"pkg.b"} and graph["pkg.b"] == {"pkg.a"}
     assert graph["pkg.c"] == {"pkg.d"} and graph["pkg.d"] == {"pkg.c"}
     assert graph["pkg.e"] == {"pkg"}
     assert find_circle(graph) in (["pkg", "pkg.e", "pkg"], ["pkg.a", "pkg.b", "pkg.a"])
     assert find_circle({"x": {"y"}, "y": set()}) == []
+
+
+def test_the_graph_sees_the_imports_that_matter():
+    live = import_graph("rnnmusic.live", CIRCLE_FREE["rnnmusic.live"])
+    assert "rnnmusic.live.midi_api" in live["rnnmusic.live.rtmidi_ports"]
+    assert "rnnmusic.live.rtmidi_ports" in live["rnnmusic.live.ports"]
+    recipes = import_graph("rnnmusic.training.recipes", CIRCLE_FREE["rnnmusic.training.recipes"])
+    assert {"rnnmusic.training.recipes.card", "rnnmusic.training.recipes.steps"} <= recipes[
+        "rnnmusic.training.recipes.recipe"]
+
+
+def test_recipes_do_not_go_through_the_command_line():
+    for path in CIRCLE_FREE["rnnmusic.training.recipes"].glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            assert not [n for n in names if n.startswith("rnnmusic.cli")], f"{path.name} imports {names}"
