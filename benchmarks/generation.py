@@ -56,12 +56,12 @@ KINDS = ("engine", "bare", "torch", "torch_off")
 def stand_in(encoding: str, folder: Path):
     """A model of the shipped size with random weights: (onnx path, torch module with the same weights)."""
     import torch
-    from rnnmusic.training.config import TrainConfig
-    from rnnmusic.training.export import export_model
-    from rnnmusic.training.trainer import build_model
 
     from rnnmusic.encodings import get_encoding
     from rnnmusic.model_file import ModelInfo
+    from rnnmusic.training.config import TrainConfig
+    from rnnmusic.training.export import export_model
+    from rnnmusic.training.trainer import build_model
 
     enc = get_encoding(encoding)
     torch.manual_seed(0)

@@ -33,17 +33,17 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
+
+from rnnmusic.encodings import get_encoding
+from rnnmusic.evaluate import open_split
+from rnnmusic.progress import ProgressLine
+from rnnmusic.sysinfo import describe_machine
 from rnnmusic.training.config import TrainConfig
 from rnnmusic.training.data import IGNORE
 from rnnmusic.training.dataset import build_dataset
 from rnnmusic.training.metrics import read_metrics
 from rnnmusic.training.toy_corpus import write_toy_corpus
 from rnnmusic.training.trainer import build_model, train
-
-from rnnmusic.encodings import get_encoding
-from rnnmusic.evaluate import open_split
-from rnnmusic.progress import ProgressLine
-from rnnmusic.sysinfo import describe_machine
 
 
 def machine() -> str:

@@ -24,11 +24,11 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from rnnmusic.gui.settings import Settings
 
 from rnnmusic.engine import GenerateOptions
 from rnnmusic.engine.options import DEFAULT_TEMPERATURE, DEFAULT_TOP_P
 from rnnmusic.errors import ConfigError
+from rnnmusic.gui.settings import Settings
 from rnnmusic.midi.names import key_name, parse_key
 
 MAX_SEED = 2**31 - 1

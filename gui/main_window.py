@@ -7,12 +7,14 @@ and the player show whatever take is current.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QStyle, QWidget
+
+from rnnmusic.errors import RnnmusicError
 from rnnmusic.gui.controls_panel import ControlsPanel
 from rnnmusic.gui.dialogs import ALL_TRACKS, choose_track, only_track, show_error
 from rnnmusic.gui.engine_bridge import EngineBridge, Generated
@@ -26,8 +28,6 @@ from rnnmusic.gui.takes import Take, TakesModel, make_takes
 from rnnmusic.gui.takes_panel import TakesPanel
 from rnnmusic.gui.transport import TransportBar
 from rnnmusic.gui.workers import TaskRunner
-
-from rnnmusic.errors import RnnmusicError
 from rnnmusic.midi.read import read_midi
 from rnnmusic.midi.write import write_midi
 from rnnmusic.notes import NoteSequence

@@ -8,9 +8,9 @@ every pen is cosmetic so lines stay one pixel wide at any zoom.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
-from typing import Sequence
 
 import numpy as np
 from PySide6.QtCore import QRectF, Qt
@@ -51,7 +51,7 @@ class RollColors:
     playhead: QColor
 
     @classmethod
-    def from_palette(cls, palette: QPalette) -> "RollColors":
+    def from_palette(cls, palette: QPalette) -> RollColors:
         dark = palette.color(QPalette.ColorRole.Window).lightness() < 128
         seed, generated = QColor(*SEED_COLOUR), QColor(*CONTINUATION_COLOUR)
         return cls(

@@ -7,13 +7,13 @@ never drift out of line with the notes when the view scrolls or zooms.
 from __future__ import annotations
 
 import math
-from typing import Sequence
+from collections.abc import Sequence
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPalette, QPen, QTransform, QWheelEvent
 from PySide6.QtWidgets import QGraphicsView, QGridLayout, QWidget
-from rnnmusic.gui.pianoroll_scene import PITCHES, PianoRollScene, RollColors, is_black
 
+from rnnmusic.gui.pianoroll_scene import PITCHES, PianoRollScene, RollColors, is_black
 from rnnmusic.midi.names import pitch_name
 from rnnmusic.notes import NoteSequence
 

@@ -8,7 +8,8 @@ rather than raised, because an empty list is a normal state for this window.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QConcatenateTablesProxyModel, QObject, QStringListModel, Qt, Signal
 from PySide6.QtGui import QStandardItem, QStandardItemModel

@@ -11,10 +11,11 @@ from __future__ import annotations
 import re
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractListModel, QMimeData, QModelIndex, QObject, QPersistentModelIndex, Qt, QUrl
 
@@ -68,7 +69,7 @@ class Take:
         return sequence_to_midi_bytes(self.sequence, [self.provenance] if self.provenance else [])
 
 
-def make_takes(generated: "Generated", next_number: Callable[[], int], seed_file: str) -> list[Take]:
+def make_takes(generated: Generated, next_number: Callable[[], int], seed_file: str) -> list[Take]:
     """One Take per variation the engine made, numbered on, labelled with the options as used."""
     result = generated.takes
     options = result.options

@@ -28,7 +28,7 @@ from rnnmusic.gui.takes import Take, TakesModel
 class DragHandle(QLabel):
     """A grip the user drags the current take out by."""
 
-    def __init__(self, panel: "TakesPanel"):
+    def __init__(self, panel: TakesPanel):
         super().__init__("⇲ Drag MIDI", panel)
         self.panel = panel
         self.setFrameShape(QFrame.Shape.StyledPanel)

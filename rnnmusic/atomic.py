@@ -6,8 +6,8 @@ import contextlib
 import os
 import re
 import tempfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Iterable, Iterator
 
 PART_SUFFIX = ".part"
 #: the temporary names atomic_output makes (mkstemp: 8 characters of [a-z0-9_]), with any suffix a writer adds

@@ -24,7 +24,7 @@ class StepGrid:
     meter_steps: tuple[tuple[int, int, int], ...]  # (start step, numerator, denominator)
 
     @classmethod
-    def for_sequence(cls, seq: NoteSequence, steps_per_quarter: int = 4) -> "StepGrid":
+    def for_sequence(cls, seq: NoteSequence, steps_per_quarter: int = 4) -> StepGrid:
         if steps_per_quarter < 1:
             raise ValueError("steps_per_quarter must be at least 1")
         times = np.array([t.time for t in seq.tempos], dtype=np.float64)
@@ -39,7 +39,7 @@ class StepGrid:
         return cls(steps_per_quarter, times, quarters, qpms, meters)
 
     @classmethod
-    def constant(cls, qpm: float, steps_per_quarter: int = 4, numerator: int = 4, denominator: int = 4) -> "StepGrid":
+    def constant(cls, qpm: float, steps_per_quarter: int = 4, numerator: int = 4, denominator: int = 4) -> StepGrid:
         return cls(
             steps_per_quarter,
             np.zeros(1),

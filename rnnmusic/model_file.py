@@ -17,8 +17,9 @@ them. Names are defined here once: the exporter and the runtime both import them
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from rnnmusic import model_fields as fields
 from rnnmusic.errors import ModelFileError
@@ -127,7 +128,7 @@ class ModelInfo:
         return {KEY_PREFIX + key: value for key, value in values.items()}
 
     @classmethod
-    def from_metadata(cls, metadata: Mapping[str, str], path: str = "<model>") -> "ModelInfo":
+    def from_metadata(cls, metadata: Mapping[str, str], path: str = "<model>") -> ModelInfo:
         """Parse ``metadata_props``; refuses a file that is not an rnnmusic model or is too new."""
         props = {k[len(KEY_PREFIX):]: v for k, v in metadata.items() if k.startswith(KEY_PREFIX)}
         if "format_version" not in props:

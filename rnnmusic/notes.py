@@ -13,8 +13,8 @@ original tempo and meter.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -179,7 +179,7 @@ class NoteSequence:
         """The first tempo, in quarter notes per minute."""
         return self.tempos[0].qpm
 
-    def same_music(self, other: "NoteSequence", tolerance: float = 1e-6) -> bool:
+    def same_music(self, other: NoteSequence, tolerance: float = 1e-6) -> bool:
         """True when both hold the same notes (pitch, velocity, times within tolerance, program, drum)."""
         a, b = self.notes, other.notes
         if len(a) != len(b):
@@ -190,11 +190,11 @@ class NoteSequence:
         return bool(np.all(np.abs(a["start"] - b["start"]) <= tolerance) and np.all(np.abs(a["end"] - b["end"]) <= tolerance))
 
     # -- deriving ------------------------------------------------------------
-    def with_notes(self, notes: np.ndarray | Sequence[Note]) -> "NoteSequence":
+    def with_notes(self, notes: np.ndarray | Sequence[Note]) -> NoteSequence:
         """A copy with other notes and everything else kept (total_time recomputed)."""
         array = notes if isinstance(notes, np.ndarray) else make_notes(notes)
         return replace(self, notes=array, total_time=0.0)
 
-    def evolve(self, **changes) -> "NoteSequence":
+    def evolve(self, **changes) -> NoteSequence:
         """A copy with the named fields replaced."""
         return replace(self, **changes)

@@ -19,9 +19,9 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Mapping
 
 from rnnmusic.atomic import PART_SUFFIX
 from rnnmusic.errors import OutputError

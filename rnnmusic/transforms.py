@@ -6,8 +6,8 @@ files or holds state, so they compose freely in data pipelines and tests.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
-from typing import Sequence
 
 import numpy as np
 

@@ -8,7 +8,7 @@ closing), so a test that passes here exercises everything but the MIDI system.
 from __future__ import annotations
 
 import threading
-from typing import Callable
+from collections.abc import Callable
 
 from rnnmusic.live.port_base import MidiInput, MidiOutput
 from rnnmusic.notes import Note, NoteSequence

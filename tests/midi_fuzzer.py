@@ -24,9 +24,9 @@ import random
 import resource
 import struct
 import traceback
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
 
 DATA = Path(__file__).resolve().parent / "data"
 OUTCOMES = ("read", "refused", "disagreed", "crashed", "hung", "memory")

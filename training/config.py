@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
+
+import tomllib
 
 from rnnmusic.errors import ConfigError
 from rnnmusic.model_file import CELLS
@@ -90,7 +92,7 @@ class TrainConfig:
         return json.dumps(self.to_dict(), sort_keys=True)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any], where: str = "config") -> "TrainConfig":
+    def from_dict(cls, data: Mapping[str, Any], where: str = "config") -> TrainConfig:
         config = cls()
         for section, values in data.items():
             if not isinstance(values, Mapping):
@@ -101,11 +103,11 @@ class TrainConfig:
         return config
 
     @classmethod
-    def from_json(cls, text: str) -> "TrainConfig":
+    def from_json(cls, text: str) -> TrainConfig:
         return cls.from_dict(json.loads(text), "checkpoint config")
 
     @classmethod
-    def from_toml(cls, path: str | Path) -> "TrainConfig":
+    def from_toml(cls, path: str | Path) -> TrainConfig:
         path = Path(path)
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))

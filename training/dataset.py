@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from rnnmusic.training.token_store import save_npy, write_token_dataset
 
 from rnnmusic import __version__
 from rnnmusic.atomic import atomic_write_bytes
@@ -32,6 +31,7 @@ from rnnmusic.evaluate import SPLITS
 from rnnmusic.grid import StepGrid
 from rnnmusic.midi.read import read_midi_bytes
 from rnnmusic.progress import ProgressLine
+from rnnmusic.training.token_store import save_npy, write_token_dataset
 
 MIDI_SUFFIXES = (".mid", ".midi")
 

@@ -21,8 +21,8 @@ import numpy as np
 import torch
 
 from rnnmusic.atomic import atomic_output
-from rnnmusic.errors import ModelFileError
 from rnnmusic.engine.context import position_table_sizes
+from rnnmusic.errors import ModelFileError
 from rnnmusic.model_file import (
     CONTEXT_INPUT_NAMES,
     INPUT_CONTEXT,
@@ -156,7 +156,7 @@ class Parity:
     def passes(self, tolerance: float) -> bool:
         return self.worst <= tolerance
 
-    def merge(self, other: "Parity") -> "Parity":
+    def merge(self, other: Parity) -> Parity:
         return Parity(max(self.probability, other.probability), max(self.log_probability, other.log_probability),
                       self.masks_agree and other.masks_agree)
 

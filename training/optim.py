@@ -9,7 +9,7 @@ early stopping are these, so both loops train by the same rules.
 from __future__ import annotations
 
 import math
-from typing import Callable
+from collections.abc import Callable
 
 import torch
 

@@ -20,6 +20,13 @@ from typing import Any
 
 import torch
 import torch.nn.functional as F
+
+from rnnmusic.atomic import remove_stale_parts
+from rnnmusic.engine.context import ContextSpec
+from rnnmusic.errors import ConfigError
+from rnnmusic.evaluate import NLLResult, manifest_encoding, open_split, read_manifest, split_context
+from rnnmusic.model_file import Architecture
+from rnnmusic.progress import ProgressLine, format_duration
 from rnnmusic.training import device as dev
 from rnnmusic.training.checkpoint import BEST, LAST, checkpoint_config, load_checkpoint, save_checkpoint
 from rnnmusic.training.config import TrainConfig
@@ -29,13 +36,6 @@ from rnnmusic.training.model import RecurrentLM
 from rnnmusic.training.nll import torch_split_nll
 from rnnmusic.training.optim import EarlyStopping, StepStats, clipped_step, lr_at, make_optimizer, set_lr
 from rnnmusic.training.transpose import Transposer
-
-from rnnmusic.atomic import remove_stale_parts
-from rnnmusic.engine.context import ContextSpec
-from rnnmusic.errors import ConfigError
-from rnnmusic.evaluate import NLLResult, manifest_encoding, open_split, read_manifest, split_context
-from rnnmusic.model_file import Architecture
-from rnnmusic.progress import ProgressLine, format_duration
 
 #: config keys a resumed run may change (they do not alter what a step computes)
 RESUMABLE = {"run.max_steps", "run.epochs", "run.patience", "run.log_every", "run.eval_every",

@@ -30,8 +30,8 @@ lists of frames (ascending pitch lists, one per step) directly.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
 import numpy as np
 

@@ -30,8 +30,9 @@ from __future__ import annotations
 
 import bisect
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -68,7 +69,7 @@ class ContextSpec:
                           sort_keys=True)
 
     @classmethod
-    def from_dict(cls, data: Any, where: str = "<model>") -> "ContextSpec":
+    def from_dict(cls, data: Any, where: str = "<model>") -> ContextSpec:
         """Parse the metadata form; refuses wrong types or ranges with one line naming ``where``."""
         if not isinstance(data, dict) or set(data) != {"lookback_bars", "steps_per_quarter"}:
             raise ModelFileError(where, "has a malformed rnnmusic.context (expected lookback_bars and steps_per_quarter)")
@@ -128,7 +129,7 @@ class _Row:
         self.proposals: list[int] = []
         self.row: list[int] = [0] * width  # a plain list: a handful of Python ints is cheaper than numpy writes
 
-    def copy(self) -> "_Row":
+    def copy(self) -> _Row:
         other = _Row.__new__(_Row)
         other.step, other.last = self.step, self.last
         other.history = {s: list(t) for s, t in self.history.items()}
@@ -190,7 +191,7 @@ class ContextTracker:
         self._rows = [self._rows[int(r)].copy() for r in rows]
         self._matrix = np.array([r.row for r in self._rows], dtype=np.int64).reshape(len(self._rows), self.spec.width)
 
-    def copy(self) -> "ContextTracker":
+    def copy(self) -> ContextTracker:
         other = ContextTracker.__new__(ContextTracker)
         other.__dict__.update(self.__dict__)
         other._rows = [r.copy() for r in self._rows]

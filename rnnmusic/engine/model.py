@@ -13,16 +13,16 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
 from rnnmusic.encodings import Encoding, encoding_from_json
+from rnnmusic.engine.context import ContextSpec
 from rnnmusic.engine.first_run import probe
 from rnnmusic.engine.onnx_meta import NotOnnxError, external_tensors, metadata_from_bytes
 from rnnmusic.errors import ConfigError, EncodingError, ModelFileError
-from rnnmusic.engine.context import ContextSpec
 from rnnmusic.model_file import (
     INPUT_CONTEXT,
     INPUT_IDS,

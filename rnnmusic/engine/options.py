@@ -125,7 +125,7 @@ class GenerateOptions:
     def uses_beam(self) -> bool:
         return self.beam_size > 1 or self.branch_factor > 1
 
-    def replace(self, **changes: Any) -> "GenerateOptions":
+    def replace(self, **changes: Any) -> GenerateOptions:
         """A validated copy with some options changed (unknown names are refused)."""
         known = {f.name for f in dataclasses.fields(self)}
         unknown = sorted(set(changes) - known)
@@ -136,14 +136,14 @@ class GenerateOptions:
             changes = {**cleared, **changes}
         return dataclasses.replace(self, **changes)
 
-    def for_model(self, sampling: dict[str, Any]) -> "GenerateOptions":
+    def for_model(self, sampling: dict[str, Any]) -> GenerateOptions:
         """These options with what was left to the model filled in: its file's ``sampling`` defaults,
         else the global ones (a take records the values it was made with, so it replays exactly)."""
         if self.repetition is not None:
             return self
         return dataclasses.replace(self, repetition=float(sampling.get("repetition", DEFAULT_REPETITION)))
 
-    def with_seed(self) -> "GenerateOptions":
+    def with_seed(self) -> GenerateOptions:
         """These options with a concrete random seed, drawn now when none was given (so a take can be replayed)."""
         return self if self.seed is not None else dataclasses.replace(self, seed=secrets.randbelow(2**31))
 
@@ -154,7 +154,7 @@ class GenerateOptions:
         return data
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "GenerateOptions":
+    def from_dict(cls, data: dict[str, Any]) -> GenerateOptions:
         """Options from :meth:`to_dict` (unknown keys refused, so a newer file is not half-read)."""
         if not isinstance(data, dict):
             raise ConfigError(f"options must be a mapping, not {type(data).__name__}")

@@ -13,8 +13,9 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from rnnmusic.engine.options import GenerateOptions
 from rnnmusic.errors import ConfigError
@@ -85,7 +86,7 @@ class Provenance:
         return json.dumps(record, sort_keys=True, separators=(",", ":"))
 
     @classmethod
-    def from_text(cls, text: str) -> "Provenance | None":
+    def from_text(cls, text: str) -> Provenance | None:
         """The record in a text event, or None when the text is not one."""
         try:
             record = json.loads(text)
@@ -108,7 +109,7 @@ class Provenance:
             raise ConfigError(f"{MARKER} record is malformed ({type(exc).__name__}: {exc})") from None
 
     @classmethod
-    def find(cls, texts: Iterable[str]) -> "Provenance | None":
+    def find(cls, texts: Iterable[str]) -> Provenance | None:
         """The first provenance record among a file's text events."""
         for text in texts:
             found = cls.from_text(text)

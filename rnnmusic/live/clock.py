@@ -25,8 +25,8 @@ import statistics
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from rnnmusic.errors import ConfigError
 from rnnmusic.live.messages import CLOCK, CLOCKS_PER_QUARTER, CONTINUE, SONG_POSITION, START, STOP
@@ -57,7 +57,7 @@ class Timeline:
             return self.anchor_beat
         return self.anchor_beat + (seconds - self.anchor_time) / self.seconds_per_beat
 
-    def stopped(self, at: float) -> "Timeline":
+    def stopped(self, at: float) -> Timeline:
         """This timeline frozen at the beat reached at time ``at``."""
         return Timeline(at, self.beat_at(at), self.seconds_per_beat, running=False)
 
@@ -68,7 +68,7 @@ class Meter:
     denominator: int = 4
 
     @classmethod
-    def parse(cls, text: str) -> "Meter":
+    def parse(cls, text: str) -> Meter:
         """'4/4', '3/4', '6/8' ...; ConfigError otherwise."""
         try:
             num, den = (int(part) for part in text.split("/"))

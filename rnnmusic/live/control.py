@@ -14,9 +14,10 @@ import json
 import os
 import queue
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from rnnmusic.atomic import atomic_output
 from rnnmusic.errors import ConfigError
@@ -98,7 +99,7 @@ class ControlMap:
         return {"version": FORMAT_VERSION, "controls": [asdict(b) for b in self.bindings]}
 
     @classmethod
-    def from_dict(cls, data: Any, source: str = "<map>") -> "ControlMap":
+    def from_dict(cls, data: Any, source: str = "<map>") -> ControlMap:
         if not isinstance(data, dict) or not isinstance(data.get("controls"), list):
             raise ConfigError(f"{source}: not a control map (expected {{\"version\": 1, \"controls\": [...]}})")
         if not _is_int(data.get("version", FORMAT_VERSION)):
@@ -130,7 +131,7 @@ class ControlMap:
         return path
 
     @classmethod
-    def load(cls, path: str | os.PathLike) -> "ControlMap":
+    def load(cls, path: str | os.PathLike) -> ControlMap:
         path = Path(path)
         try:
             data = json.loads(path.read_text(encoding="utf-8"))

@@ -23,13 +23,14 @@ import math
 import queue
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from rnnmusic.errors import ConfigError, PortError
 from rnnmusic.live.capture import CallCapture, call_sequence
-from rnnmusic.live.config import LiveConfig, note_entries
 from rnnmusic.live.clock import BeatClock, InternalClock, MidiClockFollower, Timeline, Transport
+from rnnmusic.live.config import LiveConfig, note_entries
 from rnnmusic.live.control import ControlMap
 from rnnmusic.live.messages import program_change
 from rnnmusic.live.port_base import MidiInput, MidiOutput

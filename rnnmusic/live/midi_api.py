@@ -7,7 +7,7 @@ Shared by :mod:`rnnmusic.live.ports` (listing, opening) and :mod:`rnnmusic.live.
 from __future__ import annotations
 
 import sys
-from typing import Sequence
+from collections.abc import Sequence
 
 from rnnmusic.errors import ConfigError, PortError
 

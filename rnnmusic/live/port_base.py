@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import threading
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from rnnmusic.errors import PortError
 from rnnmusic.live.messages import validate

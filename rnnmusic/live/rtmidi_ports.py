@@ -16,11 +16,11 @@ from __future__ import annotations
 import math
 import threading
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from rnnmusic.errors import PortError
-from rnnmusic.live.port_base import MidiInput, MidiOutput
 from rnnmusic.live.midi_api import DEFAULT_VIRTUAL_NAME, default_api, import_rtmidi, match_port, rtmidi_client
+from rnnmusic.live.port_base import MidiInput, MidiOutput
 
 # How long a sent message may still be on its way, so closing a port waits that long after the last
 # send. JACK hands MIDI over in a later period: measured send -> receiver arrival on a dummy JACK

@@ -26,7 +26,7 @@ import sys
 import threading
 import time
 from array import array
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from rnnmusic.live.clock import Timeline
 from rnnmusic.live.hygiene import DROP, RETRIGGER, NoteTracker, clearing_messages

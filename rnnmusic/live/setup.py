@@ -8,7 +8,7 @@ are opened and closed again on failure.
 from __future__ import annotations
 
 import contextlib
-from typing import Iterator
+from collections.abc import Iterator
 
 from rnnmusic.live.clock import InternalClock, Meter, MidiClockFollower
 from rnnmusic.live.config import LiveConfig

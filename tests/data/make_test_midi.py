@@ -12,8 +12,8 @@ import hashlib
 import io
 import struct
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import mido
 

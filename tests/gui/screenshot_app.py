@@ -15,11 +15,11 @@ from pathlib import Path
 
 from PySide6.QtCore import QEventLoop, Qt, QTimer
 from PySide6.QtWidgets import QApplication
+
 from rnnmusic.gui.app import application, create_window
 from rnnmusic.gui.live_session import LiveSession
 from rnnmusic.gui.ports import MidiPorts
 from rnnmusic.gui.settings import Settings
-
 from rnnmusic.live import InternalClock, LiveConfig, LiveEngine, Meter
 from rnnmusic.live.ports import PortList
 

@@ -14,16 +14,16 @@ import ctypes
 import gc
 import re
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator, NamedTuple
+from typing import NamedTuple
 
 import pytest
 from packaging.requirements import Requirement
 from packaging.version import Version
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QImage, QPainter, QPalette, QPen, QTransform
-from PySide6.QtWidgets import (QGraphicsLineItem, QGraphicsRectItem, QGraphicsScene, QGraphicsView, QGridLayout,
-                               QWidget)
+from PySide6.QtWidgets import QGraphicsLineItem, QGraphicsRectItem, QGraphicsScene, QGraphicsView, QGridLayout, QWidget
 from support import require
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -9,11 +9,11 @@ from __future__ import annotations
 import pytest
 from live_fakes import FakeOutput, PatternSource
 from PySide6.QtCore import Qt
-from rnnmusic.gui.live_panel import LivePanel, LiveRequest
-from rnnmusic.gui.live_session import LiveSession
 from support import require
 
 from rnnmusic.errors import PortError
+from rnnmusic.gui.live_panel import LivePanel, LiveRequest
+from rnnmusic.gui.live_session import LiveSession
 from rnnmusic.live import InternalClock, LiveConfig, LiveEngine, Meter
 from rnnmusic.live.messages import is_note_on
 
@@ -138,7 +138,6 @@ def test_a_real_model_plays_into_a_real_jack_port(qtbot, ports, settings, dialog
 
     require(jackd_available(), "jackd (JACK server)")
     from rnnmusic.gui.live_session import start_live
-
     from rnnmusic.live.ports import open_input
     from rnnmusic.midi.read import read_midi
 

@@ -11,11 +11,11 @@ from pathlib import Path
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QDialog, QFileDialog
+
+from rnnmusic.engine import Provenance
 from rnnmusic.gui.dialogs import TrackDialog
 from rnnmusic.gui.pianoroll_scene import Layer
 from rnnmusic.gui.takes import MIDI_MIME
-
-from rnnmusic.engine import Provenance
 from rnnmusic.midi.read import read_midi, read_midi_bytes, read_text_events
 
 

@@ -6,8 +6,8 @@ import mido
 import pytest
 from gui_support import melody
 from PySide6.QtCore import Qt
-from rnnmusic.gui.takes import MIDI_MIME, Take, TakeRole, TakesModel
 
+from rnnmusic.gui.takes import MIDI_MIME, Take, TakeRole, TakesModel
 from rnnmusic.midi.read import read_midi, read_midi_bytes, read_text_events
 from rnnmusic.notes import Note, make_notes
 

@@ -17,7 +17,7 @@ import tempfile
 import threading
 import time
 import uuid
-from typing import Iterator
+from collections.abc import Iterator
 
 
 def _die_with_parent() -> None:
@@ -57,7 +57,7 @@ class JackServer:
     def period_seconds(self) -> float:
         return self.period / self.rate
 
-    def start(self, timeout: float = 15.0) -> "JackServer":
+    def start(self, timeout: float = 15.0) -> JackServer:
         env = {**os.environ, **self.env}
         # jackd's chatter goes to a file: an unread pipe fills up and then blocks the whole server
         self._log = tempfile.TemporaryFile()
@@ -127,7 +127,7 @@ class JackServer:
         subprocess.run(["jack_connect", source, destination], env={**os.environ, **self.env}, check=True,
                        capture_output=True, timeout=10)
 
-    def __enter__(self) -> "JackServer":
+    def __enter__(self) -> JackServer:
         return self.start()
 
     def __exit__(self, *exc) -> None:

@@ -8,7 +8,6 @@ import sys
 import time
 
 import pytest
-
 from jack_server import Receiver, mido_jack
 from support import reaped
 

@@ -48,10 +48,9 @@ def quick_run(tmp_path_factory, one_thread):
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["folk", "chorale"])
 def test_quick_recipe_end_to_end(quick_run, name):
+    from rnnmusic.midi.read import read_midi, read_text_events
     from rnnmusic.training.recipes.card import card_test_nll
     from rnnmusic.training.recipes.measure import read_info
-
-    from rnnmusic.midi.read import read_midi, read_text_events
 
     recipe, facts, out, work = quick_run(name)
     conversion = facts["conversion"]

@@ -8,11 +8,11 @@ import subprocess
 import sys
 
 import pytest
-from rnnmusic.training.toy_corpus import write_toy_corpus
 
 from rnnmusic.engine.model import load_model_file
 from rnnmusic.midi.read import read_midi
 from rnnmusic.model_file import ModelInfo
+from rnnmusic.training.toy_corpus import write_toy_corpus
 
 ENV = {**os.environ, "OMP_NUM_THREADS": "1"}
 

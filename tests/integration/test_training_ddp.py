@@ -7,11 +7,11 @@ import subprocess
 import sys
 
 import pytest
+
+from rnnmusic.progress import ProgressLine
 from rnnmusic.training.dataset import build_dataset
 from rnnmusic.training.metrics import read_metrics
 from rnnmusic.training.toy_corpus import write_toy_corpus
-
-from rnnmusic.progress import ProgressLine
 
 TRAIN_ARGS = ["--cell", "gru", "--layers", "1", "--hidden", "16", "--embedding", "8", "--dropout", "0",
               "--max-steps", "10", "--batch-size", "8", "--window", "16", "--transpose", "2", "--quiet",

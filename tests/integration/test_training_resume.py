@@ -10,10 +10,10 @@ import time
 
 import pytest
 import torch
-from rnnmusic.training.dataset import build_dataset
-from rnnmusic.training.toy_corpus import write_toy_corpus
 
 from rnnmusic.progress import ProgressLine
+from rnnmusic.training.dataset import build_dataset
+from rnnmusic.training.toy_corpus import write_toy_corpus
 
 ARGS = ["--cell", "lstm", "--layers", "2", "--hidden", "24", "--embedding", "8", "--dropout", "0.1",
         "--max-steps", "40", "--batch-size", "4", "--window", "24", "--transpose", "2", "--quiet",

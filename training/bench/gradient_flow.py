@@ -9,7 +9,8 @@ families (their ``embed`` is an Embedding or a Linear; the hook does not care).
 
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 import torch

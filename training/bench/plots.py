@@ -12,15 +12,15 @@ From finished benchmark runs (their result.json, train/metrics.jsonl and best.pt
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 import torch
 
+from rnnmusic.training.bench.frame_model import frame_inputs
 from rnnmusic.training.bench.gradient_flow import gradient_by_distance
 from rnnmusic.training.bench.polyphonic_data import load_polyphonic, polyphony_encoding, to_ids, to_roll
-from rnnmusic.training.bench.frame_model import frame_inputs
 from rnnmusic.training.bench.run import load_best
 from rnnmusic.training.metrics import read_metrics
 

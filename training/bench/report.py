@@ -7,8 +7,9 @@ printed as "not run (reason)".
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from rnnmusic.errors import ConfigError
 from rnnmusic.training.bench.polyphonic_data import DATASETS

@@ -17,10 +17,10 @@ import re
 import time
 import warnings
 from collections import Counter
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Callable, Iterable
 
 FOLK_COLLECTIONS = ("essenFolksong", "oneills1850", "ryansMammoth")
 CHORALE_PARTS = ("Soprano", "Alto", "Tenor", "Bass")

@@ -27,7 +27,7 @@ class QuarterClock:
     seconds: tuple[float, ...]
 
     @classmethod
-    def from_marks(cls, marks: list[tuple[float, float]]) -> "QuarterClock":
+    def from_marks(cls, marks: list[tuple[float, float]]) -> QuarterClock:
         marks = sorted(marks) or [(0.0, DEFAULT_QPM)]
         if marks[0][0] > 0:
             marks.insert(0, (0.0, marks[0][1]))

@@ -23,10 +23,9 @@ def show(args: list[str]) -> None:
 def build_data(midi: Path, data: Path, encoding: str, encoding_config: dict[str, Any], license: str, jobs: int,
                valid_fraction: float, test_fraction: float, split_list: Path | None) -> dict[str, Any]:
     """``rnnmusic dataset build``: the token dataset of the MIDI folder; returns its manifest."""
-    from rnnmusic.training.dataset import build_dataset, read_split_list, summary_lines
-
     from rnnmusic.atomic import remove_stale_parts
     from rnnmusic.progress import ProgressLine
+    from rnnmusic.training.dataset import build_dataset, read_split_list, summary_lines
 
     show(["dataset", "build", str(midi), "-o", str(data), "--encoding", encoding,
           "--encoding-config", json.dumps(encoding_config, sort_keys=True), "--jobs", str(jobs),
@@ -56,9 +55,8 @@ def train_model(data: Path, run: Path, config_file: Path, resume: bool) -> None:
 def export_model(run: Path, output: Path, name: str, license: str, description: str = "", int8: bool = False,
                  repetition: float | None = None) -> ModelInfo:
     """``rnnmusic export``: the run's best weights as one model file; returns the metadata written."""
-    from rnnmusic.training.export_run import export_run
-
     from rnnmusic.atomic import remove_stale_parts
+    from rnnmusic.training.export_run import export_run
 
     show(["export", str(run), "-o", str(output), "--name", name, "--license", license]
          + (["--description", description] if description else []) + (["--int8"] if int8 else [])

@@ -10,8 +10,14 @@ import torch
 
 from rnnmusic.errors import ConfigError
 from rnnmusic.training.bench.frame_model import INPUTS, FrameRNN, frame_inputs
-from rnnmusic.training.bench.frame_trainer import (FramePieces, FrameWindows, carried, frame_split_nll,
-                                                   start_at_key_frequencies, train_frames)
+from rnnmusic.training.bench.frame_trainer import (
+    FramePieces,
+    FrameWindows,
+    carried,
+    frame_split_nll,
+    start_at_key_frequencies,
+    train_frames,
+)
 from rnnmusic.training.bench.polyphonic_data import KEYS, to_roll
 from rnnmusic.training.config import TrainConfig
 

@@ -7,8 +7,16 @@ import json
 import pytest
 
 from rnnmusic.errors import OutputError
-from rnnmusic.output_paths import (CONTROL_MAP, DATASET_FOLDER, MIDI, ONNX, PNG, RUN_FOLDER, check_output_file,
-                                   check_output_folder)
+from rnnmusic.output_paths import (
+    CONTROL_MAP,
+    DATASET_FOLDER,
+    MIDI,
+    ONNX,
+    PNG,
+    RUN_FOLDER,
+    check_output_file,
+    check_output_folder,
+)
 
 ONNX_HEAD = b"\x08\x08\x12\x07pytorch"  # how every ONNX file begins: ir_version, then the producer
 ZIP_HEAD = b"PK\x03\x04"  # how a torch checkpoint (.pt) begins

@@ -9,10 +9,10 @@ from model_factory import SEEDS, melody_seed
 from rnnmusic.encodings import BOS_ID
 from rnnmusic.engine import GenerateOptions, Generator, load_model_file
 from rnnmusic.engine.keys import estimate_key, scale_pitch_classes
-from rnnmusic.midi.names import parse_key
 from rnnmusic.engine.masks import TokenMasks
 from rnnmusic.engine.sampling import Sampler
 from rnnmusic.errors import ConfigError
+from rnnmusic.midi.names import parse_key
 from rnnmusic.notes import Note, NoteSequence, make_notes
 
 ENCODINGS = ("melody", "polyphony", "performance", "drums")

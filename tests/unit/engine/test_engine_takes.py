@@ -9,10 +9,10 @@ from model_factory import melody_seed
 from rnnmusic.encodings.melody import HOLD_ID, NOTE_ON_BASE, REST_ID
 from rnnmusic.engine import GenerateOptions, Provenance
 from rnnmusic.engine.takes import compose_take
-from rnnmusic.transforms import at_tempo
 from rnnmusic.errors import ConfigError
 from rnnmusic.grid import StepGrid
 from rnnmusic.notes import NoteSequence, TempoChange, TimeSignature
+from rnnmusic.transforms import at_tempo
 
 
 def _note_on(pitch: int) -> int:

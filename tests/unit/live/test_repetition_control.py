@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from model_factory import melody_seed, make_model
+from model_factory import make_model, melody_seed
 
 from rnnmusic.engine import GenerateOptions, Generator, load_model_file
 from rnnmusic.errors import ConfigError

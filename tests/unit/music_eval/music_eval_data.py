@@ -13,12 +13,12 @@ tune (A B A C three times) written as MIDI files with their dataset and an untra
 from __future__ import annotations
 
 from model_factory import make_model
-from rnnmusic.training.dataset import build_dataset
-from rnnmusic.progress import ProgressLine
 
 from rnnmusic.midi.write import write_midi
 from rnnmusic.music_eval.window import make_window
 from rnnmusic.notes import Note, NoteSequence, TempoChange, TimeSignature, make_notes
+from rnnmusic.progress import ProgressLine
+from rnnmusic.training.dataset import build_dataset
 
 A = [(0, 4, 60), (4, 4, 62), (8, 4, 64), (12, 4, 65)]
 B = [(0, 8, 67), (8, 8, 65)]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 import torch
-from rnnmusic.training.dataset import build_dataset
-from rnnmusic.training.toy_corpus import write_toy_corpus
 
 from rnnmusic.progress import ProgressLine
+from rnnmusic.training.dataset import build_dataset
+from rnnmusic.training.toy_corpus import write_toy_corpus
 
 
 @pytest.fixture(scope="module", autouse=True)  # module scope: in force before the module-scoped runs

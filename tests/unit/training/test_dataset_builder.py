@@ -8,11 +8,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import rnnmusic.training.dataset as dataset_module
-from rnnmusic.training.dataset import build_dataset
-from rnnmusic.training.toy_corpus import write_toy_corpus
 from support import require
 
+import rnnmusic.training.dataset as dataset_module
 from rnnmusic.cli.main import main
 from rnnmusic.encodings import BOS_ID, get_encoding
 from rnnmusic.errors import ConfigError
@@ -21,6 +19,8 @@ from rnnmusic.midi.read import read_midi
 from rnnmusic.midi.write import write_midi
 from rnnmusic.notes import NoteSequence
 from rnnmusic.progress import ProgressLine
+from rnnmusic.training.dataset import build_dataset
+from rnnmusic.training.toy_corpus import write_toy_corpus
 
 QUIET = ProgressLine(enabled=False)
 

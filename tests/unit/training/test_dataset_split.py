@@ -6,10 +6,10 @@ import hashlib
 import shutil
 
 import numpy as np
-from rnnmusic.training.dataset import build_dataset, split_of
-from rnnmusic.training.toy_corpus import write_toy_corpus
 
 from rnnmusic.progress import ProgressLine
+from rnnmusic.training.dataset import build_dataset, split_of
+from rnnmusic.training.toy_corpus import write_toy_corpus
 
 SPLITS = ("train", "valid", "test")
 

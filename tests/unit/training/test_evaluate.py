@@ -6,16 +6,16 @@ import json
 import math
 
 import pytest
-from rnnmusic.training.dataset import build_dataset
-from rnnmusic.training.export_run import export_run
-from rnnmusic.training.toy_corpus import write_toy_corpus
-from rnnmusic.training.trainer import train
 from training_helpers import tiny_config
 
 from rnnmusic.cli.main import main
 from rnnmusic.errors import ConfigError
 from rnnmusic.evaluate import evaluate_model
 from rnnmusic.progress import ProgressLine
+from rnnmusic.training.dataset import build_dataset
+from rnnmusic.training.export_run import export_run
+from rnnmusic.training.toy_corpus import write_toy_corpus
+from rnnmusic.training.trainer import train
 
 
 @pytest.fixture(scope="module")

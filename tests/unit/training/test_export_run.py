@@ -12,9 +12,9 @@ import torch
 from training_helpers import tiny_config
 
 from rnnmusic.encodings import get_encoding
+from rnnmusic.engine.context import ContextSpec, piece_context
 from rnnmusic.errors import ConfigError, ModelFileError
 from rnnmusic.evaluate import evaluate_model
-from rnnmusic.engine.context import ContextSpec, piece_context
 from rnnmusic.model_file import INPUT_CONTEXT, INPUT_IDS, INPUT_REPETITION, INPUT_STATE, ModelInfo
 from rnnmusic.training.checkpoint import checkpoint_config, load_checkpoint
 from rnnmusic.training.export import export_model
