@@ -235,7 +235,8 @@ def loop_overhead(model, batch: int, with_context: bool = False, tokens: int = 4
         rows = Batch.repeat(primed.state, primed.logits, primed.last, batch, primed.masks,
                             primed.context if with_context else None)
         start = time.thread_time()
-        for count in sample_loop(instant, rows, Sampler(repeat), primed.masks, generator.advance, 1e12, out):
+        loop = sample_loop(instant, rows, Sampler(repeat), primed.masks, generator.advance, 1e12, out)
+        for count in loop:  # noqa: B007 -- the last value is used after the loop
             pass
         samples.append((time.thread_time() - start) / count)
     return statistics.median(samples) * 1e6

@@ -129,7 +129,10 @@ def main() -> int:
 
     print(f"MIDI ingest: {args.files} files of ~{args.notes} notes, one process, median of {args.repeats} repeats "
           f"({args.pm_repeats} for pretty_midi)")
-    print(f"machine: {describe_machine(python=True)}; symusic {_version('symusic')}, pretty_midi {_version('pretty_midi')}")
+    print(
+        f"machine: {describe_machine(python=True)}; "
+        f"symusic {_version('symusic')}, pretty_midi {_version('pretty_midi')}"
+    )
     failed = False
     with tempfile.TemporaryDirectory(prefix="rnnmusic-ingest-") as tmp:
         for stacked in (False, True):

@@ -184,7 +184,8 @@ class ControlsPanel(QWidget):
         v = self.values()
         for key, value in (
             ("bars", v.bars), ("temperature", v.temperature), ("top_p", v.top_p), ("variations", v.variations),
-            ("seed", v.seed), ("seed_locked", v.seed_locked), ("key", v.key or ""), ("repetition", MODEL_OWN if v.repetition is None else v.repetition),
+            ("seed", v.seed), ("seed_locked", v.seed_locked), ("key", v.key or ""),
+            ("repetition", MODEL_OWN if v.repetition is None else v.repetition),
         ):  # fmt: skip
             settings.set_value(f"controls/{key}", value)
 

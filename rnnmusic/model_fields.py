@@ -105,7 +105,8 @@ def check_architecture(value: dict, cells: tuple[str, ...], path: str) -> dict:
     """The Architecture fields: cell known, sizes whole numbers in range, dropout in [0, 1), tied a bool."""
     if value.get("cell") not in cells:
         _fail(path, "architecture", f"with unknown cell {value.get('cell')!r} (expected one of {', '.join(cells)})")
-    for key, high in (("layers", MAX_LAYERS), ("hidden", MAX_WIDTH), ("embedding", MAX_WIDTH), ("vocab_size", MAX_VOCAB)):
+    limits = (("layers", MAX_LAYERS), ("hidden", MAX_WIDTH), ("embedding", MAX_WIDTH), ("vocab_size", MAX_VOCAB))
+    for key, high in limits:
         size = value.get(key)
         if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= high:
             _fail(path, "architecture", f"with {key} {json.dumps(size)} (expected a whole number 1..{high})")

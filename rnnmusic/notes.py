@@ -187,7 +187,10 @@ class NoteSequence:
         for name in ("pitch", "velocity", "program", "is_drum"):
             if not np.array_equal(a[name], b[name]):
                 return False
-        return bool(np.all(np.abs(a["start"] - b["start"]) <= tolerance) and np.all(np.abs(a["end"] - b["end"]) <= tolerance))
+        return bool(
+            np.all(np.abs(a["start"] - b["start"]) <= tolerance)
+            and np.all(np.abs(a["end"] - b["end"]) <= tolerance)
+        )
 
     # -- deriving ------------------------------------------------------------
     def with_notes(self, notes: np.ndarray | Sequence[Note]) -> NoteSequence:

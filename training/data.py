@@ -87,7 +87,8 @@ class WindowSampler:
         moved = self.transposer.shift(np.concatenate([windows, flat], axis=1), shifts)
         windows = moved[:, : windows.shape[1]]
         context = context.copy()
-        context[:, :, POSITION_FEATURES + 1:] = np.where(absent, none, moved[:, windows.shape[1]:].reshape(proposals.shape))
+        shifted = moved[:, windows.shape[1]:].reshape(proposals.shape)
+        context[:, :, POSITION_FEATURES + 1:] = np.where(absent, none, shifted)
         return windows, context
 
     # -- resumable position ----------------------------------------------------------

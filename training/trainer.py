@@ -321,5 +321,7 @@ class _Run:
                 self.say(f"test NLL {test.per_token:.4f} nats/token, {test.per_step:.4f} nats/{metrics['time_unit']}")
             plot_learning_curve(self.run_dir, self.say)
         dev.barrier(self.place)
-        return TrainResult(str(self.run_dir), self.step, self.stopping.best, metrics["test_nll"], metrics["test_nll_per_step"],
-                           stopped_early)
+        return TrainResult(
+            str(self.run_dir), self.step, self.stopping.best, metrics["test_nll"], metrics["test_nll_per_step"],
+            stopped_early,
+        )

@@ -40,7 +40,9 @@ def register(parser: argparse.ArgumentParser) -> None:
     poly.add_argument("--threads", type=int, default=1, metavar="N", help="torch CPU threads (default 1)")
     poly.add_argument("--json", action="store_true", help="print result.json instead of the summary")
 
-    data = benchmarks.add_parser("data", help="write a benchmark as a token dataset (for `rnnmusic eval MODEL DATA_DIR`)")
+    data = benchmarks.add_parser(
+        "data", help="write a benchmark as a token dataset (for `rnnmusic eval MODEL DATA_DIR`)"
+    )
     data.add_argument("--dataset", required=True, choices=DATASETS)
     data.add_argument("-o", "--output", required=True, metavar="DATA_DIR", help="folder to write")
     data.add_argument("--data-dir", metavar="DIR", help="folder of the JSON files")
@@ -49,8 +51,12 @@ def register(parser: argparse.ArgumentParser) -> None:
     table.add_argument("runs", nargs="+", metavar="RUN_DIR", help="run folders holding result.json")
     table.add_argument("--reason", action="append", default=[], metavar="DATASET=TEXT",
                        help="why a dataset has no run, shown as 'not run (TEXT)' (repeatable)")
-    plots = benchmarks.add_parser("plots", help="learning curves, gradient norms and gradient reach of RNN/LSTM/GRU runs")
-    plots.add_argument("runs", nargs="+", metavar="RUN_DIR", help="finished runs on one dataset (one per cell and head)")
+    plots = benchmarks.add_parser(
+        "plots", help="learning curves, gradient norms and gradient reach of RNN/LSTM/GRU runs"
+    )
+    plots.add_argument(
+        "runs", nargs="+", metavar="RUN_DIR", help="finished runs on one dataset (one per cell and head)"
+    )
     plots.add_argument("-o", "--output", default="docs/plots", metavar="DIR", help="folder for the PNG files")
 
 
@@ -88,7 +94,9 @@ def run(args: argparse.Namespace) -> int:
     BenchSpec, run_polyphonic = bench_run.BenchSpec, bench_run.run_polyphonic
 
     if args.export and args.head != "tokens":
-        raise ConfigError("--export needs --head tokens (the bernoulli model does not fit the token model-file contract)")
+        raise ConfigError(
+            "--export needs --head tokens (the bernoulli model does not fit the token model-file contract)"
+        )
     if args.export:
         from rnnmusic.output_paths import ONNX, check_output_file
 

@@ -1,4 +1,7 @@
-"""`rnnmusic ports`: list the MIDI ports `rnnmusic live` can open (--in and --out take a name or a unique part of one)."""
+"""`rnnmusic ports`: list the MIDI ports `rnnmusic live` can open.
+
+--in and --out take a name or a unique part of one.
+"""
 
 from __future__ import annotations
 

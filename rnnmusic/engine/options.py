@@ -48,7 +48,8 @@ class GenerateOptions:
     are off. key is None (no constraint), "auto" (estimated from the seed) or a key, kept as
     :func:`~rnnmusic.midi.names.key_name` spells it ("C major"; "C:major" is read too); pitch_range
     (lo, hi) in MIDI pitches inclusive; max_polyphony caps the notes of one step. num variations are
-    sampled in one batched run; beam_size / branch_factor above 1 turn on beam search. seed None draws a fresh random seed (see :meth:`with_seed`). repetition (0..1) moves
+    sampled in one batched run; beam_size / branch_factor above 1 turn on beam search. seed None
+    draws a fresh random seed (see :meth:`with_seed`). repetition (0..1) moves
     how often a model that reads the timeline repeats what it played one to eight bars earlier
     (0: never copies, 0.5: as it learned, 1: always when it can); None takes the model's own default
     (:meth:`for_model`); token-only models ignore it.

@@ -61,7 +61,10 @@ class CallCapture:
     def ready(self, beat: float) -> bool:
         """True when something was played, nothing sounds, and it has been quiet for the silence length."""
         with self._lock:
-            return bool(self._notes) and not self._held and not self._sustained and beat - self._last_end >= self.silence_beats
+            return (
+                bool(self._notes) and not self._held and not self._sustained
+                and beat - self._last_end >= self.silence_beats
+            )
 
     def take(self) -> list[Note]:
         """The captured call (start/end in beats, as played) in time order; the capture starts afresh."""

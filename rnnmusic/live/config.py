@@ -44,7 +44,10 @@ class LiveConfig:
         ]
         for name, value, low, high, open_low in checks:
             if not (low < value <= high if open_low else low <= value <= high):
-                raise ConfigError(f"{name} must be {'above' if open_low else 'at least'} {low:g} and at most {high:g}, not {value:g}")
+                raise ConfigError(
+                    f"{name} must be {'above' if open_low else 'at least'} {low:g} "
+                    f"and at most {high:g}, not {value:g}"
+                )
         if not 0 <= self.channel <= 15:
             raise ConfigError(f"channel must be 1-16, not {self.channel + 1}")
         if self.program is not None and not 0 <= self.program <= 127:

@@ -36,7 +36,9 @@ def list_ports(api: str | None = None) -> PortList:
         midi_out.delete()
 
 
-def open_output(name: str | None = None, api: str | None = None, virtual_name: str = DEFAULT_VIRTUAL_NAME) -> MidiOutput:
+def open_output(
+    name: str | None = None, api: str | None = None, virtual_name: str = DEFAULT_VIRTUAL_NAME
+) -> MidiOutput:
     """Open the output port ``name`` (exact or unique substring), or create a virtual one when name is None."""
     return RtMidiOutput(name, api, virtual_name)
 

@@ -108,7 +108,8 @@ class RtMidiOutput(_RtMidiPort, MidiOutput):
 
     def __init__(self, query: str | None, api: str | None = None, virtual_name: str = DEFAULT_VIRTUAL_NAME) -> None:
         name, virtual = self._open_rt(rtmidi_client("out", api, virtual_name), query, virtual_name, "output")
-        MidiOutput.__init__(self, name, virtual, drain_seconds=0.0 if (api or default_api()) == "alsa" else DRAIN_SECONDS)
+        drain = 0.0 if (api or default_api()) == "alsa" else DRAIN_SECONDS
+        MidiOutput.__init__(self, name, virtual, drain_seconds=drain)
 
     def _send(self, data: bytes) -> None:
         try:

@@ -19,7 +19,9 @@ from rnnmusic.gui.pianoroll_scene import Layer
 from rnnmusic.live.messages import is_note_on
 
 # the helpers that write the committed test files (tests/data is not a package)
-_spec = importlib.util.spec_from_file_location("make_test_midi", Path(__file__).parents[1] / "data" / "make_test_midi.py")
+_spec = importlib.util.spec_from_file_location(
+    "make_test_midi", Path(__file__).parents[1] / "data" / "make_test_midi.py"
+)
 midi = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(midi)
 
@@ -42,7 +44,10 @@ def piano_piece(path: Path) -> Path:
                 inner += midi.note(pitch + root, start + half, 2 * quarter - 30, 60, channel=1)
         for beat in range(4):
             bass, onset = 36 + root + (0, 7)[beat % 2], start + beat * quarter
-            left += midi.note(bass, onset, quarter - 20, 80, channel=2) + midi.note(bass + 12, onset, quarter - 20, 64, 2)
+            left += (
+                midi.note(bass, onset, quarter - 20, 80, channel=2)
+                + midi.note(bass + 12, onset, quarter - 20, 64, 2)
+            )
     conductor = midi.track([midi.tempo(0, 120), midi.meter(0, 4, 4)], "conductor")
     tracks = [conductor, midi.track(right, "right hand"), midi.track(inner, "inner"), midi.track(left, "left hand")]
     path.write_bytes(midi.to_bytes(tracks))

@@ -18,7 +18,9 @@ ENV = {**os.environ, "OMP_NUM_THREADS": "1"}
 
 
 def rnnmusic(*args: str) -> subprocess.CompletedProcess:
-    done = subprocess.run([sys.executable, "-m", "rnnmusic", *args], env=ENV, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "rnnmusic", *args], env=ENV, capture_output=True, text=True, timeout=300
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     return done
 

@@ -190,8 +190,10 @@ def train_frames(splits: dict[str, list[Piece]], run_dir: str | Path, config: Tr
         loss = per_frame[counts].sum() / counts.sum()
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
-        norm = clipped_step(model, optimizer, config,
-                            on_skip=lambda bad: say(f"step {step + 1}: gradient norm is {bad}; step skipped"))
+        norm = clipped_step(
+            model, optimizer, config,
+            on_skip=lambda bad, step=step: say(f"step {step + 1}: gradient norm is {bad}; step skipped"),
+        )
         step += 1
         stats.add(float(loss.detach()), norm)
         if step % r.log_every == 0 or step == total:

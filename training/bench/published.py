@@ -1,4 +1,6 @@
-"""Published test NLL on the four polyphonic datasets (nats per frame), as ../shared/data/polyphonic/README.md lists them.
+"""Published test NLL on the four polyphonic datasets (nats per frame).
+
+As ../shared/data/polyphonic/README.md lists them.
 
 Kept as data so the CLI and the docs table compare against the same numbers. None: not reported.
 """

@@ -50,7 +50,9 @@ def _valid(result: dict[str, Any]) -> float:
     return result.get("valid_nll") or result.get("valid_nll_per_token") or float("inf")
 
 
-def nll_table(results: list[dict[str, Any]], protocol: str = "nll_standard", reasons: dict[str, str] | None = None) -> str:
+def nll_table(
+    results: list[dict[str, Any]], protocol: str = "nll_standard", reasons: dict[str, str] | None = None
+) -> str:
     """Published rows, then ours (``protocol``: nll_standard or nll_without_first); ** marks a target met."""
     reasons = reasons or {}
     head = "| model | " + " | ".join(TITLES[d] for d in DATASETS) + " |"

@@ -211,7 +211,9 @@ def _convert_star(args: tuple[Piece, str]) -> tuple[str, str]:
     return convert_piece(*args)
 
 
-def convert(pieces: list[Piece], out_dir: str | Path, jobs: int = 2, log: Callable[[str], None] = print) -> ConversionReport:
+def convert(
+    pieces: list[Piece], out_dir: str | Path, jobs: int = 2, log: Callable[[str], None] = print
+) -> ConversionReport:
     """Convert ``pieces`` into ``out_dir`` over ``jobs`` processes; write and return the report."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -249,7 +251,8 @@ def convert(pieces: list[Piece], out_dir: str | Path, jobs: int = 2, log: Callab
         seconds=round(time.perf_counter() - started, 1),
     )
     report.save(out_dir / REPORT_NAME)
-    log(f"converted {report.converted} of {report.pieces} pieces, {report.failed} skipped (see {out_dir / REPORT_NAME})")
+    log(f"converted {report.converted} of {report.pieces} pieces, "
+        f"{report.failed} skipped (see {out_dir / REPORT_NAME})")
     return report
 
 

@@ -40,7 +40,10 @@ RECIPE = Recipe(
     repetition=0.6,
     data_license="Public domain: tunes from O'Neill's Music of Ireland (1903) and Ryan's Mammoth Collection (1883); "
                  "ABC transcriptions distributed with music21's corpus",
-    description="A melody model for single-line tunes, trained on the fiddle tunes of O'Neill's 1850 and Ryan's Mammoth Collection",
+    description=(
+        "A melody model for single-line tunes, "
+        "trained on the fiddle tunes of O'Neill's 1850 and Ryan's Mammoth Collection"
+    ),
     seed_quarters=8.0,
     seed_bars=(2, 4),
     notes=(

@@ -99,7 +99,10 @@ def written_meters(part) -> list[tuple[float, int, int]]:
     kept: list[tuple[float, int, int]] = []
     for i, (index, offset, num, den) in enumerate(marks):
         following = marks[i + 1] if i + 1 < len(marks) else None
-        one_bar = following is not None and following[0] == index + 1 or following is None and index == len(measures) - 1
+        one_bar = (
+            following is not None and following[0] == index + 1
+            or following is None and index == len(measures) - 1
+        )
         returns = following is None or bool(kept) and (following[2], following[3]) == kept[-1][1:]
         if kept and one_bar and returns:
             continue
@@ -193,7 +196,9 @@ def pick_parts(parts: list, names: tuple[str, ...]) -> list:
     raise ValueError(f"has no single part for each of {', '.join(names)} (parts: {found})")
 
 
-def score_to_sequence(score, part_names: tuple[str, ...] | None = None, melody: bool = False, source: str = "") -> NoteSequence:
+def score_to_sequence(
+    score, part_names: tuple[str, ...] | None = None, melody: bool = False, source: str = ""
+) -> NoteSequence:
     """Convert a music21 Score: the first part when ``melody`` (top note of any chord), else the parts named
     ``part_names`` (each its own track), or all parts when ``part_names`` is None."""
     parts = list(score.parts) if hasattr(score, "parts") and len(score.parts) else [score]

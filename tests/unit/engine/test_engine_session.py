@@ -21,7 +21,7 @@ def _session(generator, name: str, options: GenerateOptions, rows: int = 2) -> D
 def _sample(session: DecodingSession, units: float) -> list[np.ndarray]:
     out = session.token_buffer(units)
     count = 0
-    for count in session.sample(units, out):
+    for count in session.sample(units, out):  # noqa: B007 -- the last value is used after the loop
         pass
     return session.continuations(out, count, units)
 

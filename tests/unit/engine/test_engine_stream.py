@@ -40,7 +40,7 @@ def test_stream_cancellation(generators):
     events = generators["melody"].stream(melody_seed(), GenerateOptions(bars=8, seed=1), cancel=cancel)
     seen = 0
     with pytest.raises(GenerationCancelled):
-        for event in events:
+        for _event in events:
             seen += 1
             if seen == 5:
                 cancel.set()

@@ -41,7 +41,8 @@ def test_call_sequence_starts_on_the_beat_and_is_in_seconds():
     c.handle(note_on(0, 60, 90), 4.5)
     c.handle(note_off(0, 60), 5.25)
     seq = call_sequence(c.take(), bpm=120)
-    assert seq.qpm == 120 and seq.notes["start"][0] == pytest.approx(0.25) and seq.notes["end"][0] == pytest.approx(0.625)
+    assert seq.qpm == 120
+    assert seq.notes["start"][0] == pytest.approx(0.25) and seq.notes["end"][0] == pytest.approx(0.625)
     assert seq.total_time == pytest.approx(1.0)  # rounded up to whole beats
 
 

@@ -1,4 +1,7 @@
-"""The live engine with fake ports, a scripted note source and a manual clock (threads only where they are the point)."""
+"""The live engine with fake ports, a scripted note source and a manual clock.
+
+Threads only where they are the point.
+"""
 
 import time
 
@@ -263,6 +266,7 @@ def test_cc_controls_change_temperature_mute_and_regenerate():
     engine.step()
     assert source.options == {"temperature": 2.0, "key": "C major"}
     queued = engine.scheduler.pending()
+    assert queued > 0  # a bar is queued, to be thrown away below
     inp.feed(control_change(0, 23, 127))
     source.pitches = [90]  # what is generated from now on
     engine.step()

@@ -96,9 +96,12 @@ def test_bad_arguments_exit_1_with_one_line(tmp_path, capsys):
     write_toy_corpus(tmp_path / "src", files=1)
     (tmp_path / "nomidi").mkdir()
     cases = [
-        (["dataset", "build", str(tmp_path / "missing"), "-o", str(tmp_path / "d"), "--encoding", "melody"], "no such folder"),
-        (["dataset", "build", str(tmp_path / "nomidi"), "-o", str(tmp_path / "d"), "--encoding", "melody"], "no .mid or .midi"),
-        (["dataset", "build", str(tmp_path / "src"), "-o", str(tmp_path / "d"), "--encoding", "banjo"], "unknown encoding"),
+        (["dataset", "build", str(tmp_path / "missing"), "-o", str(tmp_path / "d"), "--encoding", "melody"],
+         "no such folder"),
+        (["dataset", "build", str(tmp_path / "nomidi"), "-o", str(tmp_path / "d"), "--encoding", "melody"],
+         "no .mid or .midi"),
+        (["dataset", "build", str(tmp_path / "src"), "-o", str(tmp_path / "d"), "--encoding", "banjo"],
+         "unknown encoding"),
         (["dataset", "build", str(tmp_path / "src"), "-o", str(tmp_path / "d"), "--encoding", "melody",
           "--encoding-config", "{nope"], "not valid JSON"),
         (["dataset", "build", str(tmp_path / "src"), "-o", str(tmp_path / "d"), "--encoding", "melody",

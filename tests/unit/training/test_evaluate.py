@@ -83,7 +83,10 @@ def test_the_first_step_of_each_piece_is_counted_apart_for_the_tcn_protocol():
     pieces = [[0, 1, 2, 3, 1, 4], [0, 4, 2, 3]]
     offsets = np.cumsum([0] + [len(p) for p in pieces])
     split = TokenSplit("test", np.concatenate(pieces), offsets)
-    uniform = lambda ids, state: (np.zeros(ids.shape + (vocab,)), state)  # every token costs ln 5 nats
+
+    def uniform(ids, state):  # every token costs ln 5 nats
+        return np.zeros(ids.shape + (vocab,)), state
+
     result = split_nll(uniform, lambda batch: None, split, advance, chunk=2)
     nat = math.log(vocab)
     assert result.tokens == 8 and result.time == 1 + 2 + 2 + 1

@@ -51,7 +51,9 @@ def test_resume_after_a_stop_equals_an_uninterrupted_run(melody_data, tmp_path, 
     assert resumed.test_nll == whole.test_nll
     # the metrics of the resumed run are those of the uninterrupted one, with no step logged twice
     strip = lambda rows: [{k: v for k, v in r.items() if k != "tokens_per_s"} for r in rows]  # noqa: E731
-    assert strip(read_metrics(tmp_path / "part" / "metrics.jsonl")) == strip(read_metrics(tmp_path / "whole" / "metrics.jsonl"))
+    part = read_metrics(tmp_path / "part" / "metrics.jsonl")
+    whole = read_metrics(tmp_path / "whole" / "metrics.jsonl")
+    assert strip(part) == strip(whole)
 
 
 def test_checkpoints_hold_everything_and_load_without_pickle(melody_data, tmp_path):
