@@ -99,18 +99,21 @@ class EngineBridge:
         final, so the window can draw the take growing.
         """
         model = self.load(model_path)
-        takes, batch = None, []
+        takes: Takes | None = None
+        batch: list[Note] = []
         for event in Generator(model).stream(seed, options, cancel=cancel):
             if event.kind == "note" and event.variation == 0 and on_notes is not None:
+                assert event.note is not None  # a note event carries its note
                 batch.append(event.note)
             elif event.kind == "progress":
                 if progress is not None:
                     progress(event.progress)
-                if batch:  # one hand-over per progress step keeps the GUI thread's queue short
+                if batch and on_notes is not None:  # one hand-over per progress step keeps the GUI queue short
                     on_notes(batch)
                     batch = []
             elif event.kind == "done":
                 takes = event.takes
-        if batch:
+        if batch and on_notes is not None:
             on_notes(batch)
+        assert takes is not None, "the stream ends with its done event (or raises)"
         return Generated(model.name, model.content_hash, takes, seed_content_hash(seed))

@@ -89,7 +89,9 @@ RUN_FOLDER = FolderKind("a run folder", ("last.pt", "best.pt", "train.log", "met
 DATASET_FOLDER = FolderKind("a dataset folder", ("manifest.json", "cache"))
 
 
-def check_output_file(path: PathLike, kind: FileKind, inputs: Mapping[PathLike, str] | None = None) -> Path:
+def check_output_file(
+    path: PathLike, kind: FileKind, inputs: Mapping[Path, str] | Mapping[str, str] | None = None
+) -> Path:
     """``path`` if a command may write a ``kind`` file there; else OutputError.
 
     ``inputs`` maps each file the command reads to what it is ("the seed file"), so the

@@ -47,7 +47,8 @@ def apply_sustain(seq: NoteSequence) -> NoteSequence:
 
 def _pedal_spans(controls: Sequence[ControlChange], track: int, piece_end: float) -> tuple[np.ndarray, np.ndarray]:
     """Times the sustain pedal of ``track`` goes down and comes back up (sorted, paired)."""
-    downs, ups = [], []
+    downs: list[float] = []
+    ups: list[float] = []
     for cc in controls:
         if cc.track != track or cc.number != SUSTAIN_CC:
             continue

@@ -137,6 +137,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         model = load_model_file(default_model_for(seed).path, providers=args.provider, threads=args.threads)
 
+    assert options.seed is not None  # with_seed above drew one
     base = Path(args.output) if args.output else _default_output(seed_path, model.name, options.seed)
     count = options.num
     outputs = [numbered(base, k, count) for k in range(1, count + 1)]

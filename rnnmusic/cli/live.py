@@ -20,7 +20,8 @@ from rnnmusic.live.ports import API_NAMES, DEFAULT_VIRTUAL_NAME
 
 def register(parser: argparse.ArgumentParser) -> None:
     add = parser.add_argument
-    add("--model", metavar="NAME|PATH", help="model name or .onnx file (default: the shipped model for the seed's kind)")
+    add("--model", metavar="NAME|PATH",
+        help="model name or .onnx file (default: the shipped model for the seed's kind)")
     add("--seed-file", metavar="SEED.mid", help="MIDI file to continue (default: start from nothing)")
     add("--out", metavar="PORT", help="output port name or unique part of it (default: a virtual port)")
     add("--in", dest="in_port", metavar="PORT", help="input port for call-response, MIDI clock and CC control "
@@ -47,13 +48,15 @@ def register(parser: argparse.ArgumentParser) -> None:
              f"{DEFAULT_REPETITION:g} for a model that names none; a CC can change it live)")
     add("--key", metavar="KEY", help="keep to a key, e.g. C:major or auto (a CC can change it live)")
     add("--seed", type=int, metavar="S", help="random seed (default: a fresh one)")
-    add("--silence-beats", type=float, default=2.0, metavar="N", help="call-response: silence before answering (default 2)")
+    add("--silence-beats", type=float, default=2.0, metavar="N",
+        help="call-response: silence before answering (default 2)")
     add("--answer-bars", type=float, default=2.0, metavar="M", help="call-response: length of an answer (default 2)")
     add("--pass-through", action="store_true", help="send what arrives on the input to the output too")
     add("--max-note-beats", type=float, default=8.0, metavar="F",
         help="no note sounds longer than this many beats, whatever the cause (default 8)")
     add("--cc-map", metavar="FILE", help="JSON file of CC controls (temperature, repetition, regenerate, mute, key)")
-    add("--learn", action="store_true", help="learn the CC controls by moving each one, save them to --cc-map, then play")
+    add("--learn", action="store_true",
+        help="learn the CC controls by moving each one, save them to --cc-map, then play")
     add("--duration-bars", type=float, metavar="N", help="stop after N bars (for scripts and tests)")
     add("--no-realtime", action="store_true", help="do not ask for real-time priority for the sender thread")
     add("--threads", type=int, metavar="N", help="ONNX Runtime threads (default 1)")
@@ -107,6 +110,7 @@ def run(args: argparse.Namespace) -> int:
     with_input = needs_input(config, args.clock, args.in_port, listens=args.learn or controls is not None)
     with open_ports(args.out, args.in_port, args.api, args.virtual_name, with_input) as (output, port_in):
         if args.learn:
+            assert port_in is not None  # needs_input opens the input for --learn
             controls = learn(port_in, prompt=lambda text: print(text, file=sys.stderr, flush=True))
             controls.save(args.cc_map)
             print(f"saved {len(controls.bindings)} control(s) to {args.cc_map}", file=sys.stderr)

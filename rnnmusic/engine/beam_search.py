@@ -72,6 +72,7 @@ class BeamSearch:
             active = ~waiting
             bias = masks.bias(batch.last, batch.counts if polyphony else None)
             tokens, logp = sampler.sample(batch.logits.copy(), bias, want_logp=True)
+            assert logp is not None  # asked for with want_logp
             act = all_rows[active]
             ids[act, lengths[act]] = tokens[act]
             lengths[act] += 1

@@ -72,7 +72,9 @@ class ContextSpec:
     def from_dict(cls, data: Any, where: str = "<model>") -> ContextSpec:
         """Parse the metadata form; refuses wrong types or ranges with one line naming ``where``."""
         if not isinstance(data, dict) or set(data) != {"lookback_bars", "steps_per_quarter"}:
-            raise ModelFileError(where, "has a malformed rnnmusic.context (expected lookback_bars and steps_per_quarter)")
+            raise ModelFileError(
+                where, "has a malformed rnnmusic.context (expected lookback_bars and steps_per_quarter)"
+            )
         bars, spq = data["lookback_bars"], data["steps_per_quarter"]
         ok_bars = isinstance(bars, list) and 1 <= len(bars) <= 8 and all(
             isinstance(b, int) and not isinstance(b, bool) and 1 <= b <= 64 for b in bars)
@@ -173,7 +175,7 @@ class ContextTracker:
     def rows_now(self) -> np.ndarray:
         return self._matrix
 
-    def features_of(self, ids: Sequence[int]) -> np.ndarray:
+    def features_of(self, ids: np.ndarray | Sequence[int]) -> np.ndarray:
         """Context after each token of ``ids`` (one row, from the current place): ``[len(ids), width]``."""
         if len(self._rows) != 1:
             raise ValueError("features_of reads one row")

@@ -213,7 +213,7 @@ def _check_graph(session, info: ModelInfo, path: Path) -> None:
         OUTPUT_STATE: (["tensor(float)"], 4, arch.state_shape(1)),
     }
     for name, (types, rank, dims) in expected.items():
-        node = inputs.get(name) or outputs.get(name)
+        node = inputs[name] if name in inputs else outputs[name]  # check_graph_io: every name is there
         if node.type not in types:
             raise ModelFileError(path, f"has {name} of type {node.type}, expected {types[0]}")
         if len(node.shape) != rank:

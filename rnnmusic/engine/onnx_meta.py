@@ -48,6 +48,7 @@ def _fields(data: bytes, start: int = 0, end: int | None = None):
         number, wire = key >> 3, key & 7
         if number == 0:
             raise NotOnnxError("field number 0")
+        value: int | tuple[int, int] | None
         if wire == _VARINT:
             value, pos = _varint(data, pos)
         elif wire == _FIXED64:

@@ -93,7 +93,8 @@ def prime(model: Model, seed: NoteSequence | None, options: GenerateOptions) -> 
     masks = TokenMasks(encoding, options, seed)
     ids = np.concatenate([[BOS_ID], seed_ids]).astype(np.int64)[None, :]
     units = UnitMap(encoding, seed, seed_ids, grid)
-    tracker, repetition = None, float(options.repetition)  # for_model above filled it in
+    assert options.repetition is not None  # for_model above filled it in
+    tracker, repetition = None, float(options.repetition)
     if model.context is not None:
         # the seed's meter map decides bar and beat; the continuation keeps its last meter
         tracker = ContextTracker(model.context, encoding, units.grid.meter_steps)
@@ -128,6 +129,7 @@ class DecodingSession:
         self.units = primed.units
         self.advance, self.min_advance = time_advances(model)
         self.masks = primed.masks
+        assert options.seed is not None, "callers fill the seed in (GenerateOptions.with_seed)"
         self.sampler = Sampler(options.seed, options.temperature, options.top_k, options.top_p)
         self.batch = primed.batch(rows, options)
 
@@ -175,6 +177,7 @@ class DecodingSession:
         self.options = options
         self.sampler.configure(options.temperature, options.top_k, options.top_p)
         if "repetition" in changed and self.batch.repetition is not None:
+            assert options.repetition is not None, "the options were filled in by GenerateOptions.for_model"
             self.batch.repetition[:] = repetition_bias(options.repetition)
         if {"key", "pitch_range", "max_polyphony"} & changed:
             self.masks = TokenMasks(self.model.encoding, options, self.primed.seed)

@@ -60,7 +60,9 @@ class Binding:
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise ConfigError(f"{self.action}: {name} must be a number, not {value!r}")
         top = 1 if self.action == "repetition" else 100
-        if not 0 <= self.low <= self.high <= top:
+        lo, hi = self.low, self.high
+        assert lo is not None and hi is not None  # filled in above and checked to be numbers
+        if not 0 <= lo <= hi <= top:
             raise ConfigError(f"{self.action}: need 0 <= low <= high <= {top}, got {self.low!r} and {self.high!r}")
 
 
@@ -88,7 +90,9 @@ class ControlMap:
             return None
         previous, self._last[key] = self._last.get(key, 0), value
         if binding.action in RANGES:
-            return binding.action, round(binding.low + (binding.high - binding.low) * value / 127.0, 3)
+            low, high = binding.low, binding.high
+            assert low is not None and high is not None  # Binding.__post_init__ fills them in
+            return binding.action, round(low + (high - low) * value / 127.0, 3)
         if binding.action == "mute":
             return "mute", value >= 64
         if binding.action == "key":
@@ -112,7 +116,10 @@ class ControlMap:
                 raise ConfigError(f"{source}: control {i + 1} is not an object")
             unknown = sorted(set(entry) - {"action", "cc", "channel", "low", "high"})
             if unknown or "action" not in entry or "cc" not in entry:
-                raise ConfigError(f"{source}: control {i + 1} needs action and cc (unknown keys: {', '.join(unknown) or 'none'})")
+                raise ConfigError(
+                    f"{source}: control {i + 1} needs action and cc "
+                    f"(unknown keys: {', '.join(unknown) or 'none'})"
+                )
             try:
                 bindings.append(Binding(**entry))
             except ConfigError as exc:

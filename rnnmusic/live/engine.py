@@ -209,7 +209,7 @@ class LiveEngine:
         timeline, now = self.clock.timeline, self._now()
         self._apply_commands(timeline, now)
         if self.capture is not None:
-            self._maybe_answer(timeline, now)
+            self._maybe_answer(self.capture, timeline, now)
         else:
             self._maybe_place(timeline, now)
         self._fill(timeline, now)
@@ -244,15 +244,15 @@ class LiveEngine:
             self._cue = None
             self._restart_at(want)
 
-    def _maybe_answer(self, timeline: Timeline, now: float) -> None:
+    def _maybe_answer(self, capture: CallCapture, timeline: Timeline, now: float) -> None:
         """Call-response: once the player has been quiet long enough, answer from the next beat."""
         if not timeline.running or (self._origin is not None and self._place < self._segment_end):
             return
         beat = timeline.beat_at(now)
-        if not self.capture.ready(beat):
+        if not capture.ready(beat):
             return
         meter = self.clock.meter
-        self.source.prime(call_sequence(self.capture.take(), timeline.bpm, meter.numerator, meter.denominator))
+        self.source.prime(call_sequence(capture.take(), timeline.bpm, meter.numerator, meter.denominator))
         start = math.ceil(beat + self._lead_beats(timeline) - 1e-9)
         self._restart_at(start, start + self.config.answer_bars * meter.beats_per_bar)
         self.stats.answers += 1
@@ -291,7 +291,10 @@ class LiveEngine:
             if name in ("temperature", "repetition", "key"):
                 self.source.set_options(**{name: value})
             elif name == "regenerate" and value and self._origin is not None:
-                cut = math.ceil(timeline.beat_at(now) + self._lead_beats(timeline)) if timeline.running else self._origin
+                cut = (
+                    math.ceil(timeline.beat_at(now) + self._lead_beats(timeline))
+                    if timeline.running else self._origin
+                )
                 self.scheduler.cancel_from(cut)
                 with self._lock:
                     self._place = min(self._place, max(cut, self._origin))

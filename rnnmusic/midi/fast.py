@@ -13,12 +13,17 @@ anything else symusic reads differently (see :mod:`rnnmusic.midi.read`).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 import numpy as np
 
 from rnnmusic.errors import MidiFileError
 from rnnmusic.midi.chunks import Chunks
 from rnnmusic.midi.names import tonic_from_sharps
 from rnnmusic.midi.parsed import KEPT_CONTROLS, ParsedInstrument, ParsedMidi, track_name
+
+if TYPE_CHECKING:
+    from symusic.core import ScoreTick
 
 #: symusic reserves memory for every event of a track-channel, sentinel note-offs included (about
 #: 7 kB each): a file with more track-channels than this is read by the exact reader instead
@@ -69,7 +74,8 @@ def read_fast(chunks: Chunks, source: str, max_notes: int) -> ParsedMidi | None:
         return None  # so many track-channels that symusic would take gigabytes (see _MAX_SENTINEL_BLOCKS)
     try:
         bodies = [_with_sentinel(body, c) for body, c in zip(chunks.tracks, channels)]
-        score = symusic.Score.from_midi(chunks.assemble(bodies))
+        # the factory is typed as returning the generic Score; in ticks (its default) it is a ScoreTick
+        score = cast("ScoreTick", symusic.Score.from_midi(chunks.assemble(bodies)))
     except Exception:  # noqa: BLE001 (symusic has no error type of its own)
         return None  # the exact reader gives the precise error (or reads what symusic refuses)
     count = sum(len(track.notes) for track in score.tracks)

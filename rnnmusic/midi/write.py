@@ -13,6 +13,7 @@ import io
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -21,6 +22,9 @@ from rnnmusic.errors import MidiFileError
 from rnnmusic.midi.names import tonic_name
 from rnnmusic.midi.parsed import DRUM_CHANNEL
 from rnnmusic.notes import NoteSequence, Track
+
+#: (tick, order within a tick, mido message); mido has no type hints, so its messages are Any
+_Event = tuple[int, int, Any]
 
 #: the tempos a set-tempo event can hold: 2**24 - 1 and 1 microseconds per quarter
 _SLOWEST_QPM = 60_000_000 / 0xFFFFFF
@@ -83,14 +87,14 @@ def timed_messages(seq: NoteSequence) -> list[tuple[float, bytes]]:
     return [(float(t), bytes(message.bytes())) for t, (_, _, message) in zip(seconds, channel)]
 
 
-def _tracks(seq: NoteSequence, text_events: Sequence[str]) -> tuple[int, list[list[tuple[int, int, object]]]]:
+def _tracks(seq: NoteSequence, text_events: Sequence[str]) -> tuple[int, list[list[_Event]]]:
     """The ticks per quarter and, per track of the file, its events as (tick, order within a tick, mido message)."""
     import mido
 
     tpq = _ticks_per_quarter(seq)
     to_ticks = _seconds_to_ticks(seq, tpq)
-    tracks: list[list[tuple[int, int, object]]] = []
-    meta: list[tuple[int, int, object]] = [(0, 0, mido.MetaMessage("text", text=_as_utf8(t))) for t in text_events]
+    tracks: list[list[_Event]] = []
+    meta: list[_Event] = [(0, 0, mido.MetaMessage("text", text=_as_utf8(t))) for t in text_events]
     for time, qpm in _writable_tempos(seq):
         meta.append((int(to_ticks(time)), 1, mido.MetaMessage("set_tempo", tempo=round(60_000_000 / qpm))))
     for ts in seq.time_signatures:
@@ -110,7 +114,7 @@ def _tracks(seq: NoteSequence, text_events: Sequence[str]) -> tuple[int, list[li
     for number, (track, is_drum, program) in enumerate(parts):
         channel = DRUM_CHANNEL if is_drum else melodic[number % len(melodic)]
         info = _track_info(seq, track)
-        events: list[tuple[int, int, object]] = []
+        events: list[_Event] = []
         if info.name:
             events.append((0, 0, mido.MetaMessage("track_name", name=_as_utf8(info.name))))
         events.append((0, 0, mido.Message("program_change", channel=channel, program=program)))

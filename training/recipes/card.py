@@ -101,10 +101,13 @@ def music_eval_section(result: dict[str, Any] | None, skipped_reason: str = "") 
 
 
 #: metrics of the before/after table (name in the evaluation, words)
-_COMPARED = (("bar_repetition", "bars repeated exactly", "%"), ("two_bar_repetition", "2-bar units repeated exactly", "%"),
+_COMPARED = (("bar_repetition", "bars repeated exactly", "%"),
+             ("two_bar_repetition", "2-bar units repeated exactly", "%"),
              ("downbeat_bars", "bars with a downbeat onset", "%"), ("in_key", "notes in key", "%"),
-             ("tonic_phrase_ends", "tonic at phrase-end downbeats", "%"), ("chord_onsets", "onsets on a triad or seventh", "%"),
-             ("clash_onsets", "onsets with a semitone clash", "%"), ("parallels", "parallel 5ths/8ves per moving pair", ""),
+             ("tonic_phrase_ends", "tonic at phrase-end downbeats", "%"),
+             ("chord_onsets", "onsets on a triad or seventh", "%"),
+             ("clash_onsets", "onsets with a semitone clash", "%"),
+             ("parallels", "parallel 5ths/8ves per moving pair", ""),
              ("eighth_grid_onsets", "onsets on the eighth grid", "%"),
              ("onset_profile_distance", "onset profile: distance to real", ""),
              ("overlap", "distribution overlap (mean of 7)", ""))
@@ -124,7 +127,7 @@ def previous_section(previous: dict[str, Any] | None, evals: dict[str, Any], mus
     for split in ("valid", "test"):
         lines.append(f"| {split} NLL per token (nats) | {evals[f'float_{split}']['per_token']:.4f} | "
                      f"{previous['nll'][split]:.4f} |" + (" |" if both else ""))
-    if both:
+    if music is not None and before is not None:  # `both`, spelled out for the type checker
         new, old, real = music["systems"]["model"], before["systems"]["model"], music["systems"]["real"]
         for key, words, unit in _COMPARED:
             if new.get(key) is None or old.get(key) is None:
