@@ -1,0 +1,202 @@
+"""The LV2 plugin end to end: built with `make plugin`, described to lv2info, hosted by jalv under
+JACK, fed by `rnnmusic serve`, and heard by an independent receiver (the probe) that checks each
+onset against the host's beat grid, in frames, and that no note is left sounding.
+
+The JACK server runs in synchronous mode (-S) so MIDI reaches the receiver in the period it was
+written in (see JackServer); the timebase master is the probe's own (exact BBT), jack_transport
+plays, stops and locates. Tolerances: onsets within 1 frame of the grid (the plugin rounds to the
+nearest frame); note-offs at a stop or jump in the same period; after the engine is killed every
+note ended within a few periods of the moment the test killed it.
+"""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from support import require
+
+sys.path.insert(0, str(Path(__file__).parent))
+from jack_server import JackServer, jackd_available  # noqa: E402
+from lv2_rig import LV2_PATH, URI, Rig, build_plugin, grid_errors_frames, sounding_at_end  # noqa: E402
+
+import shutil  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def plugin_built():
+    require(shutil.which("gcc") is not None and shutil.which("make") is not None, "gcc and make")
+    require(Path("/usr/include/lv2/core/lv2.h").exists(), "the LV2 headers (package lv2-dev)")
+    require(Path("/usr/include/jack/jack.h").exists(), "JACK's headers (package libjack-jackd2-dev)")
+    build_plugin()
+    return LV2_PATH
+
+
+@pytest.fixture(scope="module")
+def jack_sync(plugin_built):
+    require(jackd_available(), "jackd and jack_lsp (package jackd2)")
+    require(shutil.which("jalv") is not None, "jalv (package jalv)")
+    require(shutil.which("jack_transport") is not None, "jack_transport (package jackd2)")
+    server = JackServer(rate=48000, period=64, sync=True).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def _on_grid(rig: Rig, events, min_onsets: int) -> None:
+    errors = grid_errors_frames(events, rig.rate)
+    assert len(errors) >= min_onsets, f"only {len(errors)} note-ons arrived"
+    worst = max(abs(e) for e in errors)
+    assert worst <= 1.0, f"an onset {worst:.2f} frames off the host's 16th-note grid: {sorted(errors)[:3]} .. {sorted(errors)[-3:]}"
+
+
+def _no_hung_notes(events) -> None:
+    hung = sounding_at_end(events)
+    assert not hung, f"left sounding: {hung}"
+
+
+def _stops(probe) -> list[int]:
+    """Frames of the cycles where the receiver first saw the transport stopped."""
+    frames, rolling = [], False
+    for line in probe.lines:
+        if line.startswith("xport "):
+            parts = line.split()
+            now = parts[4] == "1"
+            if rolling and not now:
+                frames.append(int(parts[1]))
+            rolling = now
+    return frames
+
+
+def test_lv2info_describes_the_plugin(plugin_built):
+    require(shutil.which("lv2info") is not None, "lv2info (package lilv-utils)")
+    out = subprocess.run(["lv2info", URI], env={"LV2_PATH": str(plugin_built), "PATH": "/usr/bin:/bin"},
+                         capture_output=True, text=True, timeout=30)
+    assert out.returncode == 0, out.stderr
+    text = out.stdout
+    for symbol in ("control", "midi_out", "model", "temperature", "key", "repetition", "mute", "regenerate"):
+        assert f"Symbol:      {symbol}" in text, f"no port {symbol} in lv2info's description"
+    assert "http://lv2plug.in/ns/ext/urid#map" in text
+    assert "hardRTCapable" in text
+    assert "Designation: http://lv2plug.in/ns/lv2core#control" in text  # where the host sends time:Position
+
+
+@pytest.mark.parametrize("bpm", [90.0, 150.0, 174.0])
+def test_onsets_on_the_host_grid_at_several_tempos(jack_sync, live_model, bpm):
+    with Rig(jack_sync, live_model, bpm=bpm) as rig:
+        rig.transport("play")
+        time.sleep(6.0)
+        rig.transport("stop")
+        time.sleep(0.5)
+        events = rig.probes[0].events()
+    assert all(e.rolling for e in events if e.is_on), "a note started while the transport was stopped"
+    _on_grid(rig, events, min_onsets=6)
+    _no_hung_notes(events)
+
+
+def test_tempo_change_stop_start_and_relocation(jack_sync, live_model):
+    with Rig(jack_sync, live_model, bpm=120.0) as rig:
+        probe = rig.probes[0]
+        rig.transport("play")
+        time.sleep(4.0)
+        rig.tempo(160.0)  # the beat runs on at the new tempo; notes already queued (in beats) follow it
+        time.sleep(4.0)
+        rig.transport("stop")
+        time.sleep(1.0)
+        stopped_events = len(probe.events())
+        rig.transport("play")  # from where it stopped
+        time.sleep(4.0)
+        jump_mark = probe.mark()
+        rig.transport(f"locate {rig.rate * 30}")  # a relocation while playing
+        time.sleep(4.0)
+        rig.transport("stop")
+        time.sleep(0.5)
+        events = probe.events()
+    assert {round(e.bpm) for e in events if e.is_on} >= {120, 160}, "no notes at one of the tempos"
+    assert all(e.rolling for e in events if e.is_on), "a note started while the transport was stopped"
+    _on_grid(rig, events, min_onsets=20)
+    _no_hung_notes(events)
+    # at each stop every sounding note ends in the very period the host stopped in
+    for stop in _stops(probe):
+        before = [e for e in events if e.frame < stop]
+        after = [e for e in events if stop <= e.frame < stop + rig.jack.period]
+        still = sounding_at_end(before)
+        ended = {(e.data[0] & 15, e.data[1]) for e in after if e.is_off}
+        assert set(still) <= ended, f"at the stop (frame {stop}) {set(still) - ended} kept sounding"
+    assert len(probe.events()) >= stopped_events
+    # the relocation: notes went on after it, on the new position's grid (checked above), none hung
+    late = [e for e in events if e.frame > jump_mark and e.is_on and e.beat > 30 * 2]  # 30 s at 120 BPM = beat 60
+    assert late, "no notes after the relocation"
+
+
+def test_engine_killed_mid_bar_means_silence_within_a_block(jack_sync, live_model):
+    with Rig(jack_sync, live_model, bpm=150.0) as rig:
+        probe = rig.probes[0]
+        rig.transport("play")
+        time.sleep(5.0)
+        # wait until a note is sounding, in the middle of a bar, then kill -9 the engine
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not sounding_at_end(probe.events()):
+            time.sleep(0.01)
+        rig.engine.send_signal(signal.SIGKILL)
+        killed_at = probe.mark()
+        rig.engine.wait()  # the kernel tears a large process down for a while (tens of ms) before it is dead
+        dead_at = probe.mark()
+        time.sleep(2.0)
+        events = probe.events()
+        rig.transport("stop")
+    before = [e for e in events if e.frame <= killed_at]
+    assert sounding_at_end(before) or any(e.is_on for e in before), "nothing played before the kill"
+    after = [e for e in events if e.frame > killed_at]
+    # the plugin acts in its first block after the death is visible; the test's mark comes a moment
+    # after wait() returns, so a few periods of slack cover the test's own scheduling, not the plugin's
+    slack = 4 * rig.jack.period
+    assert not [e for e in after if e.is_on and e.frame > dead_at + slack], "notes went on after the engine died"
+    _no_hung_notes(events)
+    last_off = max((e.frame for e in after if e.is_off), default=killed_at)
+    assert last_off <= dead_at + slack, (f"the last note ended {last_off - dead_at} frames after the engine was dead "
+                                         f"({last_off - killed_at} after the kill)")
+
+
+def test_mute_and_regenerate_are_plugin_controls(jack_sync, live_model):
+    with Rig(jack_sync, live_model, bpm=150.0) as rig:
+        probe = rig.probes[0]
+        rig.transport("play")
+        time.sleep(4.0)
+        rig.set_control("mute", 1)
+        time.sleep(0.3)
+        muted_at = probe.mark()
+        time.sleep(2.5)
+        unmuted_at = probe.mark()
+        rig.set_control("mute", 0)
+        time.sleep(3.0)
+        rig.set_control("regenerate", 1)
+        time.sleep(3.0)
+        rig.transport("stop")
+        time.sleep(0.5)
+        events = probe.events()
+    assert not [e for e in events if e.is_on and muted_at < e.frame < unmuted_at], "notes while muted"
+    assert sounding_at_end([e for e in events if e.frame <= muted_at]) == {}, "a note kept sounding through mute"
+    assert [e for e in events if e.is_on and e.frame > unmuted_at], "no notes after unmuting"
+    _on_grid(rig, events, min_onsets=8)
+    _no_hung_notes(events)
+
+
+def test_several_instances_each_play_their_own_stream(jack_sync, live_model):
+    with Rig(jack_sync, live_model, bpm=150.0, instances=2) as rig:
+        rig.transport("play")
+        time.sleep(6.0)
+        rig.transport("stop")
+        time.sleep(0.5)
+        first, second = rig.probes[0].events(), rig.probes[1].events()
+    for events in (first, second):
+        _on_grid(rig, events, min_onsets=6)
+        _no_hung_notes(events)
+    notes = [[(round(e.beat, 3), e.data[1]) for e in ev if e.is_on] for ev in (first, second)]
+    assert notes[0] != notes[1], "two instances played the same notes: they share a stream"
