@@ -200,3 +200,45 @@ def test_several_instances_each_play_their_own_stream(jack_sync, live_model):
         _no_hung_notes(events)
     notes = [[(round(e.beat, 3), e.data[1]) for e in ev if e.is_on] for ev in (first, second)]
     assert notes[0] != notes[1], "two instances played the same notes: they share a stream"
+
+
+def test_settings_saved_with_the_project_are_restored(jack_sync, live_model, tmp_path):
+    """A host saves a plugin's controls in its project as LV2 state (lilv's state.ttl); jalv -l loads
+    such a state, and the values reach the plugin and, through the bridge, the engine."""
+    from rnnmusic.serve.protocol import Segment, find_segments
+
+    state = tmp_path / "state"
+    state.mkdir()
+    saved = {"model": 0, "temperature": 0.7, "key": 5, "repetition": 0.9, "mute": 0}
+    ports = " ,\n".join(f'    [ lv2:symbol "{k}" ; pset:value {v!r} ]' for k, v in saved.items())
+    prefixes = ("@prefix lv2: <http://lv2plug.in/ns/lv2core#> .\n@prefix pset: <http://lv2plug.in/ns/ext/presets#> .\n"
+                "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n")
+    (state / "manifest.ttl").write_text(prefixes + f"<state.ttl> a pset:Preset ;\n    lv2:appliesTo <{URI}> ;\n"
+                                        "    rdfs:seeAlso <state.ttl> .\n")
+    (state / "state.ttl").write_text(prefixes + f"<> a pset:Preset ;\n    lv2:appliesTo <{URI}> ;\n"
+                                     f"    lv2:port\n{ports} .\n")
+    before = set(find_segments())
+    import os
+
+    env = {**os.environ, **jack_sync.env, "LV2_PATH": str(LV2_PATH)}
+    host = subprocess.Popen(["stdbuf", "-oL", "jalv", "-n", "statetest", "-l", str(state), URI], env=env,
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 20
+        seen = None
+        while time.monotonic() < deadline:
+            new = [p for p in find_segments() if p not in before]
+            if new:
+                seg = Segment.open(new[0])
+                pos = seg.position()
+                seg.close()
+                if pos is not None and pos.key == 5:
+                    seen = pos
+                    break
+            time.sleep(0.05)
+    finally:
+        host.terminate()
+        out = host.communicate(timeout=10)[0]
+    assert seen is not None, f"the saved key never reached the plugin's bridge; jalv said: {out[-1500:]}"
+    assert (seen.temperature, seen.key, seen.repetition) == (pytest.approx(0.7), 5, pytest.approx(0.9))
+    assert "temperature = 0.700000" in out, "jalv did not load the saved temperature"
