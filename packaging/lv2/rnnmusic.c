@@ -242,6 +242,7 @@ static void render(Plugin* self, int64_t from, int64_t to) {
         if (s->state != WAITING || s->on >= b1) continue;
         /* a note whose start has passed came late: drop it rather than play it off the grid */
         if (!play || s->on < b0 - 1e-9) {
+            if (play) __atomic_store_n(&self->seg->notes_late, self->seg->notes_late + 1, __ATOMIC_RELAXED);
             s->state = FREE;
             continue;
         }
@@ -253,6 +254,7 @@ static void render(Plugin* self, int64_t from, int64_t to) {
             if (o->state == SOUNDING && o->pitch == s->pitch && o->channel == s->channel) note_off(self, o, f);
         }
         add_event(self, f, (uint8_t)(0x90 | s->channel), s->pitch, s->velocity ? s->velocity : 1);
+        __atomic_store_n(&self->seg->notes_played, self->seg->notes_played + 1, __ATOMIC_RELAXED);
         s->state = SOUNDING;
         s->on_frame = f;
     }

@@ -70,7 +70,9 @@ typedef struct {
     uint32_t note_read;        /* plugin: notes taken so far */
     uint32_t input_write;      /* plugin */
     uint32_t input_read;       /* engine */
-    uint8_t reserved[96];
+    uint32_t notes_played;     /* plugin: note-ons sent */
+    uint32_t notes_late;       /* plugin: notes dropped because their start had passed when they came */
+    uint8_t reserved[88];
     /* 256 */
     RnnmNote notes[RNNM_NOTE_CAPACITY];
     RnnmInput inputs[RNNM_INPUT_CAPACITY];
@@ -81,6 +83,7 @@ _Static_assert(sizeof(RnnmNote) == 32, "note layout");
 _Static_assert(sizeof(RnnmInput) == 16, "input layout");
 _Static_assert(__builtin_offsetof(RnnmSegment, pos) == 40, "position offset");
 _Static_assert(__builtin_offsetof(RnnmSegment, engine_heartbeat) == 128, "engine offset");
+_Static_assert(__builtin_offsetof(RnnmSegment, notes_played) == 160, "counters offset");
 _Static_assert(__builtin_offsetof(RnnmSegment, notes) == 256, "notes offset");
 
 #endif

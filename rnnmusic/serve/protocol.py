@@ -27,6 +27,7 @@ _POS = 40
 _POSITION = struct.Struct("<2I5d2If i f 2I I")  # seq, epoch, beat, bpm, bpb, speed, rate, rolling, model, temp, key, rep, mute, regen, pad
 _HEARTBEAT, _ENGINE_PID, _ENGINE_EPOCH = 128, 136, 140
 _NOTE_WRITE, _NOTE_READ, _INPUT_WRITE, _INPUT_READ = 144, 148, 152, 156
+_NOTES_PLAYED, _NOTES_LATE = 160, 164
 _NOTES = 256
 _NOTE = struct.Struct("<2dI4BQ")  # on_beat, off_beat, epoch, channel, pitch, velocity, pad, reserved
 _INPUT = struct.Struct("<d4BI")  # beat, status, data1, data2, pad, epoch
@@ -122,6 +123,11 @@ class Segment:
     @property
     def plugin_blocks(self) -> int:
         return _U64.unpack_from(self._mem, _PLUGIN_BLOCKS)[0]
+
+    def counters(self) -> dict[str, int]:
+        """What the plugin did with the notes: played, and dropped because they came after their start."""
+        played, late = struct.unpack_from("<2I", self._mem, _NOTES_PLAYED)
+        return {"written": _U32.unpack_from(self._mem, _NOTE_WRITE)[0], "played": played, "late": late}
 
     def position(self, tries: int = 100) -> Position | None:
         """A consistent copy of the position block (None if the plugin was writing every time we looked)."""

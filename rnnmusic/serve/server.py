@@ -119,8 +119,12 @@ class Server:
                     self.log(str(exc))
                     continue
                 owner = segment.engine_pid
-                if not segment.plugin_open or not _alive(segment.plugin_pid) or (owner and owner != os.getpid() and _alive(owner)):
-                    segment.close()  # a leftover, or served by another engine
+                if not _alive(segment.plugin_pid):  # its host was killed before it could remove it
+                    segment.close()
+                    path.unlink(missing_ok=True)
+                    continue
+                if not segment.plugin_open or (owner and owner != os.getpid() and _alive(owner)):
+                    segment.close()  # being removed, or served by another engine
                     continue
                 segment.attach(os.getpid())
                 self.streams[str(path)] = _Stream(segment, number=self._served)

@@ -242,3 +242,43 @@ def test_settings_saved_with_the_project_are_restored(jack_sync, live_model, tmp
     assert seen is not None, f"the saved key never reached the plugin's bridge; jalv said: {out[-1500:]}"
     assert (seen.temperature, seen.key, seen.repetition) == (pytest.approx(0.7), 5, pytest.approx(0.9))
     assert "temperature = 0.700000" in out, "jalv did not load the saved temperature"
+
+
+def test_the_tracks_midi_input_reaches_the_engine(jack_sync, live_model):
+    """What the player plays into the track arrives on the plugin's input, goes through the bridge
+    with the host beat it came at, and the engine takes it (the next Regenerate continues it)."""
+    import struct
+
+    from jack_server import mido_jack
+    from rnnmusic.serve.protocol import Segment, find_segments
+
+    import mido
+
+    with Rig(jack_sync, live_model, bpm=150.0) as rig:
+        rig.transport("play")
+        time.sleep(1.0)
+        keyboard = mido_jack().open_output(f"{rig.hosts[0].name}:control")
+        try:
+            for pitch in (60, 64, 67):
+                keyboard.send(mido.Message("note_on", note=pitch, velocity=90))
+                time.sleep(0.1)
+                keyboard.send(mido.Message("note_off", note=pitch))
+        finally:
+            keyboard.close()
+        time.sleep(0.5)
+        segments = [Segment.open(p) for p in find_segments() if f"-{rig.hosts[0].proc.pid}-" in p.name]
+        assert segments, "no segment of this jalv"
+        seg = segments[0]
+        written, taken = struct.unpack_from("<2I", seg._mem, 152)
+        first_beat = struct.unpack_from("<d", seg._mem, 256 + 256 * 32)[0]
+        seg.close()
+        rig.set_control("regenerate", 1)
+        time.sleep(3.0)
+        rig.transport("stop")
+        time.sleep(0.5)
+        events = rig.probes[0].events()
+    assert written >= 6, f"the plugin passed on {written} of the 6 input events"
+    assert taken == written, "the engine did not take the input"
+    assert first_beat > 0, "the input event carries no host beat"
+    _on_grid(rig, events, min_onsets=4)
+    _no_hung_notes(events)

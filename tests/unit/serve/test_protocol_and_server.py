@@ -40,6 +40,7 @@ def test_the_layout_matches_the_c_header():
     assert "offsetof(RnnmSegment, pos) == 40" in header
     assert "offsetof(RnnmSegment, engine_heartbeat) == 128" in header
     assert "offsetof(RnnmSegment, notes) == 256" in header
+    assert "offsetof(RnnmSegment, notes_played) == 160" in header
     assert "sizeof(RnnmNote) == 32" in header and "sizeof(RnnmInput) == 16" in header
 
 
