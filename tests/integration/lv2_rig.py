@@ -127,7 +127,10 @@ class Rig:
     """Everything for one scenario; ``with Rig(jack, model) as rig:`` and all of it is stopped after."""
 
     def __init__(self, jack: JackServer, model: Path, bpm: float = 150.0, instances: int = 1,
-                 controls: dict[str, float] | None = None, serve_args: tuple[str, ...] = ()) -> None:
+                 controls: dict[str, float] | None = None, serve_args: tuple[str, ...] = (),
+                 master: str = "probe") -> None:
+        """``master``: "probe" (exact BBT, see the probe) or "jack_transport" (its own timebase master,
+        kept running so it stays master; its BBT adds whole ticks per period and so drifts)."""
         self.jack, self.model, self.bpm, self.instances = jack, model, bpm, instances
         self.controls = controls or {}
         self.serve_args = serve_args
@@ -135,6 +138,8 @@ class Rig:
         self.hosts: list[_Proc] = []
         self.probes: list[Probe] = []
         self.master: Probe | None = None
+        self.master_kind = master
+        self.jack_transport: _Proc | None = None
         self.engine: subprocess.Popen | None = None
         self.rate = jack.rate
         self._tag = f"{os.getpid()}{int(time.monotonic() * 1000) % 100000}"
@@ -153,7 +158,12 @@ class Rig:
     def start(self) -> None:
         self.transport("stop")
         self.transport("locate 0")
-        self.master = Probe(self.env, f"master{self._tag}", master_bpm=self.bpm)
+        if self.master_kind == "jack_transport":
+            self.jack_transport = _Proc(["jack_transport"], self.env, "jack_transport")
+            self.jack_transport.send("master")
+            self.jack_transport.send(f"tempo {self.bpm:g}")
+        else:
+            self.master = Probe(self.env, f"master{self._tag}", master_bpm=self.bpm)
         for i in range(self.instances):
             name = f"rnnm{self._tag}_{i}"
             args = ["stdbuf", "-oL", "jalv", "-n", name, "-x"]  # line-buffered: jalv prints through stdio
@@ -182,11 +192,16 @@ class Rig:
 
     def transport(self, *commands: str) -> None:
         """jack_transport, scripted on its stdin: play, stop, locate FRAME."""
+        if self.jack_transport is not None:
+            for command in commands:
+                self.jack_transport.send(command)
+            time.sleep(0.05)
+            return
         subprocess.run(["jack_transport"], input="\n".join(commands + ("quit",)) + "\n", env=self.env, text=True,
                        capture_output=True, timeout=15, check=True)
 
     def tempo(self, bpm: float) -> None:
-        self.master.send(f"tempo {bpm:g}")
+        (self.jack_transport or self.master).send(f"tempo {bpm:g}")
 
     def set_control(self, symbol: str, value: float, instance: int = 0) -> None:
         self.hosts[instance].send(f"set {symbol} {value:g}")
@@ -204,9 +219,11 @@ class Rig:
         except Exception:
             pass
         time.sleep(0.1)
-        for proc in self.hosts + self.probes + ([self.master] if self.master else []):
+        if self.jack_transport is not None:
+            self.jack_transport.send("quit")
+        for proc in self.hosts + self.probes + [p for p in (self.master, self.jack_transport) if p]:
             proc.close()
-        self.hosts, self.probes, self.master = [], [], None
+        self.hosts, self.probes, self.master, self.jack_transport = [], [], None, None
 
 
 def sounding_at_end(events: list[Event]) -> dict[tuple[int, int], int]:

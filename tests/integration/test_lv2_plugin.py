@@ -282,3 +282,38 @@ def test_the_tracks_midi_input_reaches_the_engine(jack_sync, live_model):
     assert first_beat > 0, "the input event carries no host beat"
     _on_grid(rig, events, min_onsets=4)
     _no_hung_notes(events)
+
+
+def test_following_jack_transport_as_timebase_master(jack_sync, live_model):
+    """jack_transport's own timebase master, with a tempo change and a stop and start. Its
+    bar/beat/tick adds whole ticks each period and so runs behind its own tempo (see docs/plugin.md),
+    so the grid checked here is the one the host defines between its position changes: from each
+    change of position, tempo or play state that the receiver sees, note-ons a whole number of
+    sixteenths apart at that tempo, to the frame."""
+    with Rig(jack_sync, live_model, bpm=150.0, master="jack_transport") as rig:
+        probe = rig.probes[0]
+        rig.transport("play")
+        time.sleep(5.0)
+        rig.tempo(120.0)
+        time.sleep(5.0)
+        rig.transport("stop")
+        time.sleep(1.0)
+        rig.transport("play")
+        time.sleep(4.0)
+        rig.transport("stop")
+        time.sleep(0.5)
+        events = probe.events()
+        changes = [int(line.split()[1]) for line in probe.lines if line.startswith("xport ")]
+    _no_hung_notes(events)
+    assert all(e.rolling for e in events if e.is_on), "a note started while the transport was stopped"
+    assert {round(e.bpm) for e in events if e.is_on} >= {120, 150}, "no notes at one of the tempos"
+    checked = 0
+    for start, end in zip(changes, changes[1:] + [2**63]):
+        onsets = [e for e in events if e.is_on and start <= e.frame < end]
+        for first, later in zip(onsets, onsets[1:]):
+            sixteenth = 0.25 * 60.0 / later.bpm * rig.rate
+            steps = (later.frame - first.frame) / sixteenth
+            assert abs(steps - round(steps)) * sixteenth <= 1.0, (
+                f"note-ons {later.frame - first.frame} frames apart at {later.bpm:g} BPM: not whole sixteenths")
+            checked += 1
+    assert checked >= 10, f"only {checked} onset intervals to check"
