@@ -21,6 +21,8 @@ def register(parser: argparse.ArgumentParser) -> None:
     add("--seed", type=int, default=None, help="random seed of the first instance's stream, +1 for each further one (default: fresh ones)")
     add("--duration", type=float, default=None, help="stop after this many seconds (default: run until stopped)")
     add("--threads", type=int, default=1, help="ONNX Runtime threads per model (default 1)")
+    add("--host-pid", type=int, action="append", default=[], metavar="PID",
+        help="serve only the plugin instances in this host process (repeat for more; default: every host)")
     add("--quiet", action="store_true", help="print nothing while serving")
 
 
@@ -45,7 +47,8 @@ def run(args: argparse.Namespace) -> int:
         return generator.open_stream(None, GenerateOptions(seed=seed, **options))
 
     log = (lambda line: None) if args.quiet else (lambda line: print(f"rnnmusic serve: {line}", flush=True))
-    server = Server(make_source, ServeConfig(lookahead_beats=args.lookahead_beats, channel=args.channel - 1), log)
+    server = Server(make_source, ServeConfig(lookahead_beats=args.lookahead_beats, channel=args.channel - 1,
+                                                  host_pids=tuple(args.host_pid)), log)
     previous = signal.signal(signal.SIGTERM, lambda *_: server.stop())
     log(f"{len(models)} model(s) loaded; waiting for rnnmusic plugin instances")
     try:

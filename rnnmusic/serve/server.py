@@ -37,6 +37,7 @@ class ServeConfig:
     channel: int = 0
     poll: float = 0.002
     scan_every: float = 0.2        # seconds between looks for new plugin instances
+    host_pids: tuple[int, ...] = ()  # serve only instances in these host processes (empty: every host)
 
 
 @dataclass
@@ -119,6 +120,9 @@ class Server:
                     self.log(str(exc))
                     continue
                 owner = segment.engine_pid
+                if self.config.host_pids and segment.plugin_pid not in self.config.host_pids:
+                    segment.close()  # another host's: not ours to serve
+                    continue
                 if not _alive(segment.plugin_pid):  # its host was killed before it could remove it
                     segment.close()
                     path.unlink(missing_ok=True)

@@ -178,7 +178,8 @@ class Rig:
 
     def start_engine(self) -> None:
         self.engine = subprocess.Popen(
-            [sys.executable, "-m", "rnnmusic", "serve", "--model", str(self.model), "--seed", "1", *self.serve_args],
+            [sys.executable, "-m", "rnnmusic", "serve", "--model", str(self.model), "--seed", "1", *self.serve_args,
+             *[f"--host-pid={h.proc.pid}" for h in self.hosts]],  # only our jalvs: other test runs may be serving theirs
             env={**self.env, "PYTHONPATH": os.pathsep.join([str(ROOT)] + sys.path)}, stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT, text=True, preexec_fn=_die_with_parent)
         deadline = time.monotonic() + 60

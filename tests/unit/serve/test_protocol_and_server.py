@@ -120,3 +120,19 @@ def test_a_new_epoch_starts_the_stream_on_the_next_bar_line_and_writes_ahead(tmp
     assert sources[0].resets >= 2 and sources[0].options["temperature"] == 0.5
     assert written(seg)[-1][1] == 2
     seg.close()
+
+
+def test_serve_command_refuses_bad_settings_with_a_message(capsys):
+    from rnnmusic.cli.main import main
+
+    assert main(["serve", "--channel", "0"]) == 1
+    assert "--channel must be 1-16" in capsys.readouterr().err
+    assert main(["serve", "--lookahead-beats", "0"]) == 1
+
+
+def test_serve_runs_and_stops_with_no_plugin_there(capsys):
+    from rnnmusic.cli.main import main
+
+    # --host-pid of no host: a plugin some other test run has open is left alone
+    assert main(["serve", "--duration", "0.2", "--host-pid", "2147483647"]) == 0
+    assert "waiting for rnnmusic plugin instances" in capsys.readouterr().out
