@@ -1,12 +1,13 @@
 # The two commands of the README:
 #   make demo   set up the runtime and generate music from a shipped model and seed
 #   make test   set up everything the tests need and run the whole test suite
+#   make plugin build the LV2 plugin (packaging/lv2/build/lv2/rnnmusic.lv2; `make -C packaging/lv2 install` copies it to ~/.lv2)
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 OUT ?= out
 
-.PHONY: demo test setup-runtime setup-dev clean
+.PHONY: demo test plugin setup-runtime setup-dev clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,8 +31,11 @@ demo: setup-runtime
 	$(BIN)/rnnmusic generate examples/seed_folk.mid --model folk --bars 16 --seed 1 -o $(OUT)/folk.mid --plot $(OUT)/folk.png
 	$(BIN)/rnnmusic generate examples/seed_chorale.mid --model chorale --bars 8 --seed 1 -o $(OUT)/chorale.mid --plot $(OUT)/chorale.png
 
-test: setup-dev
+plugin:
+	$(MAKE) -C packaging/lv2
+
+test: setup-dev plugin
 	$(BIN)/python -m pytest
 
 clean:
-	rm -rf $(VENV) $(OUT) build *.egg-info
+	rm -rf $(VENV) $(OUT) build *.egg-info packaging/lv2/build

@@ -30,6 +30,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "gui": ("gui", "open the desktop app"),
     "ports": ("ports", "list the MIDI input and output ports"),
     "live": ("live", "play generated MIDI live to a port, in time with a clock or a DAW"),
+    "serve": ("serve", "feed the rnnmusic LV2 plugin in a DAW (notes in beats, played at the host's samples)"),
 }
 
 

@@ -38,11 +38,16 @@ def jackd_available() -> bool:
 class JackServer:
     """``with JackServer() as jack:`` starts jackd, waits until clients can connect, and stops it after."""
 
-    def __init__(self, rate: int = 48000, period: int = 64, name: str | None = None, realtime: bool = True) -> None:
+    def __init__(self, rate: int = 48000, period: int = 64, name: str | None = None, realtime: bool = True,
+                 sync: bool = False) -> None:
         """``realtime`` asks for real-time threads as a musician's JACK runs; where the system refuses,
-        jackd carries on without them (see :attr:`realtime_granted`)."""
+        jackd carries on without them (see :attr:`realtime_granted`). ``sync`` runs jackd in
+        synchronous mode (-S): every client finishes a cycle before it is delivered, so MIDI from
+        one client reaches the next in the same period (asynchronous jackd2 sometimes hands it
+        over a period later, which would hide a plugin's sample accuracy)."""
         self.rate, self.period = rate, period
         self.realtime = realtime
+        self.sync = sync
         self.name = name or f"rnnmusic-test-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         self.process: subprocess.Popen | None = None
         self._log = None
@@ -62,7 +67,7 @@ class JackServer:
         # jackd's chatter goes to a file: an unread pipe fills up and then blocks the whole server
         self._log = tempfile.TemporaryFile()
         self.process = subprocess.Popen(
-            ["jackd", "--realtime" if self.realtime else "--no-realtime", "-d", "dummy", "-r", str(self.rate),
+            ["jackd", *(["-S"] if self.sync else []), "--realtime" if self.realtime else "--no-realtime", "-d", "dummy", "-r", str(self.rate),
              "-p", str(self.period)],
             env=env,
             stdout=self._log,
