@@ -7,7 +7,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 OUT ?= out
 
-.PHONY: demo test plugin setup-runtime setup-dev clean
+.PHONY: demo test lint plugin setup-runtime setup-dev clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,11 @@ demo: setup-runtime
 
 plugin:
 	$(MAKE) -C packaging/lv2
+
+# ruff (style and likely bugs) and mypy (types), both configured in pyproject.toml; CI runs this first
+lint: setup-dev
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 test: setup-dev plugin
 	$(BIN)/python -m pytest

@@ -18,7 +18,8 @@ def register(parser: argparse.ArgumentParser) -> None:
         help="a model name or .onnx file; repeat for more (the plugin's Model control counts from 0)")
     add("--lookahead-beats", type=float, default=4.0, help="how far ahead of the host notes are written (default 4)")
     add("--channel", type=int, default=1, help="MIDI channel of the notes, 1-16 (default 1)")
-    add("--seed", type=int, default=None, help="random seed of the first instance's stream, +1 for each further one (default: fresh ones)")
+    add("--seed", type=int, default=None,
+        help="random seed of the first instance's stream, +1 for each further one (default: fresh ones)")
     add("--duration", type=float, default=None, help="stop after this many seconds (default: run until stopped)")
     add("--threads", type=int, default=1, help="ONNX Runtime threads per model (default 1)")
     add("--host-pid", type=int, action="append", default=[], metavar="PID",

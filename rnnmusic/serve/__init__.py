@@ -6,6 +6,6 @@ gives each its own note stream and keeps notes written a few beats ahead of the 
 """
 
 from rnnmusic.serve.protocol import PROTOCOL_VERSION, Position, Segment, find_segments
-from rnnmusic.serve.server import Server, ServeConfig
+from rnnmusic.serve.server import ServeConfig, Server
 
 __all__ = ["PROTOCOL_VERSION", "Position", "Segment", "ServeConfig", "Server", "find_segments"]

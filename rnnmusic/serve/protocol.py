@@ -24,7 +24,8 @@ PREFIX = "rnnmusic-"
 _HEADER = struct.Struct("<6I")  # magic, version, size, note_capacity, input_capacity, header_size
 _PLUGIN_BLOCKS, _PLUGIN_PID, _PLUGIN_OPEN = 24, 32, 36
 _POS = 40
-_POSITION = struct.Struct("<2I5d2If i f 2I I")  # seq, epoch, beat, bpm, bpb, speed, rate, rolling, model, temp, key, rep, mute, regen, pad
+# seq, epoch, beat, bpm, bpb, speed, rate, rolling, model, temp, key, rep, mute, regen, pad
+_POSITION = struct.Struct("<2I5d2If i f 2I I")
 _HEARTBEAT, _ENGINE_PID, _ENGINE_EPOCH = 128, 136, 140
 _NOTE_WRITE, _NOTE_READ, _INPUT_WRITE, _INPUT_READ = 144, 148, 152, 156
 _NOTES_PLAYED, _NOTES_LATE = 160, 164
@@ -79,7 +80,7 @@ class Segment:
         self._inputs = _NOTES + note_capacity * _NOTE.size
 
     @classmethod
-    def open(cls, path: str | os.PathLike) -> "Segment":
+    def open(cls, path: str | os.PathLike) -> Segment:
         path = Path(path)
         try:
             fd = os.open(path, os.O_RDWR)

@@ -13,12 +13,12 @@ import math
 import os
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
-from rnnmusic.engine.keys import key_name
 from rnnmusic.live.capture import call_sequence
 from rnnmusic.live.source import NoteSource
+from rnnmusic.midi.names import key_name
 from rnnmusic.notes import Note
 from rnnmusic.serve.protocol import Position, ProtocolError, Segment, find_segments
 
@@ -52,8 +52,8 @@ class _Stream:
     origin: float = 0.0            # host beat of the source's position 0
     written_until: float = 0.0     # host beat up to which notes have been generated
     queued: list[tuple[float, float, int, int]] = field(default_factory=list)  # generated, not yet in the ring
-    held: dict[int, tuple[float, int]] = field(default_factory=dict)          # input notes sounding: pitch -> (beat, vel)
-    played: list[Note] = field(default_factory=list)                           # the player's notes, for the next regenerate
+    held: dict[int, tuple[float, int]] = field(default_factory=dict)  # input notes sounding: pitch -> (beat, vel)
+    played: list[Note] = field(default_factory=list)  # the player's notes, for the next regenerate
 
 
 class Server:
@@ -161,8 +161,9 @@ class Server:
             now = stream.segment.position()
             if now is not None and now.epoch != pos.epoch:  # the host stopped or jumped: follow it first
                 break
+        # (stream.epoch is pos.epoch here: a new epoch restarted the stream above)
         while stream.queued and stream.segment.write_note(*stream.queued[0][:2], stream.queued[0][2],
-                                                          stream.queued[0][3], self.config.channel, stream.epoch):
+                                                          stream.queued[0][3], self.config.channel, pos.epoch):
             stream.queued.pop(0)
 
     def _restart(self, stream: _Stream, pos: Position) -> None:
@@ -172,11 +173,13 @@ class Server:
         start = math.ceil((pos.beat + lead) / bar - 1e-9) * bar
         regenerated = pos.regenerate != stream.regenerate
         stream.regenerate = pos.regenerate
-        stream.source.reset()
+        source = stream.source
+        assert source is not None, "serve() makes the source before it restarts one"
+        source.reset()
         if regenerated and stream.played:
-            stream.source.prime(call_sequence(stream.played, pos.bpm, max(1, round(bar))))
+            source.prime(call_sequence(stream.played, pos.bpm, max(1, round(bar))))
             stream.played = []
-        stream.origin = start - stream.source.position
+        stream.origin = start - source.position
         stream.written_until = start
         stream.queued.clear()
         stream.epoch = pos.epoch

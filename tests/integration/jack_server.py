@@ -67,7 +67,8 @@ class JackServer:
         # jackd's chatter goes to a file: an unread pipe fills up and then blocks the whole server
         self._log = tempfile.TemporaryFile()
         self.process = subprocess.Popen(
-            ["jackd", *(["-S"] if self.sync else []), "--realtime" if self.realtime else "--no-realtime", "-d", "dummy", "-r", str(self.rate),
+            ["jackd", *(["-S"] if self.sync else []), "--realtime" if self.realtime else "--no-realtime",
+             "-d", "dummy", "-r", str(self.rate),
              "-p", str(self.period)],
             env=env,
             stdout=self._log,

@@ -107,7 +107,8 @@ class Probe(_Proc):
         for line in list(self.lines):
             if line.startswith("ev "):
                 _, frame, beat, bpm, rolling, b0, b1, b2 = line.split()
-                out.append(Event(int(frame), float(beat), float(bpm), rolling == "1", bytes((int(b0), int(b1), int(b2)))))
+                out.append(Event(int(frame), float(beat), float(bpm), rolling == "1",
+                                 bytes((int(b0), int(b1), int(b2)))))
         return out
 
     def mark(self) -> int:
@@ -144,7 +145,7 @@ class Rig:
         self.rate = jack.rate
         self._tag = f"{os.getpid()}{int(time.monotonic() * 1000) % 100000}"
 
-    def __enter__(self) -> "Rig":
+    def __enter__(self) -> Rig:
         try:
             self.start()
         except BaseException:
@@ -179,7 +180,8 @@ class Rig:
     def start_engine(self) -> None:
         self.engine = subprocess.Popen(
             [sys.executable, "-m", "rnnmusic", "serve", "--model", str(self.model), "--seed", "1", *self.serve_args,
-             *[f"--host-pid={h.proc.pid}" for h in self.hosts]],  # only our jalvs: other test runs may be serving theirs
+             # only our jalvs: other test runs may be serving theirs
+             *[f"--host-pid={h.proc.pid}" for h in self.hosts]],
             env={**self.env, "PYTHONPATH": os.pathsep.join([str(ROOT)] + sys.path)}, stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT, text=True, preexec_fn=_die_with_parent)
         deadline = time.monotonic() + 60

@@ -18,14 +18,13 @@ import time
 from pathlib import Path
 
 import pytest
-
 from support import require
 
 sys.path.insert(0, str(Path(__file__).parent))
+import shutil  # noqa: E402
+
 from jack_server import JackServer, jackd_available  # noqa: E402
 from lv2_rig import LV2_PATH, URI, Rig, build_plugin, grid_errors_frames, sounding_at_end  # noqa: E402
-
-import shutil  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +52,8 @@ def _on_grid(rig: Rig, events, min_onsets: int) -> None:
     errors = grid_errors_frames(events, rig.rate)
     assert len(errors) >= min_onsets, f"only {len(errors)} note-ons arrived"
     worst = max(abs(e) for e in errors)
-    assert worst <= 1.0, f"an onset {worst:.2f} frames off the host's 16th-note grid: {sorted(errors)[:3]} .. {sorted(errors)[-3:]}"
+    assert worst <= 1.0, (f"an onset {worst:.2f} frames off the host's 16th-note grid: "
+                          f"{sorted(errors)[:3]} .. {sorted(errors)[-3:]}")
 
 
 def _no_hung_notes(events) -> None:
