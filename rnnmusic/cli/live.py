@@ -130,15 +130,21 @@ def _describe(args, model, output, port_in, clock) -> None:
 
 def _play(engine, duration_bars: float | None, beats_per_bar: float) -> None:
     """Run until a signal, the duration or a failure; always stop the engine (which ends every note)."""
-    def interrupt(signum, frame):
-        raise KeyboardInterrupt
+    signalled: list[int] = []
 
-    previous = signal.signal(signal.SIGTERM, interrupt)
+    def request_stop(signum, frame):
+        # Only a note for the loop below. Raising KeyboardInterrupt here could land just after a lock was
+        # taken (the loop waits on the engine's Event, whose lock engine.stop() needs too): the stop then
+        # waited on that lock for ever and the notes were never ended.
+        signalled.append(signum)
+
+    previous_int = signal.signal(signal.SIGINT, request_stop)
+    previous_term = signal.signal(signal.SIGTERM, request_stop)
     first_bar = None
     warned = False
     try:
         engine.start()
-        while not engine.wait(0.05):
+        while not signalled and not engine.wait(0.05):
             if not warned and engine.config.realtime:
                 warned = True  # the sender thread asked for it when it started, 50 ms ago
                 if not engine.scheduler.realtime:
@@ -161,8 +167,8 @@ def _play(engine, duration_bars: float | None, beats_per_bar: float) -> None:
         try:
             engine.stop()
         finally:
-            signal.signal(signal.SIGINT, signal.default_int_handler)
-            signal.signal(signal.SIGTERM, previous)
+            signal.signal(signal.SIGINT, previous_int)
+            signal.signal(signal.SIGTERM, previous_term)
     if engine.failure is not None:
         if isinstance(engine.failure, RnnmusicError):
             raise engine.failure

@@ -118,14 +118,16 @@ def live_command(model, *extra):
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_signal_to_rnnmusic_live_ends_every_note(jack, live_model, signum):
     receiver = Receiver(name="synth")
-    proc = subprocess.Popen(live_command(live_model, "--out", "synth"), stderr=subprocess.PIPE, text=True)
-    with reaped(proc):
-        assert wait_for(lambda: sounding_after(receiver.data()), timeout=60), "no note ever sounded"
-        signalled_at = time.monotonic()
-        proc.send_signal(signum)
-        proc.wait(timeout=30)
-    time.sleep(0.05)
-    receiver.close()
+    try:  # closed whatever happens: a port left open would make "synth" ambiguous for the tests after this one
+        proc = subprocess.Popen(live_command(live_model, "--out", "synth"), stderr=subprocess.PIPE, text=True)
+        with reaped(proc):
+            assert wait_for(lambda: sounding_after(receiver.data()), timeout=60), "no note ever sounded"
+            signalled_at = time.monotonic()
+            proc.send_signal(signum)
+            proc.wait(timeout=30)
+        time.sleep(0.05)
+    finally:
+        receiver.close()
     stderr = proc.stderr.read()
     assert proc.returncode == 0, stderr
     assert sounding_after(receiver.data()) == set()
