@@ -86,7 +86,8 @@ class MainWindow(QMainWindow):
             action.setShortcut(QKeySequence(shortcut))
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         action.setStatusTip(tip)
-        action.triggered.connect(slot)
+        if slot is not None:
+            action.triggered.connect(slot)
         self.addAction(action)  # shortcuts work even while the menu bar is hidden
         return action
 
@@ -118,6 +119,7 @@ class MainWindow(QMainWindow):
         generate_menu.addActions([self.generate_action, self.cancel_action])
         play_menu = menu.addMenu("&Play")
         play_menu.addAction(self.play_action)
+        self._build_loop_actions(play_menu)
         view_menu = menu.addMenu("&View")
         view_menu.addActions([self.zoom_in_action, self.zoom_out_action, self.fit_action])
         view_menu.addSeparator()
@@ -126,6 +128,22 @@ class MainWindow(QMainWindow):
         self.transport.add_actions(self.open_action, self.generate_action, self.play_action, self.save_action)
         self._update_recent_menu()
         self._update_enabled()
+
+    def _build_loop_actions(self, play_menu) -> None:
+        """Loop playback of the bars selected on the ruler (of the whole take when none are)."""
+        self.loop_action = self._action("&Loop Selected Bars", None, "Ctrl+L",
+                                        "Play the bars selected on the ruler over and over")
+        self.loop_action.setCheckable(True)
+        self.clear_bars_action = self._action("Clear &Bar Selection", self.roll.scene.clear_bar_selection,
+                                              tip="Select no bars on the ruler")
+        play_menu.addSeparator()
+        play_menu.addActions([self.loop_action, self.clear_bars_action])
+
+    def loop_range(self, seq: NoteSequence) -> tuple[float, float] | None:
+        """The section Play loops: the selected bars, or the whole of ``seq``; None when looping is off."""
+        if not self.loop_action.isChecked():
+            return None
+        return self.roll.scene.bar_selection_seconds() or (0.0, max(seq.total_time, 1e-3))
 
     def _connect(self) -> None:
         self.controls.generate_requested.connect(self.generate)
@@ -177,6 +195,7 @@ class MainWindow(QMainWindow):
         self.runner.cancel()  # takes of the old seed must not land among the new seed's
         self.seed, self.seed_path = seq, path
         self.takes.clear()
+        self.roll.scene.clear_bar_selection()  # bars of the old seed mean nothing in the new one
         self.show_current()
         self.roll.fit()
         if seq is not None:
@@ -268,7 +287,7 @@ class MainWindow(QMainWindow):
         seq = take.sequence if take is not None else self.seed
         if seq is None:
             return
-        self.player.play(seq, self.transport.target())
+        self.player.play(seq, self.transport.target(), self.loop_range(seq))
 
     def _on_playing(self, playing: bool) -> None:
         self.transport.set_playing(playing)

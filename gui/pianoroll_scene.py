@@ -4,6 +4,18 @@ Scene x is quarter notes from the start (following the sequence's tempo map, so
 bars stay regular when the tempo changes); scene y is ``127 - pitch``, one unit
 per semitone. The view scales this to pixels, which is what zooming changes;
 every pen is cosmetic so lines stay one pixel wide at any zoom.
+
+Bar selection: the scene holds one range of whole bars, ``[first_bar, end_bar)``
+counted from 1 as the ruler shows them, on the bar grid of the seed's meter map
+(:class:`rnnmusic.grid.StepGrid`). The user drags it on the bar ruler; code reads
+it with :meth:`PianoRollScene.bar_selection` (``None`` when nothing is selected)
+or :meth:`PianoRollScene.bar_selection_seconds`, sets it with
+:meth:`PianoRollScene.set_bar_selection`, and hears of every change through
+``barSelectionChanged(first_bar, end_bar)`` (``(0, 0)`` when it is cleared)::
+
+    roll.scene.barSelectionChanged.connect(lambda first, end: ...)
+    roll.scene.set_bar_selection(3, 5)          # bars 3 and 4
+    start, end = roll.scene.bar_selection_seconds()
 """
 
 from __future__ import annotations
@@ -13,7 +25,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 import numpy as np
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QObject, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QPalette, QPen
 from PySide6.QtWidgets import QGraphicsLineItem, QGraphicsRectItem, QGraphicsScene
 
@@ -49,6 +61,7 @@ class RollColors:
     generated: QColor
     compare: QColor
     playhead: QColor
+    bar_band: QColor
 
     @classmethod
     def from_palette(cls, palette: QPalette) -> RollColors:
@@ -59,7 +72,14 @@ class RollColors:
             generated=generated.lighter(110) if dark else generated,
             compare=QColor("#5fd38d") if dark else QColor("#1e8a4c"),
             playhead=QColor("#ff5050") if dark else QColor("#d01010"),
+            bar_band=_translucent(palette.color(QPalette.ColorRole.Highlight), 0.22),
         )
+
+
+def _translucent(color: QColor, alpha: float) -> QColor:
+    result = QColor(color)
+    result.setAlphaF(alpha)
+    return result
 
 
 class NoteItem(QGraphicsRectItem):
@@ -75,7 +95,9 @@ class NoteItem(QGraphicsRectItem):
 class PianoRollScene(QGraphicsScene):
     """Notes of the current take (seed and generated) plus outlined notes of takes to compare."""
 
-    def __init__(self, parent=None):
+    barSelectionChanged = Signal(int, int)  # first bar, end bar (exclusive), from 1; (0, 0): cleared
+
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.grid = StepGrid.constant(120.0, GRID_STEPS_PER_QUARTER)
         self.length_quarters = 16.0
@@ -85,6 +107,12 @@ class PianoRollScene(QGraphicsScene):
         self.playhead.setZValue(10)
         self.playhead.setVisible(False)
         self.addItem(self.playhead)
+        self._bars: tuple[int, int] | None = None
+        self.bar_band = QGraphicsRectItem()
+        self.bar_band.setZValue(0.5)  # over the rows, under the notes
+        self.bar_band.setPen(QPen(Qt.PenStyle.NoPen))
+        self.bar_band.setVisible(False)
+        self.addItem(self.bar_band)
         self._content: tuple = (None, None, ())
         self.apply_colors(self.colors)
         self._update_rect()
@@ -112,6 +140,7 @@ class PianoRollScene(QGraphicsScene):
             self._add_notes(seq, layer)
         self.length_quarters = max(16.0, self.to_quarters(end))
         self._update_rect()
+        self._place_bar_band()  # the grid may have changed under the selected bars
         self.update()
 
     def add_preview(self, notes: Sequence[Note]) -> None:
@@ -158,6 +187,7 @@ class PianoRollScene(QGraphicsScene):
         pen.setCosmetic(True)
         pen.setWidth(2)
         self.playhead.setPen(pen)
+        self.bar_band.setBrush(QBrush(colors.bar_band))
         for item in self._notes:
             self._style(item)
         self.update()
@@ -186,6 +216,58 @@ class PianoRollScene(QGraphicsScene):
             beat = max(1, 4 * GRID_STEPS_PER_QUARTER // denominator)
             beats.extend(s / GRID_STEPS_PER_QUARTER for s in range(start + beat, bar_end, beat))
         return bars, beats
+
+    # -- bars --------------------------------------------------------------------------
+    def bar_start_quarters(self, bar: int) -> float:
+        """Where bar ``bar`` (from 1) starts, in quarters; bars past the music follow its last meter."""
+        total = max(1, bar) * self.grid.steps_per_bar_at(0)
+        while True:
+            starts = self.grid.bar_starts(total + 1)
+            if len(starts) >= bar:
+                return starts[bar - 1] / GRID_STEPS_PER_QUARTER
+            total *= 2
+
+    def bar_at(self, quarters: float) -> int:
+        """The bar (from 1) that holds scene x ``quarters``."""
+        steps = max(0.0, quarters) * GRID_STEPS_PER_QUARTER
+        starts = self.grid.bar_starts(int(steps) + 1)
+        return max(1, sum(1 for start in starts if start <= steps + 1e-9))
+
+    def bar_selection(self) -> tuple[int, int] | None:
+        """The selected bars as (first_bar, end_bar), end exclusive, counted from 1; None when none are."""
+        return self._bars
+
+    def set_bar_selection(self, first_bar: int, end_bar: int) -> None:
+        """Select bars ``first_bar`` up to, not including, ``end_bar`` (from 1); emits barSelectionChanged."""
+        if not 1 <= first_bar < end_bar:
+            raise ValueError(f"a bar selection needs 1 <= first_bar < end_bar, not [{first_bar}, {end_bar})")
+        if self._bars == (first_bar, end_bar):
+            return
+        self._bars = (first_bar, end_bar)
+        self._place_bar_band()
+        self.barSelectionChanged.emit(first_bar, end_bar)
+
+    def clear_bar_selection(self) -> None:
+        if self._bars is None:
+            return
+        self._bars = None
+        self._place_bar_band()
+        self.barSelectionChanged.emit(0, 0)
+
+    def bar_selection_seconds(self) -> tuple[float, float] | None:
+        """The selected bars as (start, end) seconds through the tempo map; None when no bars are selected."""
+        if self._bars is None:
+            return None
+        first, end = (self.bar_start_quarters(bar) * GRID_STEPS_PER_QUARTER for bar in self._bars)
+        return float(self.grid.to_seconds(first)), float(self.grid.to_seconds(end))
+
+    def _place_bar_band(self) -> None:
+        if self._bars is None:
+            self.bar_band.setVisible(False)
+            return
+        left, right = (self.bar_start_quarters(bar) for bar in self._bars)
+        self.bar_band.setRect(QRectF(left, 0, right - left, PITCHES))
+        self.bar_band.setVisible(True)
 
     def set_playhead(self, seconds: float | None) -> None:
         if seconds is None:

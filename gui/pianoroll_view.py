@@ -10,7 +10,7 @@ import math
 from collections.abc import Sequence
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QPainter, QPalette, QPen, QTransform, QWheelEvent
+from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPalette, QPen, QTransform, QWheelEvent
 from PySide6.QtWidgets import QGraphicsView, QGridLayout, QWidget
 
 from rnnmusic.gui.pianoroll_scene import PITCHES, PianoRollScene, RollColors, is_black
@@ -151,29 +151,82 @@ class KeyboardStrip(QWidget):
 
 
 class BarRuler(QWidget):
-    """Bar numbers above the roll."""
+    """Bar numbers above the roll; dragging across it selects whole bars (the scene keeps the selection).
+
+    Press on a bar and drag to select from that bar to the one under the mouse; a
+    click selects one bar, Shift+click extends the selection to the clicked bar and
+    a right-click clears it.
+    """
 
     def __init__(self, view: RollView, parent: QWidget | None = None):
         super().__init__(parent)
         self.view = view
         self.setFixedHeight(RULER_HEIGHT)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setToolTip("Drag across bar numbers to select bars (right-click clears)")
+        self._anchor: int | None = None  # the bar the drag started on
         view.horizontalScrollBar().valueChanged.connect(self.update)
         view.zoomed.connect(self.update)
+        view.roll.barSelectionChanged.connect(lambda *_: self.update())
+
+    def _scene_x(self, x: float) -> float:
+        offset = self.view.viewport().mapToGlobal(QPoint(0, 0)).x() - self.mapToGlobal(QPoint(0, 0)).x()
+        return self.view.mapToScene(QPoint(int(x - offset), 0)).x()
+
+    def _widget_x(self, quarters: float) -> float:
+        offset = self.view.viewport().mapToGlobal(QPoint(0, 0)).x() - self.mapToGlobal(QPoint(0, 0)).x()
+        return self.view.mapFromScene(QPointF(quarters, 0)).x() + offset
+
+    def bar_under(self, x: float) -> int:
+        """The bar (from 1) under widget x."""
+        return self.view.roll.bar_at(self._scene_x(x))
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        scene = self.view.roll
+        if event.button() == Qt.MouseButton.RightButton:
+            scene.clear_bar_selection()
+            return
+        if event.button() != Qt.MouseButton.LeftButton:
+            return
+        bar = self.bar_under(event.position().x())
+        current = scene.bar_selection()
+        if event.modifiers() & Qt.KeyboardModifier.ShiftModifier and current is not None:
+            self._anchor = current[0] if bar >= current[0] else current[1] - 1
+        else:
+            self._anchor = bar
+        self._select_to(bar)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self._anchor is not None:
+            self._select_to(self.bar_under(event.position().x()))
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        self._anchor = None
+
+    def _select_to(self, bar: int) -> None:
+        assert self._anchor is not None
+        self.view.roll.set_bar_selection(min(self._anchor, bar), max(self._anchor, bar) + 1)
 
     def paintEvent(self, event) -> None:
         painter = QPainter(self)
         palette = self.palette()
         painter.fillRect(self.rect(), palette.color(QPalette.ColorRole.Button))
+        selected = self.view.roll.bar_selection()
+        if selected is not None:
+            left, right = (self._widget_x(self.view.roll.bar_start_quarters(bar)) for bar in selected)
+            painter.fillRect(QRectF(left, 0, right - left, self.height()), palette.color(QPalette.ColorRole.Highlight))
         painter.setPen(palette.color(QPalette.ColorRole.ButtonText))
         left = self.view.mapToScene(0, 0).x()
         right = self.view.mapToScene(self.view.viewport().width(), 0).x()
-        offset = self.view.viewport().mapToGlobal(QPoint(0, 0)).x() - self.mapToGlobal(QPoint(0, 0)).x()
         bars, _ = self.view.roll.bar_lines(left, right)
         # label every n-th bar so numbers never overlap when zoomed out
         bar_px = self.view.px_per_quarter * 4
         every = max(1, math.ceil(28 / max(bar_px, 1e-6)))
         for x, number in bars:
-            px = self.view.mapFromScene(QPointF(x, 0)).x() + offset
+            px = self._widget_x(x)
+            inside = selected is not None and selected[0] <= number < selected[1]
+            role = QPalette.ColorRole.HighlightedText if inside else QPalette.ColorRole.ButtonText
+            painter.setPen(palette.color(role))
             painter.drawLine(int(px), self.height() - 6, int(px), self.height())
             if (number - 1) % every == 0:
                 painter.drawText(int(px) + 3, self.height() - 6, str(number))

@@ -7,19 +7,26 @@ channels, programs, tempo map), and those messages go to the live engine's
 thread and ends every sounding note on stop. Audio goes to a :mod:`rnnmusic.audio`
 player. Either way a Qt timer reads the clock and moves the playhead, so the GUI
 thread never waits on playback.
+
+Loop playback plays one section (the bars selected on the ruler) over and over:
+the section's notes, clipped to it, are repeated for :data:`LOOP_SECONDS` into one
+schedule made up front, so both backends loop without any timing work on the GUI
+thread, and the playhead wraps within the section.
 """
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
+import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from rnnmusic.errors import RnnmusicError
 from rnnmusic.midi.write import sequence_to_midi_bytes, timed_messages
-from rnnmusic.notes import NoteSequence
+from rnnmusic.notes import NoteSequence, TempoChange
 
 if TYPE_CHECKING:
     from rnnmusic.live.port_base import MidiOutput
@@ -30,6 +37,7 @@ START_LEAD = 0.05  # seconds between Play and the first note, so the first notes
 TAIL = 0.3  # seconds after the last note end before playback stops by itself
 
 AUDIO_TARGET = "audio"
+LOOP_SECONDS = 600.0  # how long a loop plays unless stopped
 
 
 class AudioPlayer(Protocol):
@@ -43,6 +51,31 @@ class AudioPlayer(Protocol):
 def midi_schedule(seq: NoteSequence) -> list[tuple[float, bytes, int]]:
     """(seconds from the start, raw message, 0) for every channel message of ``seq`` as it would be saved."""
     return [(seconds, message, 0) for seconds, message in timed_messages(seq)]
+
+
+def loop_section(seq: NoteSequence, start: float, end: float) -> NoteSequence:
+    """The notes sounding in [start, end) seconds, clipped to it and moved so the section starts at 0."""
+    if not end > start >= 0:
+        raise RnnmusicError(f"a loop needs a section with 0 <= start < end, not {start:.3f}-{end:.3f} s")
+    notes = seq.notes[(seq.notes["start"] < end) & (seq.notes["end"] > start)].copy()
+    notes["start"] = notes["start"].clip(start, end) - start
+    notes["end"] = notes["end"].clip(start, end) - start
+    qpm = [t.qpm for t in seq.tempos if t.time <= start][-1]
+    # one tempo: the schedule is in seconds already, the tempo only sets the file's tick size
+    return seq.evolve(notes=notes, tempos=(TempoChange(0.0, qpm),), total_time=end - start)
+
+
+def repeated(section: NoteSequence, seconds: float = LOOP_SECONDS) -> NoteSequence:
+    """``section`` played back to back until ``seconds`` are filled (at least once)."""
+    length = section.total_time
+    times = max(1, math.ceil(seconds / length))
+    parts = []
+    for i in range(times):
+        part = section.notes.copy()
+        part["start"] += i * length
+        part["end"] += i * length
+        parts.append(part)
+    return section.evolve(notes=np.concatenate(parts), total_time=times * length)
 
 
 class Player(QObject):
@@ -69,6 +102,7 @@ class Player(QObject):
         self._audio: AudioPlayer | None = None
         self._start_time = 0.0
         self._length = 0.0
+        self._loop: tuple[float, float] | None = None
         self._timer = QTimer(self)
         self._timer.setInterval(PLAYHEAD_MS)
         self._timer.timeout.connect(self._tick)
@@ -81,10 +115,20 @@ class Player(QObject):
     def audio_available(self) -> bool:
         return self._audio_factory is not None
 
-    def play(self, seq: NoteSequence, target: str) -> bool:
-        """Start playing ``seq`` to the MIDI output named ``target`` (or AUDIO_TARGET); False after a failure."""
+    @property
+    def loop(self) -> tuple[float, float] | None:
+        """The (start, end) seconds being looped, or None when playing straight through."""
+        return self._loop
+
+    def play(self, seq: NoteSequence, target: str, loop: tuple[float, float] | None = None) -> bool:
+        """Start playing ``seq`` to the MIDI output named ``target`` (or AUDIO_TARGET); False after a failure.
+
+        With ``loop`` = (start, end) seconds, only that section plays, over and over until stopped.
+        """
         self.stop()
         try:
+            if loop is not None:
+                seq = repeated(loop_section(seq, *loop))
             if target == AUDIO_TARGET:
                 self._start_audio(seq)
             else:
@@ -94,9 +138,10 @@ class Player(QObject):
             self.failed.emit(str(exc))
             return False
         self._length = seq.total_time + TAIL
+        self._loop = loop
         self._timer.start()
         self.playing_changed.emit(True)
-        self.position.emit(0.0)
+        self.position.emit(self._position(0.0))
         return True
 
     def stop(self) -> None:
@@ -159,7 +204,14 @@ class Player(QObject):
         if elapsed >= self._length:
             self.stop()
             return
-        self.position.emit(elapsed)
+        self.position.emit(self._position(elapsed))
+
+    def _position(self, elapsed: float) -> float:
+        """Seconds into the take for ``elapsed`` seconds of playing (wrapping within a loop)."""
+        if self._loop is None:
+            return elapsed
+        start, end = self._loop
+        return start + elapsed % (end - start)
 
 
 def _open_port(name: str, api: str | None) -> MidiOutput:
