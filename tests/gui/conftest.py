@@ -71,6 +71,19 @@ def second_model(model_dir: Path, tiny_model: Path) -> Path:
 
 
 @pytest.fixture
+def roll(qtbot):
+    """A piano roll on its own, 800 x 400 px, shown."""
+    from rnnmusic.gui.pianoroll_view import PianoRoll
+
+    widget = PianoRoll()
+    qtbot.addWidget(widget)
+    widget.resize(800, 400)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+@pytest.fixture
 def settings(tmp_path: Path):
     from rnnmusic.gui.settings import Settings
 

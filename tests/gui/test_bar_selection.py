@@ -11,16 +11,6 @@ from rnnmusic.live.messages import is_note_on
 from rnnmusic.notes import Note, NoteSequence, TempoChange, TimeSignature, make_notes
 
 
-@pytest.fixture
-def roll(qtbot):
-    widget = PianoRoll()
-    qtbot.addWidget(widget)
-    widget.resize(900, 400)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
-
-
 def ruler_x(roll: PianoRoll, quarters: float) -> int:
     """Ruler x of a scene position (the ruler and the notes share the view's mapping)."""
     return int(round(roll.ruler._widget_x(quarters)))

@@ -8,17 +8,7 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QPalette, QWheelEvent
 
 from rnnmusic.gui.pianoroll_scene import Layer, RollColors
-from rnnmusic.gui.pianoroll_view import PianoRoll
 from rnnmusic.notes import Note, NoteSequence, TempoChange, TimeSignature, make_notes
-
-
-@pytest.fixture
-def roll(qtbot):
-    widget = PianoRoll()
-    qtbot.addWidget(widget)
-    widget.resize(800, 400)
-    widget.show()
-    return widget
 
 
 def test_seed_generated_and_compare_notes_get_their_own_layers_and_colours(roll):
