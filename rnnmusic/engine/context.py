@@ -193,6 +193,14 @@ class ContextTracker:
         self._rows = [self._rows[int(r)].copy() for r in rows]
         self._matrix = np.array([r.row for r in self._rows], dtype=np.int64).reshape(len(self._rows), self.spec.width)
 
+    def row(self, index: int) -> ContextTracker:
+        """A one-row tracker of row ``index`` as it is now (independent of this one)."""
+        other = ContextTracker.__new__(ContextTracker)
+        other.__dict__.update(self.__dict__)
+        other._rows = [self._rows[index].copy()]
+        other._matrix = np.array([other._rows[0].row], dtype=np.int64)
+        return other
+
     def copy(self) -> ContextTracker:
         other = ContextTracker.__new__(ContextTracker)
         other.__dict__.update(self.__dict__)

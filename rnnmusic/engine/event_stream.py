@@ -42,8 +42,8 @@ def stream_events(model: Model, seed: NoteSequence | None, options: GenerateOpti
                   cancel: threading.Event | None = None) -> Iterator[StreamEvent]:
     """The events of one generation (see the module doc)."""
     options = options.with_seed().for_model(model.info.sampling)
-    if options.uses_beam:
-        yield from _beam_events(model, seed, options, cancel)
+    if options.uses_beam or options.region is not None:
+        yield from _whole_take_events(model, seed, options, cancel)
         return
     primed = prime(model, seed, options)
     units = primed.units
@@ -88,7 +88,7 @@ def stream_events(model: Model, seed: NoteSequence | None, options: GenerateOpti
     yield StreamEvent("done", progress=1.0, takes=make_takes(primed, model.encoding, tokens, options))
 
 
-def _beam_events(model: Model, seed: NoteSequence | None, options: GenerateOptions,
+def _whole_take_events(model: Model, seed: NoteSequence | None, options: GenerateOptions,
                  cancel: threading.Event | None) -> Iterator[StreamEvent]:
     progress: list[float] = []
     takes = generate_takes(model, seed, options, progress=progress.append, cancel=cancel)

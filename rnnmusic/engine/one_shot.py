@@ -1,5 +1,8 @@
 """One-shot generation: ``options.num`` whole takes of a seed, sampled in one batched run.
 
+With a region in the options the takes rewrite those bars instead
+(:mod:`rnnmusic.engine.region_fill`); otherwise they continue the end.
+
 Each take is the seed as it was read (all its tracks, tempo map, meters and controls)
 plus the decoded continuation, which starts where the seed's tokens end, on the seed's
 instrument and at its last tempo. With beam search the rows are num x beam_size x
@@ -14,8 +17,10 @@ import numpy as np
 
 from rnnmusic.engine.model import Model
 from rnnmusic.engine.options import GenerateOptions
+from rnnmusic.engine.region_fill import generate_region
 from rnnmusic.engine.session import DecodingSession, Primed, Progress, ProgressReporter, prime
 from rnnmusic.engine.takes import Takes, make_takes
+from rnnmusic.errors import ConfigError
 from rnnmusic.notes import NoteSequence
 
 
@@ -23,6 +28,10 @@ def generate_takes(model: Model, seed: NoteSequence | None, options: GenerateOpt
                    progress: Progress | None = None, cancel: threading.Event | None = None) -> Takes:
     """``options.num`` continuations of ``seed`` (options as given; a random seed is drawn when none is)."""
     options = options.with_seed().for_model(model.info.sampling)
+    if options.region is not None:
+        if seed is None:
+            raise ConfigError(f"region {options.region.describe_bars()}: there is no piece to work on (give a seed)")
+        return generate_region(model, seed, options, progress, cancel)
     primed = prime(model, seed, options)
     return make_takes(primed, model.encoding, sample_continuations(model, primed, options, progress, cancel), options)
 

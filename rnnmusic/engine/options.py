@@ -12,6 +12,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
+from rnnmusic.engine.region_spec import RegionSpec
 from rnnmusic.errors import ConfigError
 from rnnmusic.midi.names import key_name, parse_key
 
@@ -52,7 +53,8 @@ class GenerateOptions:
     draws a fresh random seed (see :meth:`with_seed`). repetition (0..1) moves
     how often a model that reads the timeline repeats what it played one to eight bars earlier
     (0: never copies, 0.5: as it learned, 1: always when it can); None takes the model's own default
-    (:meth:`for_model`); token-only models ignore it.
+    (:meth:`for_model`); token-only models ignore it. region (a :class:`RegionSpec`) writes chosen bars
+    anew instead of continuing the end (see :mod:`rnnmusic.engine.region_fill`); None continues the end.
     """
 
     bars: float | None = None
@@ -70,6 +72,7 @@ class GenerateOptions:
     branch_factor: int = 1
     continuation_only: bool = False
     repetition: float | None = None
+    region: RegionSpec | None = None
 
     def __post_init__(self) -> None:
         lengths = [n for n in ("bars", "steps", "seconds") if getattr(self, n) is not None]
@@ -111,6 +114,8 @@ class GenerateOptions:
         if rows > MAX_ROWS:
             raise ConfigError(
                 f"num x beam_size x branch_factor is {rows} rows sampled together; the most is {MAX_ROWS}")
+        if self.region is not None and not isinstance(self.region, RegionSpec):
+            raise ConfigError(f"region must be a RegionSpec, not {type(self.region).__name__}")
         if not isinstance(self.continuation_only, bool):
             raise ConfigError(f"continuation_only must be true or false, not {self.continuation_only!r}")
 
@@ -152,6 +157,11 @@ class GenerateOptions:
         data = dataclasses.asdict(self)
         if self.pitch_range is not None:
             data["pitch_range"] = list(self.pitch_range)
+        # a take without a region records no region key, so records (and take hashes) made before
+        # regions existed stay what they were
+        del data["region"]
+        if self.region is not None:
+            data["region"] = self.region.to_dict()
         return data
 
     @classmethod
@@ -166,4 +176,6 @@ class GenerateOptions:
         values = dict(data)
         if values.get("pitch_range") is not None:
             values["pitch_range"] = tuple(values["pitch_range"])
+        if values.get("region") is not None:
+            values["region"] = RegionSpec.from_dict(values["region"])
         return cls(**values)

@@ -84,6 +84,21 @@ class Sampler:
         return tokens, logp_rows[np.arange(len(tokens)), tokens]
 
 
+    def draw_weighted(self, log_weights: np.ndarray, count: int) -> np.ndarray:
+        """``count`` distinct indices drawn by the weights ``exp(log_weights)``, one after another
+        without replacement (Gumbel top-k: the same law as drawing, removing and drawing again).
+        Indices with weight 0 (-inf) come last; all of them -inf draws uniformly."""
+        weights = np.asarray(log_weights, dtype=np.float64)
+        finite = np.isfinite(weights)
+        if not finite.any():
+            weights = np.zeros_like(weights)
+        else:
+            weights = np.where(finite, weights, -np.inf)
+        uniform = np.maximum(self.rng.random(len(weights)), 1e-300)
+        keys = weights - np.log(-np.log(uniform))
+        return np.argsort(-keys, kind="stable")[:count]
+
+
 def _log_softmax(z: np.ndarray) -> np.ndarray:
     top = z.max(axis=1, keepdims=True)
     shifted = z - top

@@ -33,7 +33,7 @@ from rnnmusic.engine.masks import TokenMasks
 from rnnmusic.engine.model import Model
 from rnnmusic.engine.options import DEFAULT_REPETITION, GenerateOptions
 from rnnmusic.engine.sampling import Sampler
-from rnnmusic.engine.token_loop import Batch, sample_loop, take_lengths, token_cap
+from rnnmusic.engine.token_loop import Batch, RowEnds, sample_loop, take_lengths, token_cap
 from rnnmusic.engine.units import UnitMap, pad_with_silence, seed_grid, units_of
 from rnnmusic.errors import SequenceError
 from rnnmusic.notes import NoteSequence
@@ -74,13 +74,16 @@ class Primed:
         return float(start)
 
 
-def prime(model: Model, seed: NoteSequence | None, options: GenerateOptions) -> Primed:
-    """Encode the seed, build the masks and read the seed into the model in one call."""
+def prime(model: Model, seed: NoteSequence | None, options: GenerateOptions, to_its_end: bool = False) -> Primed:
+    """Encode the seed, build the masks and read the seed into the model in one call.
+
+    A seed without notes lends only its tempo and meter, and the continuation starts at 0;
+    with ``to_its_end`` it starts where such a seed ends too (a region after silent bars)."""
     encoding = model.encoding
     options = options.for_model(model.info.sampling)
     grid = seed_grid(encoding, seed if seed is not None else NoteSequence())
     seed_ids, dropped = np.zeros(0, dtype=np.int64), {}
-    if seed is not None and len(seed.notes):  # a seed without notes still lends its tempo and meter
+    if seed is not None and (len(seed.notes) or to_its_end and seed.total_time > 0):
         report = encoding.encode_report(seed)
         # the continuation starts where the seed ends, even where the encoding kept none of its last notes
         seed_ids = pad_with_silence(encoding, np.asarray(report.ids, dtype=np.int64),
@@ -155,17 +158,57 @@ class DecodingSession:
         return [out[row, : lengths[row]].copy() for row in range(len(out))]
 
     # -- decoding ----------------------------------------------------------------------
-    def sample(self, units: float, out: np.ndarray, every: int = 8, feed_last: bool = False) -> Iterator[int]:
-        """Sample every row into ``out`` until each has ``units`` of time (see
-        :func:`~rnnmusic.engine.token_loop.sample_loop`): yields the tokens sampled so far."""
-        return sample_loop(self.model, self.batch, self.sampler, self.masks, self.advance, units, out,
-                           every=every, feed_last=feed_last)
-
     def beam_search(self, units: float) -> BeamSearch:
         """A beam search of ``units`` over this session's rows (num x beam_size x branch_factor of them)."""
         o = self.options
         return BeamSearch(self.model, self.batch, self.sampler, self.masks, self.advance, units,
                           self.token_cap(units), o.num, o.beam_size, o.branch_factor)
+
+    def sample(self, units: float, out: np.ndarray, every: int = 8, feed_last: bool = False,
+               ends: RowEnds | None = None) -> Iterator[int]:
+        """Sample every row into ``out`` until each has ``units`` of time (see
+        :func:`~rnnmusic.engine.token_loop.sample_loop`): yields the tokens sampled so far."""
+        return sample_loop(self.model, self.batch, self.sampler, self.masks, self.advance, units, out,
+                           every=every, feed_last=feed_last, ends=ends)
+
+    def score(self, ends: RowEnds, ids: np.ndarray) -> np.ndarray:
+        """Per row, the log-probability (nats) the model gives the known tokens ``ids`` read from where
+        the row reached its target (``ends``, recorded by :meth:`sample`): the model's own
+        distribution as trained (no temperature, key or range masks) with the session's repetition;
+        all rows in one model call."""
+        ids = np.asarray(ids, dtype=np.int64)
+        rows = len(ends.reached)
+        if not len(ids):
+            return np.zeros(rows, dtype=np.float64)
+        if not ends.reached.all():
+            raise ValueError("every row must have reached its target before what follows is scored")
+        tokens = np.ascontiguousarray(np.repeat(ids[None, :], rows, axis=0))
+        if self.batch.context is not None:
+            context = np.stack([tracker.features_of(ids) for tracker in ends.context if tracker is not None])
+            assert self.batch.repetition is not None
+            repetition = np.full(rows, self.batch.repetition[0], dtype=np.float32)
+            logits, _ = self.model.run(tokens, ends.state, context, repetition)
+        else:
+            logits, _ = self.model.run(tokens, ends.state)
+        # the logits after token j predict token j + 1; the recorded ones predict the first
+        predicting = np.concatenate([ends.logits[:, None, :], logits[:, :-1]], axis=1).astype(np.float64)
+        top = predicting.max(axis=2, keepdims=True)
+        log_norm = np.log(np.exp(predicting - top).sum(axis=2)) + top[..., 0]
+        chosen = np.take_along_axis(predicting, tokens[:, :, None], axis=2)[..., 0]
+        return (chosen - log_norm).sum(axis=1)
+
+    def ends_after(self, prefixes: list[np.ndarray]) -> RowEnds:
+        """Rows as they are after reading each of ``prefixes`` from the primed seed (one model call
+        each): the ends of rows whose tokens were changed after sampling, to :meth:`score` from."""
+        primed = self.primed
+        batch = primed.batch(len(prefixes), self.options, self.masks)
+        ends = RowEnds(batch)
+        for row, prefix in enumerate(prefixes):
+            one = primed.batch(1, self.options, self.masks)
+            if len(prefix):
+                one.read(self.model, np.asarray(prefix, dtype=np.int64), self.masks)
+            ends.put(row, one)
+        return ends
 
     def read(self, ids: np.ndarray) -> None:
         """The row reads known tokens (a player's phrase) in one call; sampling continues after them."""

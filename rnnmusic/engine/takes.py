@@ -14,14 +14,15 @@ bar), with the tempo, meter and key in effect there.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from rnnmusic.encodings import Encoding
+from rnnmusic.engine.excerpt import excerpt_from
 from rnnmusic.engine.options import GenerateOptions
 from rnnmusic.engine.session import Primed
-from rnnmusic.notes import NOTE_DTYPE, KeySignature, NoteSequence, TempoChange, TimeSignature
+from rnnmusic.notes import NOTE_DTYPE, NoteSequence
 
 _EPS = 1e-6
 
@@ -36,6 +37,10 @@ class Takes:
     key: str | None  # the key constraint applied ("auto" resolved), if any
     tokens: tuple[np.ndarray, ...] = ()  # each take's continuation as token ids (after the seed's)
     seed_dropped: dict[str, int] = field(default_factory=dict)  # seed notes the model could not read, by reason
+    #: a region fill's takes: per take, the log-probability (nats) the model gave the real bars after
+    #: the region once it had played the take's fill, over ``lookahead_tokens`` tokens (empty otherwise)
+    lookahead_logp: tuple[float, ...] = ()
+    lookahead_tokens: int = 0
 
 
 def make_takes(primed: Primed, encoding: Encoding, token_lists: Sequence[np.ndarray],
@@ -58,16 +63,16 @@ def compose_take(primed: Primed, encoding: Encoding, ids: np.ndarray, continuati
     continuation = notes[notes["start"] >= boundary - _EPS]
     held = notes[(notes["start"] < boundary - _EPS) & (notes["end"] > boundary + _EPS)]
     step = float(primed.units.to_seconds(primed.units.seed_units + 1) - boundary) if encoding.uses_grid else 0.02
-    seed_notes, orphans = _lengthen_held(seed.notes, held, tolerance=0.6 * step)
+    seed_notes, orphans = lengthen_held(seed.notes, held, tolerance=0.6 * step)
     if continuation_only:
         held_part = held.copy()
         held_part["start"] = boundary
         tail = np.concatenate([held_part, continuation])
-        return _cut_from(seed, tail, primed.units.bar_line_before(boundary))
+        return excerpt_from(seed, tail, primed.units.bar_line_before(boundary))
     return seed.with_notes(np.concatenate([seed_notes, orphans, continuation]))
 
 
-def _lengthen_held(seed_notes: np.ndarray, held: np.ndarray, tolerance: float) -> tuple[np.ndarray, np.ndarray]:
+def lengthen_held(seed_notes: np.ndarray, held: np.ndarray, tolerance: float) -> tuple[np.ndarray, np.ndarray]:
     """Seed notes with the held-over ones lengthened; held notes no seed note matches start at the boundary."""
     notes = seed_notes.copy()
     orphans = []
@@ -83,21 +88,3 @@ def _lengthen_held(seed_notes: np.ndarray, held: np.ndarray, tolerance: float) -
         else:
             orphans.append(note)
     return notes, np.array(orphans, dtype=NOTE_DTYPE)
-
-
-def _cut_from(seed: NoteSequence, notes: np.ndarray, origin: float) -> NoteSequence:
-    """``notes`` moved earlier by ``origin`` seconds, with the tempo map, meters and keys from there on."""
-    moved = notes.copy()
-    moved["start"] -= origin
-    moved["end"] -= origin
-
-    def from_origin(events, make):
-        before = [e for e in events if e.time <= origin + _EPS]
-        after = [make(e, e.time - origin) for e in events if e.time > origin + _EPS]
-        return ([make(before[-1], 0.0)] if before else []) + after
-
-    tempos = from_origin(seed.tempos, lambda e, t: TempoChange(t, e.qpm))
-    meters = from_origin(seed.time_signatures, lambda e, t: TimeSignature(t, e.numerator, e.denominator))
-    keys = from_origin(seed.key_signatures, lambda e, t: KeySignature(t, e.key, e.minor))
-    return replace(seed, notes=moved, tempos=tuple(tempos), time_signatures=tuple(meters), key_signatures=tuple(keys),
-                   control_changes=(), total_time=0.0)

@@ -104,20 +104,56 @@ class Batch:
                      None if self.repetition is None else self.repetition.copy())
 
 
+class RowEnds:
+    """Each row's state, next-token logits and timeline context at the moment it first reached a
+    loop's target (rows of a batch reach it after different numbers of tokens when tokens move time
+    by different amounts): where known tokens that follow are read from (a region's next bars)."""
+
+    def __init__(self, batch: Batch):
+        rows = len(batch.last)
+        self.state = np.zeros_like(batch.state)
+        self.logits = np.zeros_like(batch.logits)
+        self.context: list[ContextTracker | None] = [None] * rows
+        self.reached = np.zeros(rows, dtype=bool)
+
+    def record(self, rows: np.ndarray, state: np.ndarray, logits: np.ndarray, context: ContextTracker | None) -> None:
+        """Keep the rows of ``rows`` (a mask) that had not reached the target before."""
+        new = rows & ~self.reached
+        if not new.any():
+            return
+        self.state[:, :, new] = state[:, :, new]
+        self.logits[new] = logits[new]
+        if context is not None:
+            for row in np.flatnonzero(new).tolist():
+                self.context[row] = context.row(row)
+        self.reached |= new
+
+    def put(self, row: int, one: Batch) -> None:
+        """Row ``row`` is where the one-row batch ``one`` is now."""
+        self.state[:, :, row] = one.state[:, :, 0]
+        self.logits[row] = one.logits[0]
+        self.context[row] = one.context
+        self.reached[row] = True
+
+
 def token_cap(target_units: float, min_advance: float) -> int:
     """The most tokens a loop may sample for ``target_units`` (a guard against a model that never advances time)."""
     return MIN_TOKEN_CAP + int(np.ceil(target_units / min_advance)) * TOKENS_PER_UNIT_CAP
 
 
 def sample_loop(model: Model, batch: Batch, sampler: Sampler, masks: TokenMasks, advance: np.ndarray,
-                target_units: float, out: np.ndarray, every: int = 8, feed_last: bool = False) -> Iterator[int]:
+                target_units: float, out: np.ndarray, every: int = 8, feed_last: bool = False,
+                ends: RowEnds | None = None) -> Iterator[int]:
     """Sample tokens for every row into ``out[:, i]`` until every row has ``target_units`` of time.
 
     Yields the number of tokens sampled so far every ``every`` tokens and once at the end (then
     :func:`take_lengths` says where each row reached the target). The batch's state, logits and
     last tokens are left after the last token; with ``feed_last`` the model has read that token too,
-    so another loop can continue from it.
+    so another loop can continue from it. ``ends`` (which needs ``feed_last``) records every row
+    as it was when it reached the target.
     """
+    if ends is not None and not feed_last:
+        raise ValueError("recording the rows' ends needs feed_last (the model reads each row's last token)")
     rows = len(batch.last)
     feed = np.empty((rows, 1), dtype=np.int64)
     column = feed[:, 0]  # a contiguous view: the sampler writes each step's tokens straight into the model input
@@ -164,6 +200,12 @@ def sample_loop(model: Model, batch: Batch, sampler: Sampler, masks: TokenMasks,
             break
         logits, state = run(feed, state)
         logits = logits[:, 0, :]
+        if ends is not None:
+            if single or uniform:
+                if finished:
+                    ends.record(np.ones(rows, dtype=bool), state, logits, batch.context)
+            else:
+                ends.record(generated >= goal, state, logits, batch.context)
         if finished:
             count = i + 1
             break
