@@ -10,6 +10,7 @@ from rnnmusic.engine.generator import Generator
 from rnnmusic.engine.model import Model, load_model, load_model_file
 from rnnmusic.engine.options import GenerateOptions
 from rnnmusic.engine.provenance import Provenance
+from rnnmusic.engine.region_spec import RegionSpec
 from rnnmusic.engine.session import GenerationCancelled
 from rnnmusic.engine.takes import Takes
 
@@ -21,6 +22,7 @@ __all__ = [
     "Model",
     "ModelEntry",
     "Provenance",
+    "RegionSpec",
     "StreamEvent",
     "Takes",
     "default_model_for",

@@ -11,6 +11,7 @@ from model_factory import DATA, melody_seed
 
 from rnnmusic.engine import GenerateOptions, Provenance
 from rnnmusic.engine.provenance import seed_content_hash
+from rnnmusic.engine.region_spec import RegionSpec
 from rnnmusic.errors import ConfigError
 from rnnmusic.midi.read import read_midi
 from rnnmusic.notes import ControlChange, TempoChange, TimeSignature
@@ -43,7 +44,7 @@ def test_a_real_file_hashes_the_same_when_read_again():
 
 KNOWN_CHANGES = {"bars": 5.0, "steps": 64, "temperature": 0.5, "top_k": 5, "top_p": 0.9, "num": 3, "seed": 43,
                  "key": "A:minor", "pitch_range": (40, 80), "max_polyphony": 2, "beam_size": 2,
-                 "branch_factor": 2, "continuation_only": True}
+                 "branch_factor": 2, "continuation_only": True, "region": RegionSpec(5, 9)}
 
 
 def _changed(name: str) -> GenerateOptions:
