@@ -13,7 +13,7 @@ from pathlib import Path
 from rnnmusic.encodings import get_encoding
 from rnnmusic.engine.context import ContextSpec
 from rnnmusic.model_file import Architecture, ModelInfo
-from rnnmusic.notes import Note, NoteSequence, TempoChange, TimeSignature, make_notes
+from rnnmusic.notes import Note, NoteSequence, TempoChange, TimeSignature, Track, make_notes
 
 #: the project's own small test MIDI files
 DATA = Path(__file__).resolve().parent / "data"
@@ -87,6 +87,36 @@ def drum_seed(qpm: float = 110.0) -> NoteSequence:
         if i % 8 == 4:
             notes.append(Note(38, 100, i * step, (i + 1) * step, is_drum=True))
     return NoteSequence(notes=make_notes(notes), tempos=(TempoChange(0.0, qpm),), source="beat")
+
+
+#: the tracks of :func:`band_piece`
+BAND_MELODY, BAND_BASS, BAND_DRUMS = 0, 1, 2
+#: 4/4 at 120 quarter notes per minute: a bar is 2 s, bar k starts at 2 (k - 1)
+BAND_BAR = 2.0
+
+
+def band_piece(bars: int = 12) -> NoteSequence:
+    """A violin tune (a quarter note per beat), a bass (a whole note per bar) and drums, in 4/4 at 120.
+
+    Two tune notes cross bar lines on purpose: one from the last beat of bar 4 into bar 5, one from
+    the last beat of bar 8 into bar 9."""
+    tune = [60, 62, 64, 65, 67, 65, 64, 62]
+    notes = []
+    for beat in range(bars * 4):
+        start = beat * 0.5
+        if beat in (15, 31):  # held over the bar line into bars 5 and 9
+            notes.append((tune[beat % 8], 90, start, start + 1.0, 40, False, BAND_MELODY))
+        elif beat in (16, 32):
+            continue  # the held note sounds there
+        else:
+            notes.append((tune[beat % 8], 90, start, start + 0.45, 40, False, BAND_MELODY))
+    for bar in range(bars):
+        notes.append((36 + (bar % 4) * 2, 70, bar * BAND_BAR, bar * BAND_BAR + 1.9, 32, False, BAND_BASS))
+        notes.append((36, 100, bar * BAND_BAR, bar * BAND_BAR + 0.1, 0, True, BAND_DRUMS))
+    return NoteSequence(notes=make_notes(notes), tempos=(TempoChange(0.0, 120.0),),
+                        time_signatures=(TimeSignature(0.0, 4, 4),),
+                        tracks=(Track("violin", 40), Track("bass", 32), Track("drums", 0, True)),
+                        source="band.mid", total_time=bars * BAND_BAR)
 
 
 SEEDS = {"melody": melody_seed, "polyphony": chord_seed, "performance": chord_seed, "drums": drum_seed}

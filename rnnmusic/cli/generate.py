@@ -14,6 +14,7 @@ import os
 import sys
 from pathlib import Path
 
+from rnnmusic.cli import region_options
 from rnnmusic.engine.options import DEFAULT_REPETITION, DEFAULT_TEMPERATURE, DEFAULT_TOP_P
 from rnnmusic.errors import ConfigError
 from rnnmusic.midi.names import parse_pitch_name
@@ -59,6 +60,7 @@ def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--threads", type=int, metavar="N", help="ONNX Runtime threads (default 1)")
     parser.add_argument("--provider", default="cpu", choices=("auto", "cpu", "cuda"),
                         help="execution provider: cpu (default), cuda, or auto (an accelerator when installed)")
+    region_options.register(parser)
 
 
 def parse_pitch_range(text: str) -> tuple[int, int]:
@@ -128,6 +130,7 @@ def run(args: argparse.Namespace) -> int:
         pitch_range=parse_pitch_range(args.pitch_range) if args.pitch_range else None,
         max_polyphony=args.max_polyphony, beam_size=args.beam_size, branch_factor=args.branch_factor,
         continuation_only=args.continuation_only, repetition=args.repetition,
+        region=region_options.region_from_args(args),
     ).with_seed()
     tempo = parse_tempo(args.tempo)
     seed_path = Path(args.seed_file)
@@ -179,6 +182,8 @@ def run(args: argparse.Namespace) -> int:
     key = f", key {takes.key}" if takes.key else ""
     print(f"model {model.name} ({model.encoding.name}, {model.content_hash[:8]}), seed {options.seed}{key}",
           file=sys.stderr)
+    if options.region is not None:
+        print(region_options.describe(takes), file=sys.stderr)
     if takes.seed_dropped:
         dropped = sum(takes.seed_dropped.values())
         reasons = ", ".join(f"{reason.replace('_', ' ')} {count}"

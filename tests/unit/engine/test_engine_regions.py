@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from model_factory import make_model
+from model_factory import BAND_BAR as BAR
+from model_factory import BAND_BASS as BASS_TRACK
+from model_factory import BAND_DRUMS as DRUM_TRACK
+from model_factory import BAND_MELODY as MELODY_TRACK
+from model_factory import band_piece, make_model
 
 from rnnmusic.encodings import get_encoding
 from rnnmusic.engine import GenerateOptions, Generator, load_model_file
@@ -19,35 +23,7 @@ from rnnmusic.engine.sampling import Sampler
 from rnnmusic.engine.session import DecodingSession
 from rnnmusic.engine.token_loop import RowEnds
 from rnnmusic.errors import ConfigError
-from rnnmusic.notes import NoteSequence, TempoChange, TimeSignature, Track, make_notes
-
-MELODY_TRACK, BASS_TRACK, DRUM_TRACK = 0, 1, 2
-#: 4/4 at 120 quarter notes per minute: a bar is 2 s, bar k starts at 2 (k - 1)
-BAR = 2.0
-
-
-def band_piece(bars: int = 12) -> NoteSequence:
-    """A violin tune (a quarter note per beat), a bass (a whole note per bar) and drums, in 4/4 at 120.
-
-    Two tune notes cross bar lines on purpose: one from the last beat of bar 4 into bar 5, one from
-    the last beat of bar 8 into bar 9."""
-    tune = [60, 62, 64, 65, 67, 65, 64, 62]
-    notes = []
-    for beat in range(bars * 4):
-        start = beat * 0.5
-        if beat in (15, 31):  # held over the bar line into bars 5 and 9
-            notes.append((tune[beat % 8], 90, start, start + 1.0, 40, False, MELODY_TRACK))
-        elif beat in (16, 32):
-            continue  # the held note sounds there
-        else:
-            notes.append((tune[beat % 8], 90, start, start + 0.45, 40, False, MELODY_TRACK))
-    for bar in range(bars):
-        notes.append((36 + (bar % 4) * 2, 70, bar * BAR, bar * BAR + 1.9, 32, False, BASS_TRACK))
-        notes.append((36, 100, bar * BAR, bar * BAR + 0.1, 0, True, DRUM_TRACK))
-    return NoteSequence(notes=make_notes(notes), tempos=(TempoChange(0.0, 120.0),),
-                        time_signatures=(TimeSignature(0.0, 4, 4),),
-                        tracks=(Track("violin", 40), Track("bass", 32), Track("drums", 0, True)),
-                        source="band.mid", total_time=bars * BAR)
+from rnnmusic.notes import NoteSequence, TempoChange, TimeSignature, make_notes
 
 
 @pytest.fixture(scope="module")
