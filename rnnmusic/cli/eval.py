@@ -37,6 +37,9 @@ def register(parser: argparse.ArgumentParser) -> None:
     music.add_argument("--option", action="append", default=[], metavar="NAME=VALUE",
                        help="any other generation option, passed to the engine as it is (VALUE read as JSON, "
                             "else as text), e.g. --option key=auto --option max_polyphony=4; repeatable")
+    from rnnmusic.cli import eval_regions
+
+    eval_regions.register(music)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -50,6 +53,10 @@ def run(args: argparse.Namespace) -> int:
 
         check_output_file(args.json, JSON_REPORT, {args.model: "the model file",
                                                    Path(args.data) / MANIFEST: "the dataset's manifest"})
+    if args.regions:
+        from rnnmusic.cli import eval_regions
+
+        return eval_regions.run(args, _overrides(args))
     if args.music:
         return _run_music(args)
     if args.batch_size < 1:
@@ -107,14 +114,20 @@ def parse_options(items: list[str]) -> dict:
     return out
 
 
+def _overrides(args: argparse.Namespace) -> dict:
+    """The sampling options given on the command line, as GenerateOptions fields."""
+    overrides = {name: getattr(args, name) for name in ("temperature", "top_k", "top_p", "repetition")
+                 if getattr(args, name) is not None}
+    overrides.update(parse_options(args.option))
+    return overrides
+
+
 def _run_music(args: argparse.Namespace) -> int:
     from rnnmusic.music_eval import evaluate_music
     from rnnmusic.music_eval.table import plain, profile_lines, summary_line
     from rnnmusic.progress import terminal_progress
 
-    overrides = {name: getattr(args, name) for name in ("temperature", "top_k", "top_p", "repetition")
-                 if getattr(args, name) is not None}
-    overrides.update(parse_options(args.option))
+    overrides = _overrides(args)
 
     show = terminal_progress("music eval: seeds done")
 
