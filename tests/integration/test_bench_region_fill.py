@@ -20,5 +20,5 @@ def test_the_region_fill_benchmark_times_the_three_ways(capsys):
     rows = [line for line in out.splitlines() if line.startswith("| folk | melody |")]
     assert len(rows) == 1, out
     cells = [cell.strip() for cell in rows[0].split("|")[3:-1]]
-    assert all(re.fullmatch(r"\d+", cell) for cell in cells[:3]) and cells[3] in ("yes", "no")
+    assert all(re.fullmatch(r"\d+ \(\d+\)", cell) for cell in cells[:3]) and cells[3] in ("yes", "no")
     assert "candidates 4" in out
