@@ -3,7 +3,8 @@
 A model is one ``NAME.onnx`` file; its card, when it has one, is ``NAME.md`` beside it.
 The user folder is ``$RNNMUSIC_MODELS``, else ``$XDG_DATA_HOME/rnnmusic/models``, else
 ``~/.local/share/rnnmusic/models``. A name is looked up among the shipped models
-first, then the user's, so the documented shipped names always mean the same model;
+first, then the user's, so the documented shipped names always mean the same model; the
+exact name wins, else the name in any case (``Folk`` is ``folk``);
 anything with a path separator or an ``.onnx`` suffix is a path.
 
 Listing reads each file's metadata directly (:mod:`rnnmusic.engine.onnx_meta`)
@@ -23,6 +24,7 @@ from rnnmusic.engine.onnx_meta import NotOnnxError, read_metadata
 from rnnmusic.errors import ConfigError, ModelFileError
 from rnnmusic.model_file import ModelInfo
 from rnnmusic.notes import NoteSequence
+from rnnmusic.suggest import did_you_mean
 
 #: seed kind -> the encodings whose models fit it, best first; and the preferred shipped model
 _FITTING = {
@@ -107,12 +109,15 @@ def resolve_model(name_or_path: str | os.PathLike) -> Path:
     if isinstance(name_or_path, os.PathLike) or _looks_like_path(text) or Path(text).is_file():
         return Path(text)
     entries = list_models()
-    for entry in entries:
-        if entry.name == text:
-            return entry.path
-    known = ", ".join(sorted({e.name for e in entries})) or "none installed"
+    # the exact name first, then the name in any case ("Folk" is folk), shipped before user in each
+    for same in (lambda name: name == text, lambda name: name.casefold() == text.casefold()):
+        for entry in entries:
+            if same(entry.name):
+                return entry.path
+    names = sorted({e.name for e in entries})
     raise ConfigError(
-        f"no model named {text!r} (known models: {known}; see `rnnmusic models`), and no file of that name"
+        f"no model named {text!r}{did_you_mean(text, names)} (known models: {', '.join(names) or 'none installed'}; "
+        "see `rnnmusic models`), and no file of that name"
     )
 
 
