@@ -24,17 +24,22 @@ def register(parser: argparse.ArgumentParser) -> None:
     poly.add_argument("--cell", default="lstm", choices=("rnn", "lstm", "gru"))
     poly.add_argument("--head", default="tokens", choices=("bernoulli", "tokens"),
                       help="bernoulli: 88 sigmoids per frame; tokens: pitches ascending then step_end (default)")
-    poly.add_argument("--hidden", type=int, metavar="N")
-    poly.add_argument("--layers", type=int, metavar="N")
-    poly.add_argument("--epochs", type=int, metavar="N")
-    poly.add_argument("--max-steps", type=int, metavar="N", help="train this many steps (overrides --epochs)")
-    poly.add_argument("--seed", type=int, default=0, metavar="N")
+    # the defaults are each head's preset (training/bench/run.py DEFAULTS, which imports torch: not at parse time)
+    poly.add_argument("--hidden", type=int, metavar="N", help="units per recurrent layer (default 256)")
+    poly.add_argument("--layers", type=int, metavar="N",
+                      help="stacked recurrent layers (default: 1 for bernoulli, 2 for tokens)")
+    poly.add_argument("--epochs", type=int, metavar="N",
+                      help="passes over the training split (default: 200 for bernoulli, 60 for tokens)")
+    poly.add_argument("--max-steps", type=int, metavar="N",
+                      help="train this many steps, overriding --epochs (default: none, --epochs decides)")
+    poly.add_argument("--seed", type=int, default=0, metavar="N", help="random seed")
     poly.add_argument("--out", metavar="RUN_DIR", help="run folder (default runs/bench/DATASET-HEAD-CELL-sSEED)")
     poly.add_argument("--export", metavar="MODEL.onnx",
                       help="tokens only: export the best model and re-score it with ONNX Runtime")
     poly.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="overrides",
                       help="any training config key, e.g. --set optim.lr=1e-3 (repeatable)")
-    poly.add_argument("--pieces", type=int, metavar="N", help="only the first N pieces of each split (smoke runs)")
+    poly.add_argument("--pieces", type=int, metavar="N",
+                      help="only the first N pieces of each split (smoke runs; default: all)")
     poly.add_argument("--data-dir", metavar="DIR", help="folder of the JSON files (default $RNNMUSIC_POLYPHONIC_DATA "
                                                         "or ../shared/data/polyphonic)")
     poly.add_argument("--threads", type=int, default=1, metavar="N", help="torch CPU threads (default 1)")
@@ -45,7 +50,8 @@ def register(parser: argparse.ArgumentParser) -> None:
     )
     data.add_argument("--dataset", required=True, choices=DATASETS)
     data.add_argument("-o", "--output", required=True, metavar="DATA_DIR", help="folder to write")
-    data.add_argument("--data-dir", metavar="DIR", help="folder of the JSON files")
+    data.add_argument("--data-dir", metavar="DIR", help="folder of the JSON files (default $RNNMUSIC_POLYPHONIC_DATA "
+                                                        "or ../shared/data/polyphonic)")
 
     table = benchmarks.add_parser("table", help="markdown tables of finished polyphonic runs beside the published ones")
     table.add_argument("runs", nargs="+", metavar="RUN_DIR", help="run folders holding result.json")

@@ -26,12 +26,14 @@ def register(parser: argparse.ArgumentParser) -> None:
     music.add_argument("--bars", type=int, metavar="N", help="bars generated (default 16 for melody, 8 for polyphony)")
     music.add_argument("--samples", type=int, default=4, metavar="N", help="continuations per seed (default 4)")
     music.add_argument("--random-seed", type=int, default=0, metavar="S", help="random seed (default 0)")
-    music.add_argument("--max-pieces", type=int, metavar="N", help="use at most the first N usable pieces")
+    music.add_argument("--max-pieces", type=int, metavar="N",
+                       help="use at most the first N usable pieces (default: all)")
     music.add_argument("--key-from", default="piece", choices=("piece", "seed"),
                        help="estimate each piece's key from the whole piece (default) or from the seed")
     music.add_argument("--temperature", type=float, metavar="T", help="sampling temperature (default: the engine's)")
-    music.add_argument("--top-k", type=int, metavar="K", help="sample among the K likeliest tokens")
-    music.add_argument("--top-p", type=float, metavar="P", help="sample among the tokens holding P of the mass")
+    music.add_argument("--top-k", type=int, metavar="K", help="sample among the K likeliest tokens (default: off)")
+    music.add_argument("--top-p", type=float, metavar="P",
+                       help="sample among the tokens holding P of the mass (default: the engine's)")
     music.add_argument("--repetition", type=float, metavar="R",
                        help="the repetition control, 0 (through-composed) to 1 (default: the engine's)")
     music.add_argument("--option", action="append", default=[], metavar="NAME=VALUE",

@@ -15,7 +15,8 @@ INSTALL_HINT = "the desktop app needs PySide6, which is not installed: pip insta
 
 def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("seed", nargs="?", metavar="SEED.mid", help="a MIDI file to open")
-    parser.add_argument("--model", metavar="NAME|PATH", help="the model to select (shipped name or .onnx file)")
+    parser.add_argument("--model", metavar="NAME|PATH",
+                        help="the model to select (shipped name or .onnx file; default: the app's own choice)")
 
 
 def pyside_installed() -> bool:

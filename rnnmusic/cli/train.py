@@ -21,24 +21,39 @@ FLAGS = {
 
 
 def register(parser: argparse.ArgumentParser) -> None:
+    from rnnmusic.training.config import TrainConfig  # dataclasses only: no torch at parse time
+
+    base = TrainConfig()  # the defaults each flag's help names (a --config file or --resume replaces them)
+    model, data, optim, run = base.model, base.data, base.optim, base.run
     parser.add_argument("data", metavar="DATA_DIR", help="dataset folder made by `rnnmusic dataset build`")
     parser.add_argument("-o", "--output", required=True, metavar="RUN_DIR", help="run folder (checkpoints, metrics)")
-    parser.add_argument("--config", metavar="FILE.toml", help="training config ([model], [data], [optim], [run])")
-    parser.add_argument("--cell", choices=("rnn", "lstm", "gru"))
-    parser.add_argument("--layers", type=int, metavar="N")
-    parser.add_argument("--hidden", type=int, metavar="N")
-    parser.add_argument("--embedding", type=int, metavar="N")
-    parser.add_argument("--dropout", type=float, metavar="F")
-    parser.add_argument("--epochs", type=int, metavar="N")
-    parser.add_argument("--max-steps", type=int, metavar="N", help="train this many steps (overrides --epochs)")
-    parser.add_argument("--batch-size", type=int, metavar="N", help="windows per step, over all processes")
-    parser.add_argument("--window", type=int, metavar="N", help="tokens per window (truncated BPTT length)")
-    parser.add_argument("--transpose", type=int, metavar="K", help="augment: random shift in [-K, K] semitones")
-    parser.add_argument("--lr", type=float, metavar="F", help="peak learning rate")
-    parser.add_argument("--seed", type=int, metavar="N")
-    parser.add_argument("--device", metavar="NAME", help="auto (default), cpu, cuda, cuda:N or mps")
+    parser.add_argument("--config", metavar="FILE.toml",
+                        help="training config ([model], [data], [optim], [run]) whose values replace the defaults "
+                             "below; flags then override it (default: none, the defaults below)")
+    parser.add_argument("--cell", choices=("rnn", "lstm", "gru"), help=f"recurrent cell (default {model.cell})")
+    parser.add_argument("--layers", type=int, metavar="N", help=f"stacked recurrent layers (default {model.layers})")
+    parser.add_argument("--hidden", type=int, metavar="N", help=f"units per recurrent layer (default {model.hidden})")
+    parser.add_argument("--embedding", type=int, metavar="N",
+                        help=f"size of each token's embedding vector (default {model.embedding})")
+    parser.add_argument("--dropout", type=float, metavar="F",
+                        help=f"dropout rate, 0 to 1 (default {model.dropout:g})")
+    parser.add_argument("--epochs", type=int, metavar="N",
+                        help=f"passes over the training split; early stopping may end sooner (default {run.epochs})")
+    parser.add_argument("--max-steps", type=int, metavar="N",
+                        help="train this many steps, overriding --epochs (default: none, --epochs decides)")
+    parser.add_argument("--batch-size", type=int, metavar="N",
+                        help=f"windows per step, over all processes (default {data.batch_size})")
+    parser.add_argument("--window", type=int, metavar="N",
+                        help=f"tokens per window (truncated BPTT length) (default {data.window})")
+    parser.add_argument("--transpose", type=int, metavar="K",
+                        help=f"augment: random shift in [-K, K] semitones (default {data.transpose}: off)")
+    parser.add_argument("--lr", type=float, metavar="F", help=f"peak learning rate (default {optim.lr:g})")
+    parser.add_argument("--seed", type=int, metavar="N",
+                        help=f"random seed of the weights and the batches (default {run.seed})")
+    parser.add_argument("--device", metavar="NAME", help=f"auto, cpu, cuda, cuda:N or mps (default {run.device}: "
+                                                         "cuda, else mps, else cpu)")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="overrides",
-                        help="any config key, e.g. --set optim.weight_decay=0.1 (repeatable)")
+                        help="any config key, e.g. --set optim.weight_decay=0.1 (repeatable; default: none)")
     parser.add_argument("--resume", action="store_true", help="continue the run in RUN_DIR from last.pt")
     parser.add_argument("--quiet", action="store_true", help="no progress line")
 
