@@ -244,7 +244,7 @@ class _Run:
                  f"x{place.world}: {self.total} steps, {self.steps_per_epoch} per epoch")
         self.net.train()
         mark, mark_step, started, start_step = time.monotonic(), self.step, time.monotonic(), self.step
-        last_loss = float("nan")
+        last_loss: float | None = None  # the last logged loss (over every process); None before the first
         while self.step < self.total and not stop:
             inputs, targets, counted = self.sampler.next_batch()
             x = torch.from_numpy(inputs).to(place.device, non_blocking=True)
@@ -278,8 +278,10 @@ class _Run:
             if self.progress.due():
                 elapsed = time.monotonic() - started
                 eta = (self.total - self.step) * elapsed / max(self.step - start_step, 1)
+                # before the first metrics line, the mean loss of this process's steps so far, not "nan"
+                shown_loss = last_loss if last_loss is not None else self.window_stats.mean_loss()
                 self.progress.update(
-                    f"step {self.step}/{self.total} | loss {last_loss:.4f} | "
+                    f"step {self.step}/{self.total} | loss {shown_loss:.4f} | "
                     f"{(self.step - start_step) * tokens_per_step / max(elapsed, 1e-9):,.0f} tok/s | "
                     f"ETA {format_duration(eta)} | lr {lr:.2e} | grad norm {norm:.3f}")
 
