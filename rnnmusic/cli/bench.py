@@ -21,7 +21,7 @@ def register(parser: argparse.ArgumentParser) -> None:
     poly = benchmarks.add_parser("polyphonic", help="polyphonic music NLL (JSB, Nottingham, MuseData, Piano-midi)",
                                  description=__doc__.splitlines()[0])
     poly.add_argument("--dataset", required=True, choices=DATASETS)
-    poly.add_argument("--cell", default="lstm", choices=("rnn", "lstm", "gru"))
+    poly.add_argument("--cell", default="lstm", choices=("rnn", "lstm", "gru"), help="recurrent cell")
     poly.add_argument("--head", default="tokens", choices=("bernoulli", "tokens"),
                       help="bernoulli: 88 sigmoids per frame; tokens: pitches ascending then step_end (default)")
     # the defaults are each head's preset (training/bench/run.py DEFAULTS, which imports torch: not at parse time)

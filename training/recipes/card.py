@@ -145,7 +145,9 @@ def _introduction(facts: dict[str, Any]) -> list[str]:
         "",
         f"A default model shipped with rnnmusic: {recipe.description[0].lower() + recipe.description[1:]}.",
         f"Load it by name (`rnnmusic generate SEED.mid --model {recipe.name}`); "
-        f"`examples/seed_{recipe.name}.mid` is a seed for it taken from its held-out test split.",
+        f"`examples/seed_{recipe.name}.mid` is a seed for it taken from its held-out test split, shipped in the "
+        f"package too (`rnnmusic generate --example {recipe.name}` continues it, `rnnmusic examples --copy DIR` "
+        "copies it out).",
     ]
     if facts["quick"] or facts["limit"]:
         lines += ["", f"**This card describes a {'quick test run' if facts['quick'] else 'subset run'}, not the "
