@@ -62,6 +62,28 @@ def test_names_resolve_shipped_first_and_paths_pass_through(shipped, model_paths
         resolve_model("chorale")
 
 
+def test_names_match_in_any_case_the_exact_name_first(shipped, model_paths, tmp_path):
+    _copy(model_paths["melody"], shipped, "folk")
+    user = tmp_path / "user"
+    user.mkdir()
+    _copy(model_paths["polyphony"], user, "FOLK")
+    _copy(model_paths["drums"], user, "Beats")
+    assert resolve_model("Folk") == shipped / "folk.onnx"  # no exact match: any case, shipped first
+    assert resolve_model("FOLK") == user / "FOLK.onnx"  # the exact name wins
+    assert resolve_model("beats") == user / "Beats.onnx"
+
+
+def test_a_near_miss_is_answered_with_the_nearest_name(shipped, model_paths):
+    _copy(model_paths["melody"], shipped, "folk")
+    _copy(model_paths["polyphony"], shipped, "chorale")
+    with pytest.raises(ConfigError, match=r"no model named 'Chrale'; did you mean 'chorale'\? \(known models: "
+                                          r"chorale, folk"):
+        resolve_model("Chrale")
+    with pytest.raises(ConfigError) as far:
+        resolve_model("symphony")
+    assert "did you mean" not in str(far.value)
+
+
 def test_seed_kinds():
     assert seed_kind(None) == "empty"
     assert seed_kind(NoteSequence()) == "empty"
