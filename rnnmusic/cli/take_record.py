@@ -4,7 +4,8 @@ The record (:class:`~rnnmusic.engine.provenance.Provenance`, a text event in the
 model's name and content hash, the seed's name and content hash, and every generation option with
 the concrete random seed. The command that makes the take again is built from `generate`'s own
 parser: each option is written with the flag whose ``dest`` is its name, so a flag added to
-`generate` for a new option is picked up here without a second table to keep in step.
+`generate` for a new option is picked up here without a second table to keep in step. An option
+no single flag writes (a nested one, such as a region) is named beside the command instead.
 """
 
 from __future__ import annotations
@@ -39,7 +40,8 @@ def describe(record: Provenance, file: str | Path) -> list[str]:
         f"  to make it again: {shlex.join(words)}",
     ]
     if unflagged:
-        lines.append(f"  (options no flag of this rnnmusic sets: {', '.join(unflagged)})")
+        lines.append(f"  (left out of that command, as no flag of `rnnmusic generate` writes them: "
+                     f"{', '.join(unflagged)})")
     if options.num > 1:
         lines.append(f"  (that command writes {options.num} variations; this take is "
                      f"{again.with_name(f'{again.stem}-{record.variation}{again.suffix}').name})")
@@ -92,7 +94,7 @@ def _option_words(record: Provenance) -> tuple[list[str], list[str]]:
     unflagged: list[str] = []
     for name, value in record.options.to_dict().items():
         action = flags.get(name)
-        if action is None:
+        if action is None or isinstance(value, dict):  # a nested spec (a region) is no one flag's value
             unflagged.append(f"{name}={value!r}")
             continue
         if value == action.default:

@@ -127,3 +127,16 @@ def test_a_mistyped_command_gets_the_nearest_command(capsys):
 def test_a_word_far_from_any_command_is_argparses_invalid_choice(capsys):
     err = _usage_error(["qqqqqq"], capsys)
     assert "invalid choice: 'qqqqqq'" in err and "did you mean" not in err
+
+
+def test_every_plain_generate_option_has_the_flag_infos_replay_command_writes():
+    # `rnnmusic info` rebuilds a take's command from generate's flags by their dest: an option without
+    # one would be left out of the command (and named beside it). A region is a nested spec, which the
+    # region options of `generate` write, not one flag.
+    import dataclasses
+
+    from rnnmusic.cli.take_record import _generate_flags
+    from rnnmusic.engine.options import GenerateOptions
+
+    fields = {f.name for f in dataclasses.fields(GenerateOptions)} - {"region"}
+    assert fields - set(_generate_flags()) == set()
