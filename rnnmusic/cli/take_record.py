@@ -5,7 +5,8 @@ model's name and content hash, the seed's name and content hash, and every gener
 the concrete random seed. The command that makes the take again is built from `generate`'s own
 parser: each option is written with the flag whose ``dest`` is its name, so a flag added to
 `generate` for a new option is picked up here without a second table to keep in step. An option
-no single flag writes (a nested one, such as a region) is named beside the command instead.
+no single flag writes (a nested one) is named beside the command instead; a region is written
+with the region options of :mod:`rnnmusic.cli.region_options`.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import shlex
 from pathlib import Path
 
 from rnnmusic.engine.provenance import Provenance, seed_content_hash
+from rnnmusic.engine.region_spec import RegionSpec
 
 
 def describe(record: Provenance, file: str | Path) -> list[str]:
@@ -35,7 +37,7 @@ def describe(record: Provenance, file: str | Path) -> list[str]:
         f"  seed: {seed_text}",
         f"  temperature {options.temperature:g}, top-p {_off(options.top_p)}, top-k {_off(options.top_k)}, "
         f"key {options.key or 'any'}, repetition {_off(options.repetition)}, random seed {options.seed}",
-        f"  length: {options.length[1]:g} {options.length[0]}; tempo: "
+        f"  {_length(options)}; tempo: "
         + (f"{record.tempo} qpm" if record.tempo != "keep" else "the seed's" if seed_words else "the default"),
         f"  to make it again: {shlex.join(words)}",
     ]
@@ -49,6 +51,14 @@ def describe(record: Provenance, file: str | Path) -> list[str]:
         lines.append(f"  (made with rnnmusic {record.rnnmusic_version}, and this is {__version__}: another version "
                      "may sample other notes)")
     return lines
+
+
+def _length(options) -> str:
+    region = options.region
+    if region is not None and region.is_fill:
+        return f"region: {region.describe_bars()} filled anew"
+    length = f"length: {options.length[1]:g} {options.length[0]}"
+    return f"region: {region.describe_bars()}, {length}" if region is not None else length
 
 
 def _off(value: float | int | None) -> str:
@@ -93,8 +103,11 @@ def _option_words(record: Provenance) -> tuple[list[str], list[str]]:
     words: list[str] = []
     unflagged: list[str] = []
     for name, value in record.options.to_dict().items():
+        if name == "region" and value is not None:
+            words += _region_words(value, flags)
+            continue
         action = flags.get(name)
-        if action is None or isinstance(value, dict):  # a nested spec (a region) is no one flag's value
+        if action is None or isinstance(value, dict):  # a nested spec is no one flag's value
             unflagged.append(f"{name}={value!r}")
             continue
         if value == action.default:
@@ -107,6 +120,24 @@ def _option_words(record: Provenance) -> tuple[list[str], list[str]]:
     if record.tempo != "keep":
         words += [flags["tempo"].option_strings[-1], record.tempo]
     return words, unflagged
+
+
+def _region_words(region: dict, flags: dict[str, argparse.Action]) -> list[str]:
+    """The region options (:mod:`rnnmusic.cli.region_options`) that ask for this region again."""
+    spec = RegionSpec.from_dict(region)
+
+    def flag(dest: str) -> str:
+        return flags[dest].option_strings[-1]
+
+    words = ([flag("region"), f"{spec.start_bar}-{spec.end_bar - 1}"] if spec.end_bar is not None
+             else [flag("from_bar"), str(spec.start_bar)])
+    for track in spec.tracks or ():
+        words += [flag("track"), str(track)]
+    for dest, value in (("candidates", spec.candidates), ("fill_method", spec.method),
+                        ("lookahead_bars", spec.lookahead_bars)):
+        if value != flags[dest].default:
+            words += [flag(dest), str(value)]
+    return words
 
 
 def _generate_flags() -> dict[str, argparse.Action]:

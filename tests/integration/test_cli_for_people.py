@@ -177,6 +177,26 @@ def test_info_tells_how_a_take_was_made_and_its_command_makes_it_again(tmp_path,
             == Provenance.find(read_text_events(tmp_path / "take-2.mid")).take_hash)
 
 
+@pytest.mark.parametrize("region, shown", [
+    (["--region", "2-3", "--candidates", 8, "--fill-method", "best", "--track", 0], "region: bars 2-3 filled anew"),
+    (["--from-bar", 4, "--bars", 2, "--lookahead-bars", 2], "region: from bar 4, length: 2 bars"),
+])
+def test_info_of_a_region_take_gives_the_region_options_that_make_it_again(tmp_path, region, shown):
+    write_midi(_tune(6), tmp_path / "tune.mid")
+    made = rnnmusic("generate", "tune.mid", "--model", "folk", "--seed", 3, *region, "-o", "take.mid", cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    lines = rnnmusic("info", "take.mid", cwd=tmp_path).stdout.splitlines()
+    assert any(line.startswith(f"  {shown}; tempo: ") for line in lines), lines
+    command = next(line for line in lines if line.startswith("  to make it again: ")).split(": ", 1)[1]
+    words = shlex.split(command)
+    pairs = set(zip(words, words[1:]))
+    region_pairs = [(str(flag), str(value)) for flag, value in zip(region[::2], region[1::2]) if flag != "--bars"]
+    assert [pair for pair in region_pairs if pair not in pairs] == []  # each region option, as it was given
+    again = rnnmusic(*words[1:], cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert read_midi(tmp_path / "take-again.mid").same_music(read_midi(tmp_path / "take.mid"))
+
+
 def test_info_of_a_take_from_another_model_file_asks_for_that_file(tmp_path):
     from model_factory import make_model
 

@@ -131,8 +131,8 @@ def test_a_word_far_from_any_command_is_argparses_invalid_choice(capsys):
 
 def test_every_plain_generate_option_has_the_flag_infos_replay_command_writes():
     # `rnnmusic info` rebuilds a take's command from generate's flags by their dest: an option without
-    # one would be left out of the command (and named beside it). A region is a nested spec, which the
-    # region options of `generate` write, not one flag.
+    # one would be left out of the command (and named beside it). A region is a nested spec, written
+    # by the region options (see the round trip below), not one flag.
     import dataclasses
 
     from rnnmusic.cli.take_record import _generate_flags
@@ -140,3 +140,21 @@ def test_every_plain_generate_option_has_the_flag_infos_replay_command_writes():
 
     fields = {f.name for f in dataclasses.fields(GenerateOptions)} - {"region"}
     assert fields - set(_generate_flags()) == set()
+
+
+@pytest.mark.parametrize("spec", [
+    dict(start_bar=5, end_bar=9),
+    dict(start_bar=2, end_bar=3, tracks=(0, 2), method="best", candidates=8, lookahead_bars=2),
+    dict(start_bar=9, end_bar=None, method="first"),
+])
+def test_the_region_options_info_writes_ask_for_the_same_region(spec):
+    from rnnmusic.cli import generate
+    from rnnmusic.cli.region_options import region_from_args
+    from rnnmusic.cli.take_record import _generate_flags, _region_words
+    from rnnmusic.engine.region_spec import RegionSpec
+
+    region = RegionSpec(**spec)
+    words = _region_words(region.to_dict(), _generate_flags())
+    parser = argparse.ArgumentParser()
+    generate.register(parser)
+    assert region_from_args(parser.parse_args(["seed.mid", *words])) == region
