@@ -4,7 +4,8 @@ Every way of generating drives one: a one-shot take (:mod:`rnnmusic.engine.one_s
 the GUI's streamed events (:mod:`rnnmusic.engine.event_stream`), beam search, the live
 engine's endless stream (:mod:`rnnmusic.engine.endless_stream`), and region fills
 (:mod:`rnnmusic.engine.region_fill`: candidate fills sampled in a batch, the bars after
-the region scored from where each row reached its end, :meth:`DecodingSession.score`). This module holds what they all need and used to set up each for itself:
+the region scored from where each row reached its end, :meth:`DecodingSession.score`).
+This module holds what they all need and used to set up each for itself:
 
 - :func:`prime` reads the seed: it is encoded with the model's own encoding, padded
   with silence to where it really ends, and prefilled in one model call (bos first; no
