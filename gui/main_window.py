@@ -11,18 +11,19 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QStyle, QWidget
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QUndoStack
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMenu, QStyle, QWidget
 
 from rnnmusic.errors import RnnmusicError
 from rnnmusic.gui.controls_panel import ControlsPanel
 from rnnmusic.gui.dialogs import ALL_TRACKS, choose_track, only_track, show_error
-from rnnmusic.gui.engine_bridge import EngineBridge, Generated
+from rnnmusic.gui.engine_bridge import EngineBridge, Generated, GenerateOptions
 from rnnmusic.gui.live_panel import LivePanel
 from rnnmusic.gui.model_panel import ModelPanel
 from rnnmusic.gui.pianoroll_view import PianoRoll
 from rnnmusic.gui.playback import Player
 from rnnmusic.gui.ports import MidiPorts
+from rnnmusic.gui.region_actions import RegionActions
 from rnnmusic.gui.settings import Settings
 from rnnmusic.gui.takes import Take, TakesModel, make_takes
 from rnnmusic.gui.takes_panel import TakesPanel
@@ -115,8 +116,10 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.save_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
+        edit_menu = menu.addMenu("&Edit")
         generate_menu = menu.addMenu("&Generate")
         generate_menu.addActions([self.generate_action, self.cancel_action])
+        region_menu = menu.addMenu("&Region")
         play_menu = menu.addMenu("&Play")
         play_menu.addAction(self.play_action)
         self._build_loop_actions(play_menu)
@@ -126,6 +129,7 @@ class MainWindow(QMainWindow):
         for dock in self.findChildren(QDockWidget):
             view_menu.addAction(dock.toggleViewAction())
         self.transport.add_actions(self.open_action, self.generate_action, self.play_action, self.save_action)
+        self._build_region_actions(edit_menu, region_menu, play_menu)
         self._update_recent_menu()
         self._update_enabled()
 
@@ -139,8 +143,30 @@ class MainWindow(QMainWindow):
         play_menu.addSeparator()
         play_menu.addActions([self.loop_action, self.clear_bars_action])
 
+    def _build_region_actions(self, edit_menu: QMenu, region_menu: QMenu, play_menu: QMenu) -> None:
+        """The window's one undo stack (Edit > Undo, Redo) and the region actions (gui/region_actions.py)."""
+        self.undo_stack = QUndoStack(self)
+        self.undo_action = self.undo_stack.createUndoAction(self, "&Undo")
+        self.redo_action = self.undo_stack.createRedoAction(self, "&Redo")
+        for action, keys in ((self.undo_action, QKeySequence.StandardKey.Undo),
+                             (self.redo_action, QKeySequence.StandardKey.Redo)):
+            action.setShortcut(QKeySequence(keys))
+            self.addAction(action)  # like every action here: the shortcut works with the menu bar hidden
+        edit_menu.addActions([self.undo_action, self.redo_action])
+        self.regions = regions = RegionActions(self, self._action)
+        region_menu.addActions([regions.regenerate_action, regions.fill_action, regions.continue_action])
+        region_menu.addSeparator()
+        region_menu.addAction(regions.keep_action)
+        play_menu.addAction(regions.audition_action)
+        self.transport.addSeparator()
+        self.transport.addActions([regions.regenerate_action, regions.keep_action])
+
     def loop_range(self, seq: NoteSequence) -> tuple[float, float] | None:
-        """The section Play loops: the selected bars, or the whole of ``seq``; None when looping is off."""
+        """The section Play loops: a region variation's bars with a bar either side (while auditioning), the
+        selected bars, or the whole of ``seq``; None when looping is off."""
+        audition = self.regions.audition_range(self.current_take())
+        if audition is not None:
+            return audition
         if not self.loop_action.isChecked():
             return None
         return self.roll.scene.bar_selection_seconds() or (0.0, max(seq.total_time, 1e-3))
@@ -195,6 +221,7 @@ class MainWindow(QMainWindow):
         self.runner.cancel()  # takes of the old seed must not land among the new seed's
         self.seed, self.seed_path = seq, path
         self.takes.clear()
+        self.undo_stack.clear()  # what was done to the old seed cannot be undone into the new one
         self.roll.scene.clear_bar_selection()  # bars of the old seed mean nothing in the new one
         self.show_current()
         self.roll.fit()
@@ -222,24 +249,34 @@ class MainWindow(QMainWindow):
         self._update_recent_menu()
 
     # -- generating -----------------------------------------------------------------------
-    def generate(self) -> None:
-        if self.runner.running:
-            return
+    def generation_setup(self) -> tuple[Path, GenerateOptions] | None:
+        """The chosen model's file and the controls' options for the next take; None, after saying why, when
+        either is missing or wrong."""
         entry = self.models.current()
         if entry is None:
             show_error(self, "No model", "Choose a model first, or add an .onnx file with Add….")
-            return
+            return None
         try:
-            options = self.controls.values_for_next_take().to_options()
+            return entry.path, self.controls.values_for_next_take().to_options()
         except RnnmusicError as exc:
             show_error(self, "Cannot generate", str(exc))
+            return None
+
+    def generate(self) -> None:
+        if self.runner.running:
             return
-        seed, engine, path, partial = self.seed, self.engine, entry.path, self.runner.partial.emit
+        setup = self.generation_setup()
+        if setup is None:
+            return
+        path, options = setup
+        seed, engine, partial = self.seed, self.engine, self.runner.partial.emit
         if self.runner.start(lambda progress, cancel: engine.generate(path, seed, options, progress, cancel, partial)):
             self._generating_for = seed
             self.roll.set_content(seed)  # the new take grows on the seed while it is made
 
     def _on_generated(self, generated: Generated) -> None:
+        if self.regions.add_variations(generated):
+            return  # a region's variations: the region actions list them
         if self._generating_for is not self.seed:
             return  # finished just as another seed was opened: it belongs to no take list now
         made = make_takes(generated, self.takes.next_number, self.seed_path)

@@ -12,11 +12,12 @@ import re
 import shutil
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 from PySide6.QtCore import QAbstractListModel, QMimeData, QModelIndex, QObject, QPersistentModelIndex, Qt, QUrl
 
 from rnnmusic.midi.write import sequence_to_midi_bytes
@@ -40,6 +41,9 @@ class Take:
     model_name: str
     recipe: dict[str, Any] = field(default_factory=dict)  # the options that made it, as short labels
     provenance: str = ""  # the engine's record of how it was made, saved as a text event
+    #: seconds where the model's notes end: the bar line after a region it filled (the notes from there
+    #: on are the piece's own again); None: at the take's end
+    new_until: float | None = None
 
     @property
     def title(self) -> str:
@@ -51,14 +55,20 @@ class Take:
         return " · ".join(str(p) for p in parts if p != "")
 
     @cached_property
+    def _is_new(self) -> np.ndarray:
+        """A mask over the take's notes: True for the notes the model wrote."""
+        starts = self.sequence.notes["start"]
+        new = starts >= self.continuation_start - _EPS
+        return new if self.new_until is None else new & (starts < self.new_until - _EPS)
+
+    @cached_property
     def seed_part(self) -> NoteSequence:
-        notes = self.sequence.notes
-        return self.sequence.with_notes(notes[notes["start"] < self.continuation_start - _EPS])
+        """The notes the take kept from the music it was made from."""
+        return self.sequence.with_notes(self.sequence.notes[~self._is_new])
 
     @cached_property
     def generated_part(self) -> NoteSequence:
-        notes = self.sequence.notes
-        return self.sequence.with_notes(notes[notes["start"] >= self.continuation_start - _EPS])
+        return self.sequence.with_notes(self.sequence.notes[self._is_new])
 
     def file_name(self) -> str:
         stem = Path(self.sequence.source).stem if self.sequence.source else "seed"
@@ -77,6 +87,8 @@ def make_takes(generated: Generated, next_number: Callable[[], int], seed_file: 
                               "repetition": options.repetition, "seed": options.seed}
     if result.key:
         recipe["key"] = result.key
+    if options.region is not None:
+        recipe["region"] = options.region.describe_bars()
     return [
         Take(next_number(), seq, result.continuation_start, generated.model_name, recipe,
              generated.provenance(variation, seed_file))
@@ -119,6 +131,20 @@ class TakesModel(QAbstractListModel):
     def take(self, row: int) -> Take | None:
         return self._takes[row] if 0 <= row < len(self._takes) else None
 
+    def row_of(self, number: int) -> int:
+        """The row of the take numbered ``number`` (-1 when there is none)."""
+        return next((row for row, t in enumerate(self._takes) if t.number == number), -1)
+
+    def set_sequence(self, row: int, sequence: NoteSequence) -> bool:
+        """Put ``sequence`` in place of the take's music (a kept variation, an edit); False for no such row."""
+        take = self.take(row)
+        if take is None:
+            return False
+        self._takes[row] = replace(take, sequence=sequence)
+        index = self.index(row, 0)
+        self.dataChanged.emit(index, index, [Qt.ItemDataRole.DisplayRole])
+        return True
+
     def takes(self) -> list[Take]:
         return list(self._takes)
 
@@ -135,7 +161,8 @@ class TakesModel(QAbstractListModel):
         if take is None:
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            return f"{take.title} · {len(take.generated_part)} new notes"
+            region = f" · {take.recipe['region']}" if "region" in take.recipe else ""  # a region's variation
+            return f"{take.title}{region} · {len(take.generated_part)} new notes"
         if role == Qt.ItemDataRole.ToolTipRole:
             return f"{take.summary}\nTick to compare with the current take; drag out as a MIDI file."
         if role == Qt.ItemDataRole.CheckStateRole:

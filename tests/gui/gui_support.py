@@ -9,6 +9,11 @@ from rnnmusic.errors import PortError
 from rnnmusic.notes import Note, NoteSequence, TempoChange, TimeSignature, make_notes
 
 
+def ruler_x(roll, quarters: float) -> int:
+    """Ruler x of a scene position in a PianoRoll (the ruler and the notes share the view's mapping)."""
+    return int(round(roll.ruler._widget_x(quarters)))
+
+
 def melody(bars: int = 2, qpm: float = 120.0, track: int = 0, low: int = 60) -> NoteSequence:
     """A plain eighth-note melody (C major scale up and down) in 4/4."""
     beat = 60.0 / qpm

@@ -3,17 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from gui_support import melody
+from gui_support import melody, ruler_x
 from PySide6.QtCore import QPoint, Qt
 
-from rnnmusic.gui.pianoroll_view import PianoRoll
 from rnnmusic.live.messages import is_note_on
 from rnnmusic.notes import Note, NoteSequence, TempoChange, TimeSignature, make_notes
-
-
-def ruler_x(roll: PianoRoll, quarters: float) -> int:
-    """Ruler x of a scene position (the ruler and the notes share the view's mapping)."""
-    return int(round(roll.ruler._widget_x(quarters)))
 
 
 def test_dragging_on_the_ruler_selects_whole_bars_and_shades_them(qtbot, roll):
