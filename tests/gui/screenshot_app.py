@@ -1,7 +1,8 @@
 """Run the real app on an X display, make takes, and screenshot it with ImageMagick's `import`.
 
 Used by test_screenshots.py as ``python screenshot_app.py OUT_DIR MODEL SEED``
-with DISPLAY pointing at a private Xvfb. It prints one line per picture written.
+with DISPLAY pointing at a private Xvfb. It prints one line per picture written
+(and the ruler's highlight colour, which marks the selected bars).
 The live panel runs the real LiveEngine into the live engine's list-backed fake
 port (there is no synth to send to on a test machine).
 """
@@ -14,6 +15,7 @@ import tempfile
 from pathlib import Path
 
 from PySide6.QtCore import QEventLoop, Qt, QTimer
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QApplication
 
 from rnnmusic.gui.app import application, create_window
@@ -62,6 +64,25 @@ def pattern_live(request) -> LiveSession:
     return LiveSession(engine, output)
 
 
+def snap_region(window, out: Path) -> None:
+    """Bars 6-9 of the first take written anew three times: the region selected, one variation shown and
+    another compared with it."""
+    window.takes_panel.select_row(0)
+    first = window.takes.rowCount()
+    window.roll.scene.set_bar_selection(6, 10)
+    window.regions.regenerate_action.trigger()
+    wait_until(lambda: window.takes.rowCount() == first + 3 and not window.runner.running)
+    for row in range(first):  # the main picture's comparison would cover the region's
+        window.takes.setData(window.takes.index(row, 0), Qt.CheckState.Unchecked.value, Qt.ItemDataRole.CheckStateRole)
+    window.takes.setData(window.takes.index(first + 1, 0), Qt.CheckState.Checked.value, Qt.ItemDataRole.CheckStateRole)
+    window.takes_panel.select_row(first)
+    window.roll.fit()
+    window.roll.center_on_notes()
+    settle()
+    print(f"highlight {window.roll.ruler.palette().color(QPalette.ColorRole.Highlight).name()}", flush=True)
+    snap(out / "region-variations.png")
+
+
 def main(out_dir: str, model: str, seed: str) -> int:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -101,6 +122,8 @@ def main(out_dir: str, model: str, seed: str) -> int:
         top_left = window.live_dock.mapToGlobal(dock.topLeft() - dock.topLeft())
         snap(out / "live-panel.png", f"{dock.width()}x{dock.height()}+{top_left.x()}+{top_left.y()}")
         window.live.stop()
+        window.live_dock.hide()
+        snap_region(window, out)
         window.close()
     QApplication.processEvents()
     return 0

@@ -63,7 +63,7 @@ def shipped_or(test_file: Path, shipped: Path) -> Path:
 
 
 @pytest.mark.xvfb
-def test_screenshots_of_the_main_window_and_live_panel(xvfb, tiny_model, seed_file):
+def test_screenshots_of_the_main_window_live_panel_and_a_region(xvfb, tiny_model, seed_file):
     model = shipped_or(tiny_model, ROOT / "models" / "folk.onnx")
     seed = shipped_or(seed_file, ROOT / "examples" / "seed_folk.mid")
     env = {**os.environ, "DISPLAY": xvfb, "QT_QPA_PLATFORM": "xcb", "RNNMUSIC_MODELS": str(tiny_model.parent / "none")}
@@ -81,6 +81,12 @@ def test_screenshots_of_the_main_window_and_live_panel(xvfb, tiny_model, seed_fi
 
     live = QImage(str(SHOTS / "live-panel.png"))
     assert live.width() > 300 and live.height() > 100
+
+    region = QImage(str(SHOTS / "region-variations.png"))
+    assert (region.width(), region.height()) == (1400, 860)
+    assert _has_colour_near(region, generated), "no region notes visible in the region screenshot"
+    highlight = QColor(next(line.split()[1] for line in done.stdout.splitlines() if line.startswith("highlight")))
+    assert _has_colour_near(region, highlight, tolerance=8), "the selected bars are not marked on the ruler"
 
 
 def _has_colour_near(image: QImage, colour: QColor, tolerance: int = 40) -> bool:
