@@ -154,9 +154,9 @@ class RegionActions(QObject):
         w.takes.modelReset.connect(self._variations.clear)  # a new seed: its takes are new too
         w.runner.started.connect(self.update_enabled)
         w.runner.done.connect(self._on_done)
-        viewport = w.roll.view.viewport()
-        viewport.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        viewport.customContextMenuRequested.connect(self._context_menu)
+        # a scroll area takes its viewport's context menus under its own policy, at viewport positions
+        w.roll.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        w.roll.view.customContextMenuRequested.connect(self._context_menu)
 
     # -- what the actions work on ---------------------------------------------------------
     def piece(self) -> tuple[Hashable, NoteSequence] | None:

@@ -8,7 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 from gui_support import ruler_x
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QPoint, QPointF, Qt, QTimer
+from PySide6.QtGui import QContextMenuEvent
+from PySide6.QtWidgets import QApplication
 
 from rnnmusic.engine import GenerateOptions, Generator, Provenance, RegionSpec, load_model_file
 from rnnmusic.gui.pianoroll_scene import Layer
@@ -213,11 +215,22 @@ def test_fill_with_nothing_after_the_selection_says_to_continue_instead(qtbot, f
 def test_continue_from_a_bar_right_clicked_in_the_roll(qtbot, folk):
     window, regions = folk, folk.regions
     window.controls.bars.setValue(3)
-    menu = regions.context_menu(9)  # what a right-click on bar 9 of the roll opens
-    assert window.roll.scene.bar_selection() == (9, 10)  # the bar under the click is selected
-    here = next(a for a in menu.actions() if a.text() == "Continue from Bar 9")
-    here.trigger()
-    menu.close()
+    scene, view = window.roll.scene, window.roll.view
+    middle_of_bar_9 = (scene.bar_start_quarters(9) + scene.bar_start_quarters(10)) / 2
+    pos = view.mapFromScene(QPointF(middle_of_bar_9, 127 - 70))
+    seen: list[str] = []
+
+    def choose_in_menu() -> None:  # the menu runs its own event loop: pick from it as a user would
+        menu = QApplication.activePopupWidget()
+        seen.extend(a.text() for a in menu.actions())
+        next(a for a in menu.actions() if a.text() == "Continue from Bar 9").trigger()
+        menu.close()
+
+    QTimer.singleShot(200, choose_in_menu)
+    right_click = QContextMenuEvent(QContextMenuEvent.Reason.Mouse, pos, view.viewport().mapToGlobal(pos))
+    QApplication.sendEvent(view.viewport(), right_click)  # what a right-click on the roll delivers
+    assert "&Regenerate Selection" in seen and "&Keep Variation" in seen
+    assert scene.bar_selection() == (9, 10)  # the bar under the click was selected
     wait_for_takes(qtbot, window, 2)
     tune = window.seed
     start = bar_seconds(tune, 9)
@@ -227,8 +240,8 @@ def test_continue_from_a_bar_right_clicked_in_the_roll(qtbot, folk):
         assert bar_count(take.sequence) == 11  # bars 1-8 kept, 3 new ones
         assert "from bar 9" in window.takes.data(window.takes.index(row, 0))
     window.takes_panel.select_row(0)
-    assert window.roll.scene.bar_selection() == (9, 12)
-    assert window.regions.audition_range(window.current_take()) == pytest.approx((7.0, 11.0))  # bar 8 on
+    assert scene.bar_selection() == (9, 12)
+    assert regions.audition_range(window.current_take()) == pytest.approx((7.0, 11.0))  # from bar 8 on
 
 
 def test_continue_from_here_without_a_selection_starts_at_the_playhead(qtbot, folk, dialogs):
