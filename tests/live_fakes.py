@@ -91,6 +91,8 @@ class PatternSource:
         self._index = 0
         self.options: dict = {}
         self.primed: list[NoteSequence] = []
+        self.rewinds: list[tuple[float, float]] = []  # (position before, position after) of each rewind
+        self.kept_from = 0.0  # what the engine last said it may rewind to (rewinding before it is a bug)
 
     @property
     def position(self) -> float:
@@ -123,3 +125,13 @@ class PatternSource:
 
     def reset(self) -> None:
         self._position, self._index = 0.0, 0
+
+    def keep_from(self, position: float) -> None:
+        self.kept_from = position
+
+    def rewind(self, position: float) -> None:
+        """Back to ``position``; the pattern goes on where it was (as a model's random generator does)."""
+        if not self.kept_from - 1e-9 <= position <= self._position + 1e-9:
+            raise ValueError(f"cannot rewind to {position} (kept from {self.kept_from}, at {self._position})")
+        self.rewinds.append((self._position, position))
+        self._position = position

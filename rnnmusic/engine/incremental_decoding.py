@@ -84,8 +84,16 @@ class IncrementalDecoder:
         """Emit nothing that starts before ``units`` (for primed material that is not ours to play)."""
         self.emit_from = max(self.emit_from, units)
 
+    def tokens_from(self, pushed: int) -> list[int]:
+        """The tokens pushed after the first ``pushed`` (still in the window; see :attr:`keep_from`)."""
+        local = pushed - self.dropped
+        if local < 0:
+            raise ValueError("those tokens were cut off the window")
+        return self.window[local:]
+
     def truncate(self, pushed: int) -> None:
-        """Forget the tokens pushed after the first ``pushed`` (roll back a lookahead; see :attr:`keep_from`)."""
+        """Forget the tokens pushed after the first ``pushed`` (roll back a lookahead; see :attr:`keep_from`),
+        and that notes of theirs were returned: tokens pushed again may make notes at the same places."""
         local = pushed - self.dropped
         if local < 0:
             raise ValueError("cannot roll back past a cut")
@@ -94,6 +102,7 @@ class IncrementalDecoder:
         self.position -= float(self.advance[removed].sum()) if removed else 0.0
         self.pushed = pushed
         self._version += 1
+        self._emitted = {key for key in self._emitted if key[1] * _EPS < self.position - _EPS}
 
     # -- decoding ------------------------------------------------------------------
     def notes(self) -> list[UnitNote]:

@@ -27,6 +27,7 @@ class LiveConfig:
     pass_through: bool = False
     max_note_beats: float = 8.0
     chunk_beats: float = 1.0
+    regenerate_bars: float = 4.0  # a regenerate press makes this many bars again, from the next bar line
     realtime: bool = True  # ask for real-time priority for the sender thread
     record: int = 0  # keep the timing of this many sent messages (benchmarks)
 
@@ -41,6 +42,7 @@ class LiveConfig:
             ("answer-bars", self.answer_bars, 0.0, 1024.0, True),
             ("max-note-beats", self.max_note_beats, 0.0, 1024.0, True),
             ("chunk beats", self.chunk_beats, 0.0, 64.0, True),
+            ("regenerate-bars", self.regenerate_bars, 0.0, 64.0, True),
         ]
         for name, value, low, high, open_low in checks:
             if not (low < value <= high if open_low else low <= value <= high):

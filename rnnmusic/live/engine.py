@@ -6,13 +6,22 @@ Data flows one way: clock and input messages -> generation thread -> scheduler
 * the input thread (the MIDI backend's callback) feeds the clock follower, the
   call capture, the CC controls and pass-through; it does nothing slow;
 * the generation thread keeps ``lookahead_bars`` of music queued ahead of the beat,
-  chunk by chunk, and applies control changes between chunks;
+  chunk by chunk (a chunk never crosses a bar line), and applies control changes
+  between chunks;
 * the sender thread (:class:`~rnnmusic.live.scheduler.Scheduler`) sends each message
   on time and tracks every sounding note.
 
 Every way of ending (stop, transport Stop, a clock that goes quiet, an exception in
 generation, a lost port) goes through :meth:`Scheduler.panic`, which ends every
 sounding note and sends All Notes Off on each channel used.
+
+A regenerate press (:meth:`LiveEngine.regenerate`, a CC or a key) throws away every
+queued bar from the next bar line that is not yet due, takes the stream back to the
+state at that bar line (:meth:`NoteSource.rewind`: what was sent stays exactly as it
+was, and the random generator moves on, so each press gives other bars) and makes
+``regenerate_bars`` bars from there at once. A note that began before the bar line
+keeps its note-off as scheduled: it sounds to its end, as generated, over the first
+new notes (ending it at the bar line would change a bar already heard).
 """
 
 from __future__ import annotations
@@ -50,6 +59,10 @@ class LiveStats:
     min_lead: float = math.inf  # seconds: the least time between queuing a chunk and its first beat
     answers: int = 0
     guarded: int = 0  # notes ended by the maximum note length guard
+    regenerations: int = 0
+    # seconds from the latest regenerate press to its first new chunk queued, and to all its bars queued
+    regenerate_first: float = math.nan
+    regenerate_all: float = math.nan
 
 
 class LiveEngine:
@@ -75,7 +88,7 @@ class LiveEngine:
                                    record=config.record, realtime=config.realtime, on_error=self._fail)
         self.capture = CallCapture(config.silence_beats) if config.mode == "call-response" else None
         self.failure: BaseException | None = None
-        self._commands: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
+        self._commands: queue.SimpleQueue[tuple[str, Any, float]] = queue.SimpleQueue()  # (name, value, arrived)
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._lock = threading.Lock()  # guards the placement below against a transport Stop
@@ -84,6 +97,8 @@ class LiveEngine:
         self._place = 0.0  # beat where the next chunk goes
         self._segment_end = math.inf  # continuous mode plays on; an answer ends after answer_bars
         self._cue: float | None = None  # bar a Start/Continue asked for, until the music is placed there
+        self._regenerate_until = -math.inf  # beat up to which a regenerate press wants music queued now
+        self._pressed: float | None = None  # when that press arrived, until its bars are queued (stats)
         self._ids = itertools.count(1).__next__
         self._thread: threading.Thread | None = None
         self._last_check = -math.inf
@@ -137,6 +152,11 @@ class LiveEngine:
         """The current beat on the clock (frozen while the transport is stopped)."""
         return self.clock.timeline.beat_at(self._now())
 
+    def regenerate(self) -> None:
+        """Make the next ``regenerate_bars`` bars again from the next bar line (see the module doc); any thread."""
+        self._commands.put(("regenerate", True, self._now()))
+        self._wake.set()
+
     def _fail(self, exc: BaseException) -> None:
         if self.failure is None:
             self.failure = exc
@@ -159,7 +179,7 @@ class LiveEngine:
                 if action[0] == "mute":
                     self.scheduler.set_muted(bool(action[1]))
                 else:
-                    self._commands.put(action)
+                    self._commands.put((*action, arrived))
                     self._wake.set()
                 return
             if self.capture is not None:
@@ -229,6 +249,7 @@ class LiveEngine:
         with self._lock:
             self._origin = self._place = beat
             self._segment_end = segment_end
+            self._regenerate_until, self._pressed = -math.inf, None
 
     def _maybe_place(self, timeline: Timeline, now: float) -> None:
         """Continuous mode: decide where the music goes (bar-aligned) when nothing is placed or the song moved."""
@@ -258,17 +279,23 @@ class LiveEngine:
         self.stats.answers += 1
 
     def _fill(self, timeline: Timeline, now: float) -> None:
-        """Generate chunk by chunk until the lookahead (or the answer) is queued."""
-        if self._origin is None:
-            return
-        ahead = self.config.lookahead_bars * self.clock.meter.beats_per_bar
-        horizon = (timeline.beat_at(now) if timeline.running else self._origin) + ahead
+        """Generate chunk by chunk until the lookahead (or the answer, or a regenerate press's bars) is queued."""
+        with self._lock:
+            if self._origin is None:
+                return
+            playing = max(timeline.beat_at(now), self._origin) if timeline.running else self._origin
+            # no regenerate press can reach back past the beat playing now: the stream may forget before it
+            self.source.keep_from(self.source.position - (self._place - playing))
+        per_bar = self.clock.meter.beats_per_bar
+        horizon = playing + self.config.lookahead_bars * per_bar
         while not self._stopping.is_set():
             with self._lock:
                 epoch, place = self._epoch, self._place
-                if self._origin is None or place >= min(horizon, self._segment_end) - 1e-9:
+                end = min(max(horizon, self._regenerate_until), self._segment_end)
+                if self._origin is None or place >= end - 1e-9:
                     return
-                beats = min(self.config.chunk_beats, self._segment_end - place)
+                next_bar = (math.floor(place / per_bar + 1e-9) + 1) * per_bar  # every bar line ends a chunk
+                beats = min(self.config.chunk_beats, self._segment_end - place, next_bar - place)
             position = self.source.position
             entries = note_entries(self.source.next_notes(beats), place - position, self.config, self._ids)
             with self._lock:
@@ -281,23 +308,47 @@ class LiveEngine:
                 self.scheduler.push_many(entries)
                 self._place = place + beats
                 self.stats.chunks += 1
+                if self._pressed is not None:
+                    self._count_regeneration(self._now() - self._pressed)
+
+    def _count_regeneration(self, took: float) -> None:
+        """Stats: how long the latest regenerate press took to its first chunk and to all its bars queued."""
+        if math.isnan(self.stats.regenerate_first):
+            self.stats.regenerate_first = took
+        if self._place >= min(self._regenerate_until, self._segment_end) - 1e-9:
+            self.stats.regenerate_all, self._pressed = took, None
 
     def _apply_commands(self, timeline: Timeline, now: float) -> None:
         while True:
             try:
-                name, value = self._commands.get_nowait()
+                name, value, arrived = self._commands.get_nowait()
             except queue.Empty:
                 return
             if name in ("temperature", "repetition", "key"):
                 self.source.set_options(**{name: value})
-            elif name == "regenerate" and value and self._origin is not None:
-                cut = (
-                    math.ceil(timeline.beat_at(now) + self._lead_beats(timeline))
-                    if timeline.running else self._origin
-                )
+            elif name == "regenerate" and value:
+                self._regenerate(timeline, now, arrived)
+
+    def _regenerate(self, timeline: Timeline, now: float, pressed: float) -> None:
+        """Throw away the queued bars from the next bar line not yet due; the stream goes back there (module doc)."""
+        with self._lock:  # against a transport Stop or relocation coming at the same time
+            if self._origin is None:
+                return
+            if timeline.running:  # nothing at or after the cut may have gone out (the latency sends early)
+                lead = self._lead_beats(timeline) + max(self.scheduler.latency, 0.0) / timeline.seconds_per_beat
+                cut = max(self._bar_at_or_after(timeline.beat_at(now) + lead), self._origin)
+            else:
+                cut = self._origin  # stopped: all that is queued waits for the transport
+            if cut >= self._segment_end - 1e-9:
+                return  # an answer that has been queued to its end: nothing of it is left to make again
+            if cut < self._place - 1e-9:
                 self.scheduler.cancel_from(cut)
-                with self._lock:
-                    self._place = min(self._place, max(cut, self._origin))
+                self.source.rewind(self.source.position - (self._place - cut))
+                self._place = cut
+            self._regenerate_until = cut + self.config.regenerate_bars * self.clock.meter.beats_per_bar
+            self._pressed = pressed
+            self.stats.regenerate_first = self.stats.regenerate_all = math.nan
+            self.stats.regenerations += 1
 
     def _check(self, timeline: Timeline, now: float) -> None:
         """The slow watchdogs: lost ports, a clock gone quiet, notes held too long."""

@@ -3,7 +3,8 @@
 The generation engine's ``GenerationStream`` is the real source; the fakes in
 ``tests/live_fakes.py`` play fixed patterns for tests and benchmarks. Times are
 quarter notes counted from the stream's start; ``position`` is where the next
-chunk begins, so the engine can place each chunk on its own timeline.
+chunk begins, so the engine can place each chunk on its own timeline, and go back
+to the start of a chunk it has not sent yet (a regenerate press).
 """
 
 from __future__ import annotations
@@ -29,3 +30,9 @@ class NoteSource(Protocol):
 
     def reset(self) -> None:
         """Back to the state right after the seed."""
+
+    def keep_from(self, position: float) -> None:
+        """Keep every chunk boundary from ``position`` on, to :meth:`rewind` to; those before may be forgotten."""
+
+    def rewind(self, position: float) -> None:
+        """Back to the chunk boundary at ``position`` (one kept): what follows is made again, differently."""
