@@ -55,6 +55,9 @@ def register(parser: argparse.ArgumentParser) -> None:
     add("--max-note-beats", type=float, default=8.0, metavar="F",
         help="no note sounds longer than this many beats, whatever the cause (default 8)")
     add("--cc-map", metavar="FILE", help="JSON file of CC controls (temperature, repetition, regenerate, mute, key)")
+    add("--regenerate-bars", type=float, default=4.0, metavar="N",
+        help="a regenerate press (a CC or key of --cc-map) makes the next N bars again, from the next bar line "
+             "(default 4)")
     add("--learn", action="store_true",
         help="learn the CC controls by moving each one, save them to --cc-map, then play")
     add("--duration-bars", type=float, metavar="N", help="stop after N bars (for scripts and tests)")
@@ -102,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
         mode=args.mode, lookahead_bars=args.lookahead_bars, latency_ms=args.latency_ms, channel=args.channel - 1,
         program=args.program, velocity_scale=args.velocity_scale, silence_beats=args.silence_beats,
         answer_bars=args.answer_bars, pass_through=args.pass_through, max_note_beats=args.max_note_beats,
-        realtime=not args.no_realtime,
+        realtime=not args.no_realtime, regenerate_bars=args.regenerate_bars,
     )
     controls = ControlMap.load(args.cc_map) if args.cc_map and not args.learn else None
     seed, model, stream = _open_source(args, config.max_note_beats)

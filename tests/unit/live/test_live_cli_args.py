@@ -16,6 +16,7 @@ from rnnmusic.cli.main import main
         (["live", "--lookahead-bars", "0"], "lookahead-bars"),
         (["live", "--velocity-scale", "-1"], "velocity-scale"),
         (["live", "--program", "200"], "program must be 0-127"),
+        (["live", "--regenerate-bars", "0"], "regenerate-bars must be above 0"),
     ],
 )
 def test_bad_live_options_exit_1_with_one_line(capsys, argv, words):
