@@ -18,10 +18,10 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -29,17 +29,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))  # live_fakes.FakeOutput: a list-backed output port
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from live_timing import models  # noqa: E402  # the shipped models, or stand-ins of their size
+
 from rnnmusic.sysinfo import describe_machine  # noqa: E402
-
-
-def models() -> list[Path]:
-    shipped = sorted((ROOT / "models").glob("*.onnx"))
-    if shipped:
-        return shipped
-    from generation import stand_in  # benchmarks/generation.py: training's default LSTM 2x256
-
-    folder = Path(tempfile.mkdtemp(prefix="regenerate-bench-"))
-    return [stand_in(encoding, folder)[0] for encoding in ("melody", "polyphony")]
 
 
 def run(model_path: Path, bars: float, presses: int, bpm: float, seed: int) -> dict:
@@ -87,7 +79,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", metavar="OUT.json", help="also write the results as JSON")
     args = parser.parse_args(argv)
-    results = {"machine": describe_machine(python=True), "rows": []}
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    results = {"machine": describe_machine(python=True, extra=[f"load average at start {load:.1f}"]), "rows": []}
     print(results["machine"], flush=True)
     print("| model | N bars | first new chunk p50 / max (ms) | all N bars p50 / max (ms) | underruns |")
     print("|---|---:|---|---|---:|")

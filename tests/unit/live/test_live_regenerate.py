@@ -33,6 +33,15 @@ def played(out, until_beat=math.inf):
     return [(round(b * 4) / 4, p) for b, p in beats if b < until_beat]
 
 
+def playing(until, source=None, controls=REGENERATE, **config):
+    """An engine playing ``source`` (the pattern) from T0 until ``until``, its transport running from beat 0."""
+    now, out, inp, clock, source, engine = make(source=source or pattern(), controls=controls, **config)
+    engine.step()
+    clock.start(at=T0)
+    play(engine, now, until)
+    return now, out, inp, clock, source, engine
+
+
 def press(inp, engine):
     inp.feed(control_change(0, 23, 127))
     inp.feed(control_change(0, 23, 0))
@@ -40,10 +49,8 @@ def press(inp, engine):
 
 
 def test_a_press_makes_the_bars_from_the_next_bar_line_again_and_keeps_the_rest():
-    now, out, inp, clock, source, engine = make(source=pattern(), controls=REGENERATE, regenerate_bars=2.0)
-    engine.step()
-    clock.start(at=T0)
-    play(engine, now, T0 + 0.75)  # beat 1.5; one bar is queued ahead, to beat 6
+    now, out, inp, clock, source, engine = playing(T0 + 0.75, regenerate_bars=2.0)  # beat 1.5
+    # one bar is queued ahead, to beat 6
     assert source.position == 6.0
     press(inp, engine)
     assert source.rewinds == [(6.0, 4.0)]  # back to the next bar line, beat 4
@@ -60,10 +67,7 @@ def test_a_press_makes_the_bars_from_the_next_bar_line_again_and_keeps_the_rest(
 
 
 def test_a_second_press_makes_other_bars_again():
-    now, out, inp, clock, source, engine = make(source=pattern(), controls=REGENERATE, regenerate_bars=2.0)
-    engine.step()
-    clock.start(at=T0)
-    play(engine, now, T0 + 0.75)
+    now, out, inp, clock, source, engine = playing(T0 + 0.75, regenerate_bars=2.0)
     press(inp, engine)
     play(engine, now, T0 + 1.25)  # beat 2.5: the same next bar line
     press(inp, engine)
@@ -77,10 +81,7 @@ def test_a_second_press_makes_other_bars_again():
 
 
 def test_a_note_sounding_across_the_bar_line_keeps_its_note_off():
-    now, out, inp, clock, source, engine = make(source=pattern(step=1.0, length=1.5), controls=REGENERATE)
-    engine.step()
-    clock.start(at=T0)
-    play(engine, now, T0 + 0.6)  # beat 1.2
+    now, out, inp, clock, source, engine = playing(T0 + 0.6, source=pattern(step=1.0, length=1.5))  # beat 1.2
     press(inp, engine)
     play(engine, now, T0 + 2.6)
     across = PITCHES[3]  # beat 3 to 4.5, over the bar line the new bars start on
@@ -92,10 +93,8 @@ def test_a_note_sounding_across_the_bar_line_keeps_its_note_off():
 
 
 def test_a_press_just_before_a_bar_line_starts_at_the_one_after():
-    now, out, inp, clock, source, engine = make(source=pattern(), controls=REGENERATE, regenerate_bars=1.0)
-    engine.step()
-    clock.start(at=T0)
-    play(engine, now, T0 + 1.98)  # beat 3.96: the next bar line is nearer than the 50 ms margin
+    # beat 3.96: the next bar line is nearer than the 50 ms margin
+    now, out, inp, clock, source, engine = playing(T0 + 1.98, regenerate_bars=1.0)
     assert source.position == 8.0
     press(inp, engine)
     assert source.rewinds == []  # the queue ends at beat 8, the bar line after the next: nothing to drop
@@ -116,10 +115,7 @@ def test_a_press_while_stopped_makes_the_prepared_bars_again():
 
 def test_a_key_on_the_control_input_presses_regenerate_and_is_not_played():
     controls = ControlMap([Binding("regenerate", note=36, channel=9)])
-    now, out, inp, clock, source, engine = make(source=pattern(), controls=controls, pass_through=True)
-    engine.step()
-    clock.start(at=T0)
-    play(engine, now, T0 + 0.75)
+    now, out, inp, clock, source, engine = playing(T0 + 0.75, controls=controls, pass_through=True)
     inp.feed(note_on(9, 36, 100))
     inp.feed(note_off(9, 36))
     inp.feed(note_on(9, 38, 100))  # another key is the player's: passed through
