@@ -9,8 +9,9 @@ per bar, at a random point in the bar before its last beat, :meth:`LiveEngine.re
 is called (what a regenerate CC or key does on the input thread); each press throws away
 the queued bars from the next bar line and makes ``N`` bars from there. Reported per model
 and ``N``, in ms, p50 / max over the presses: press to the first new chunk scheduled (it
-must beat the bar line, at least 50 ms away), and press to all ``N`` bars scheduled; plus
-the underruns (chunks scheduled after their first beat was due).
+must beat the bar line, at least 50 ms away), and press to all ``N`` bars scheduled; that
+time per beat made (p50: what a one-beat chunk costs on the machine as loaded then, to set
+the rest against); plus the underruns (chunks scheduled after their first beat was due).
 """
 
 from __future__ import annotations
@@ -67,8 +68,10 @@ def run(model_path: Path, bars: float, presses: int, bpm: float, seed: int) -> d
     if engine.failure is not None:
         raise engine.failure
     ms = lambda values: {"p50": statistics.median(values) * 1e3, "max": max(values) * 1e3}  # noqa: E731
+    per_beat = statistics.median(whole) / (bars * per_bar) * 1e3
     return {"model": model_path.stem, "bars": bars, "presses": presses, "first_chunk_ms": ms(first),
-            "all_bars_ms": ms(whole), "underruns": engine.stats.underruns, "chunks": engine.stats.chunks}
+            "all_bars_ms": ms(whole), "per_beat_ms": per_beat, "underruns": engine.stats.underruns,
+            "chunks": engine.stats.chunks}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -82,15 +85,15 @@ def main(argv: list[str] | None = None) -> int:
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     results = {"machine": describe_machine(python=True, extra=[f"load average at start {load:.1f}"]), "rows": []}
     print(results["machine"], flush=True)
-    print("| model | N bars | first new chunk p50 / max (ms) | all N bars p50 / max (ms) | underruns |")
-    print("|---|---:|---|---|---:|")
+    print("| model | N bars | first new chunk p50 / max (ms) | all N bars p50 / max (ms) | per beat (ms) | underruns |")
+    print("|---|---:|---|---|---:|---:|")
     for path in models():
         for bars in (float(b) for b in args.bars.split(",")):
             row = run(path, bars, args.presses, args.bpm, args.seed)
             results["rows"].append(row)
             f, w = row["first_chunk_ms"], row["all_bars_ms"]
             print(f"| {row['model']} | {bars:g} | {f['p50']:.1f} / {f['max']:.1f} | {w['p50']:.1f} / {w['max']:.1f} "
-                  f"| {row['underruns']} |", flush=True)
+                  f"| {row['per_beat_ms']:.1f} | {row['underruns']} |", flush=True)
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2) + "\n")
     return 0
