@@ -86,7 +86,8 @@ class ControlsPanel(QWidget):
                                           decimals=2)
         self.temperature.setToolTip("Below 1: safer, more repetitive; above 1: more surprising")
         self.top_p = QDoubleSpinBox(minimum=0.05, maximum=1.0, singleStep=0.01, value=ControlValues.top_p, decimals=2)
-        self.top_p.setToolTip("Sample only from the most likely tokens that together hold this probability (1 = off)")
+        self.top_p.setToolTip("Leave out unlikely notes: lower keeps only the model's likeliest choices at each "
+                              "step, which together make up this share of its confidence (1 = off)")
         # the value just below 0 reads "Model's own": the default each model file carries
         self.repetition = QDoubleSpinBox(minimum=MODEL_OWN, maximum=1.0, singleStep=0.05, value=MODEL_OWN, decimals=2)
         self.repetition.setSpecialValueText("Model's own")

@@ -41,10 +41,11 @@ class Generated:
     model_hash: str
     takes: Takes
     seed_hash: str = ""  # seed_content_hash of the seed the takes continue
+    model_path: str = ""  # the file the model was loaded from
 
-    def provenance(self, variation: int, seed_file: str) -> str:
-        """The text event the engine defines for a saved take (1-based variation)."""
-        record = Provenance(
+    def record(self, variation: int, seed_file: str) -> Provenance:
+        """The engine's record of one take (1-based variation): what the take shows and its file keeps."""
+        return Provenance(
             model=self.model_name,
             model_hash=self.model_hash,
             options=self.takes.options,
@@ -53,7 +54,10 @@ class Generated:
             rnnmusic_version=__version__,
             seed_hash=self.seed_hash,
         )
-        return record.to_text()
+
+    def provenance(self, variation: int, seed_file: str) -> str:
+        """The text event the engine defines for a saved take (1-based variation)."""
+        return self.record(variation, seed_file).to_text()
 
 
 class EngineBridge:
@@ -116,4 +120,4 @@ class EngineBridge:
         if batch and on_notes is not None:
             on_notes(batch)
         assert takes is not None, "the stream ends with its done event (or raises)"
-        return Generated(model.name, model.content_hash, takes, seed_content_hash(seed))
+        return Generated(model.name, model.content_hash, takes, seed_content_hash(seed), str(model_path))

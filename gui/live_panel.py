@@ -2,8 +2,12 @@
 
 The panel gathers the settings into a :class:`LiveRequest` and hands it to a
 factory (by default :func:`rnnmusic.gui.live_session.start_live`, which builds the
-engine the way the CLI does). While the engine plays, a timer shows its bar, beat
-and tempo; the engine's own threads do the timing, so nothing here is real-time.
+engine the way the CLI does). While the engine plays, a timer shows its bar, beat,
+tempo and clock (the same words `rnnmusic live` prints) and hands the notes that
+were really played to the window, which draws them in the piano roll; after a run,
+Keep as take turns them into a take. The engine's own threads do the timing, so
+nothing here is real-time. The meter is the seed's unless another is chosen, and
+only the MIDI systems of this platform are offered.
 """
 
 from __future__ import annotations
@@ -27,8 +31,11 @@ from PySide6.QtWidgets import (
 from rnnmusic.engine.options import DEFAULT_TEMPERATURE
 from rnnmusic.errors import RnnmusicError
 from rnnmusic.gui.dialogs import show_error
-from rnnmusic.gui.ports import MidiPorts, api_names, choose, chosen, default_api, port_choices
+from rnnmusic.gui.ports import MidiPorts, api_label, api_names, app_message, choose, chosen, default_api, port_choices
 from rnnmusic.gui.settings import Settings
+from rnnmusic.live.recording import LivePlacement
+from rnnmusic.live.status import live_status
+from rnnmusic.notes import Note, NoteSequence
 
 if TYPE_CHECKING:
     from rnnmusic.gui.controls_panel import ControlValues
@@ -38,6 +45,7 @@ VIRTUAL = ""  # combo data of "create a virtual port", which is what `rnnmusic l
 CLOCKS = (("internal", "Internal (BPM below)"), ("midi", "MIDI clock from the input port"))
 MODES = (("continuous", "Continuous"), ("call-response", "Call and response"))
 METERS = ("4/4", "3/4", "2/4", "6/8", "5/4", "7/8")
+SEED_METER = ""  # combo data of "the seed's meter" (None in the request: the clock takes the seed's)
 DISPLAY_MS = 50
 
 
@@ -51,7 +59,7 @@ class LiveRequest:
     api: str | None
     clock: str  # "internal" | "midi"
     bpm: float
-    meter: str
+    meter: str | None  # "3/4", or None for the seed's (4/4 without a seed)
     mode: str
     temperature: float
     top_p: float | None
@@ -60,8 +68,19 @@ class LiveRequest:
     repetition: float | None = None  # None: the model's own default
 
 
+@dataclass(frozen=True)
+class PlayedTake:
+    """What a run played, made ready to keep as a take: the seed and the live notes after it."""
+
+    sequence: NoteSequence
+    continuation_start: float  # seconds where the live notes begin
+    session: object  # the LiveSession that played it (its model and options make the take's record)
+
+
 class LivePanel(QWidget):
     running_changed = Signal(bool)
+    notes_played = Signal(list)  # notes just played (Note, seconds of the take), to draw as they come
+    keep_requested = Signal(object)  # a PlayedTake
 
     def __init__(self, ports: MidiPorts, models: ModelPanel, settings: Settings, factory: Callable | None = None,
                  parent: QWidget | None = None):
@@ -74,7 +93,7 @@ class LivePanel(QWidget):
 
         self.api = QComboBox(self)
         for name in api_names():
-            self.api.addItem(name, name)
+            self.api.addItem(api_label(name), name)
         self.api.setCurrentIndex(max(self.api.findData(default_api()), 0))
         self.api.setToolTip("The MIDI system (JACK reaches DAWs on Linux that use it)")
         self.output = QComboBox(self)
@@ -90,7 +109,10 @@ class LivePanel(QWidget):
             self.clock.addItem(label, value)
         self.bpm = QDoubleSpinBox(self, minimum=20.0, maximum=300.0, value=120.0, decimals=1, suffix=" BPM")
         self.meter = QComboBox(self)
-        self.meter.addItems(METERS)
+        self.meter.addItem("The seed's", SEED_METER)
+        for meter in METERS:
+            self.meter.addItem(meter, meter)
+        self.meter.setToolTip("Beats in a bar; the seed's own meter unless you choose another")
         self.mode = QComboBox(self)
         for value, label in MODES:
             self.mode.addItem(label, value)
@@ -107,6 +129,12 @@ class LivePanel(QWidget):
         font.setBold(True)
         self.display.setFont(font)
         self.display.setMinimumWidth(260)
+        self.keep_button = QPushButton("Keep as take", self)
+        self.keep_button.setToolTip("Add what was played live to the takes, after the seed")
+        self.keep_button.clicked.connect(self.keep)
+        self._played: list[Note] = []  # the run's notes in beats, as the recorder gave them
+        self._placement: LivePlacement | None = None
+        self._session = None  # the last run's session, for the take's record
 
         self.problem = QLabel(self)  # why the ports cannot be listed, when they cannot
         self.problem.setWordWrap(True)
@@ -127,6 +155,7 @@ class LivePanel(QWidget):
         row.addWidget(self.start_button)
         row.addWidget(self.panic_button)
         buttons.addLayout(row)
+        buttons.addWidget(self.keep_button)
         buttons.addStretch(1)
         layout = QHBoxLayout(self)
         layout.addLayout(ports_form, 3)
@@ -162,6 +191,7 @@ class LivePanel(QWidget):
             widget.setEnabled(not running)
         self.bpm.setEnabled(not running and self.clock.currentData() == "internal")
         self.panic_button.setEnabled(running)
+        self.keep_button.setEnabled(not running and bool(self._played))
         self.start_button.setChecked(running)
         self.start_button.setText("Stop" if running else "Start")
 
@@ -178,7 +208,7 @@ class LivePanel(QWidget):
             api=self.api.currentData(),
             clock=self.clock.currentData(),
             bpm=self.bpm.value(),
-            meter=self.meter.currentText(),
+            meter=self.meter.currentData() or None,
             mode=self.mode.currentData(),
             temperature=values.temperature if values else DEFAULT_TEMPERATURE,
             top_p=(values.top_p if values.top_p < 1.0 else None) if values else None,
@@ -201,12 +231,17 @@ class LivePanel(QWidget):
                 from rnnmusic.gui.live_session import start_live as factory
             else:
                 factory = self.factory
-            self.engine = factory(self.request())
+            request = self.request()
+            self.engine = engine = factory(request)
         except RnnmusicError as exc:
             self.engine = None
             self._update_enabled()
-            show_error(self, "Cannot start live play", str(exc))
+            show_error(self, "Cannot start live play", app_message(exc))
             return False
+        meter = engine.clock.meter
+        self._played, self._session = [], engine
+        self._placement = LivePlacement(request.seed if isinstance(request.seed, NoteSequence) else None,
+                                        meter.beats_per_bar, request.bpm, (meter.numerator, meter.denominator))
         self.timer.start()
         self._update_enabled()
         self.running_changed.emit(True)
@@ -217,6 +252,7 @@ class LivePanel(QWidget):
         self.timer.stop()
         if engine is not None:
             engine.stop()
+            self._collect(engine)  # the stop ended every note: the last ones are finished now
         self.display.setText("stopped")
         self._update_enabled()
         self.running_changed.emit(False)
@@ -224,6 +260,26 @@ class LivePanel(QWidget):
     def panic(self) -> None:
         if self.engine is not None:
             self.engine.panic()
+
+    def played_take(self) -> PlayedTake | None:
+        """The last run's notes after the seed, or None when nothing was played."""
+        if not self._played or self._placement is None:
+            return None
+        return PlayedTake(self._placement.take(self._played), self._placement.continuation_start, self._session)
+
+    def keep(self) -> None:
+        played = self.played_take()
+        if played is not None and self.engine is None:
+            self.keep_requested.emit(played)
+
+    def _collect(self, engine) -> None:
+        recording = getattr(engine, "recording", None)
+        if recording is None or self._placement is None:
+            return
+        fresh = recording.new_notes()
+        if fresh:
+            self._played.extend(fresh)
+            self.notes_played.emit(self._placement.place(fresh))
 
     def shutdown(self) -> None:
         if self.engine is not None:
@@ -237,20 +293,21 @@ class LivePanel(QWidget):
             failure = engine.failure
             self.stop()
             if failure is not None:
-                show_error(self, "Live play stopped", str(failure))
+                message = app_message(failure) if isinstance(failure, RnnmusicError) else str(failure)
+                show_error(self, "Live play stopped", message)
             return
+        self._collect(engine)
         self.display.setText(self.position_text(engine))
 
     @staticmethod
     def position_text(engine) -> str:
-        """"bar 3 · beat 2 · 120.0 BPM" from the engine's clock (or "waiting for clock")."""
-        timeline = engine.clock.timeline
-        if not timeline.running:
-            return f"waiting · {timeline.bpm:.1f} BPM"
-        beat = max(0.0, engine.beat())
-        per_bar = engine.clock.meter.beats_per_bar
-        bar, in_bar = divmod(beat, per_bar)
-        return f"bar {int(bar) + 1} · beat {int(in_bar) + 1} · {timeline.bpm:.1f} BPM"
+        """"bar 3 · beat 2 · 120.0 BPM" from the engine's clock, as `rnnmusic live` shows it."""
+        return live_status(engine.clock, engine.beat()).text()
+
+    def set_seed(self, seed: NoteSequence | None) -> None:
+        """Name the seed's meter in the meter menu (what "The seed's" plays)."""
+        first = seed.time_signatures[0] if seed is not None else None
+        self.meter.setItemText(0, f"The seed's ({first.numerator}/{first.denominator})" if first else "The seed's")
 
     # -- settings --------------------------------------------------------------------------
     def _restore(self) -> None:
@@ -259,7 +316,7 @@ class LivePanel(QWidget):
         self.clock.setCurrentIndex(max(self.clock.findData(s.get_str("live/clock", "internal")), 0))
         self.mode.setCurrentIndex(max(self.mode.findData(s.get_str("live/mode", "continuous")), 0))
         self.bpm.setValue(s.get_float("live/bpm", 120.0))
-        self.meter.setCurrentText(s.get_str("live/meter", "4/4"))
+        self.meter.setCurrentIndex(max(self.meter.findData(s.get_str("live/meter", SEED_METER)), 0))
 
     def save(self) -> None:
         s = self.settings
@@ -269,4 +326,4 @@ class LivePanel(QWidget):
         s.set_value("live/clock", self.clock.currentData())
         s.set_value("live/mode", self.mode.currentData())
         s.set_value("live/bpm", self.bpm.value())
-        s.set_value("live/meter", self.meter.currentText())
+        s.set_value("live/meter", self.meter.currentData())

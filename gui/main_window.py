@@ -18,20 +18,21 @@ from rnnmusic.errors import RnnmusicError
 from rnnmusic.gui.controls_panel import ControlsPanel
 from rnnmusic.gui.dialogs import ALL_TRACKS, choose_track, only_track, show_error
 from rnnmusic.gui.engine_bridge import EngineBridge, Generated, GenerateOptions
-from rnnmusic.gui.live_panel import LivePanel
+from rnnmusic.gui.live_panel import LivePanel, PlayedTake
 from rnnmusic.gui.model_panel import ModelPanel
 from rnnmusic.gui.pianoroll_view import PianoRoll
 from rnnmusic.gui.playback import Player
 from rnnmusic.gui.ports import MidiPorts
 from rnnmusic.gui.region_actions import RegionActions
 from rnnmusic.gui.settings import Settings
-from rnnmusic.gui.takes import Take, TakesModel, make_takes
+from rnnmusic.gui.takes import Take, TakesModel, live_take, make_takes
 from rnnmusic.gui.takes_panel import TakesPanel
 from rnnmusic.gui.transport import TransportBar
 from rnnmusic.gui.workers import TaskRunner
 from rnnmusic.midi.read import read_midi
 from rnnmusic.midi.write import write_midi
 from rnnmusic.notes import NoteSequence
+from rnnmusic.transforms import trim
 
 MIDI_SUFFIXES = (".mid", ".midi", ".kar", ".smf")
 MIDI_FILTER = "MIDI files (*.mid *.midi *.kar *.smf);;All files (*)"
@@ -45,6 +46,8 @@ class MainWindow(QMainWindow):
         self.seed: NoteSequence | None = None
         self.seed_path: str = ""
         self._generating_for: NoteSequence | None = None  # the seed the running generation continues
+        self._again_of: Take | None = None  # the take the running generation makes again, if it does
+        self._play_offset = 0.0  # seconds into the take where playing began (A/B keeps the place)
         self.setWindowTitle("rnnmusic")
         self.setAcceptDrops(True)
 
@@ -130,6 +133,7 @@ class MainWindow(QMainWindow):
             view_menu.addAction(dock.toggleViewAction())
         self.transport.add_actions(self.open_action, self.generate_action, self.play_action, self.save_action)
         self._build_region_actions(edit_menu, region_menu, play_menu)
+        self._build_take_actions()
         self._update_recent_menu()
         self._update_enabled()
 
@@ -184,12 +188,13 @@ class MainWindow(QMainWindow):
         self.takes_panel.current_changed.connect(self.show_current)
         self.takes.dataChanged.connect(lambda *_: self.show_current())
         self.takes_panel.save_requested.connect(self.save_dialog)
-        self.player.position.connect(self.roll.set_playhead)
+        self.player.position.connect(lambda seconds: self.roll.set_playhead(seconds + self._play_offset))
         self.player.playing_changed.connect(self._on_playing)
         self.player.failed.connect(lambda message: show_error(self, "Cannot play", message))
         self.ports.changed.connect(lambda: setattr(self.player, "api", self.ports.api))
         self.live.seed_provider = lambda: self.seed
         self.live.controls_provider = self.controls.values
+        self._connect_takes_and_live()
 
     # -- seed --------------------------------------------------------------------------
     def open_dialog(self) -> None:
@@ -223,6 +228,10 @@ class MainWindow(QMainWindow):
         self.takes.clear()
         self.undo_stack.clear()  # what was done to the old seed cannot be undone into the new one
         self.roll.scene.clear_bar_selection()  # bars of the old seed mean nothing in the new one
+        self.live.set_seed(seq)
+        fitted = self.models.fit_to(seq) if seq is not None else None
+        if fitted is not None:
+            self.statusBar().showMessage(f"Model {fitted.name} chosen: it fits this music", 6000)
         self.show_current()
         self.roll.fit()
         if seq is not None:
@@ -271,7 +280,7 @@ class MainWindow(QMainWindow):
         path, options = setup
         seed, engine, partial = self.seed, self.engine, self.runner.partial.emit
         if self.runner.start(lambda progress, cancel: engine.generate(path, seed, options, progress, cancel, partial)):
-            self._generating_for = seed
+            self._generating_for, self._again_of = seed, None
             self.roll.set_content(seed)  # the new take grows on the seed while it is made
 
     def _on_generated(self, generated: Generated) -> None:
@@ -279,12 +288,20 @@ class MainWindow(QMainWindow):
             return  # a region's variations: the region actions list them
         if self._generating_for is not self.seed:
             return  # finished just as another seed was opened: it belongs to no take list now
-        made = make_takes(generated, self.takes.next_number, self.seed_path)
+        again, self._again_of = self._again_of, None
+        variations = None if again is None else [again.record.variation]
+        made = make_takes(generated, self.takes.next_number, self.seed_path, variations)
         first_row = self.takes.rowCount()
         self.takes.add(made)
         self.takes_panel.select_row(first_row)
         self.roll.fit()
-        self.statusBar().showMessage(f"{len(made)} new take(s) from {generated.model_name}", 4000)
+        if again is None:
+            self.statusBar().showMessage(f"{len(made)} new take(s) from {generated.model_name}", 4000)
+        elif generated.model_hash != again.record.model_hash:
+            show_error(self, "Made again with a changed model", f"The model file {generated.model_path} has "
+                       f"changed since {again.title} was made, so {made[0].title} may not sound the same.")
+        else:
+            self.statusBar().showMessage(f"{made[0].title} is {again.title} made again", 4000)
 
     def _on_notes(self, notes) -> None:
         if self._generating_for is self.seed:
@@ -321,15 +338,72 @@ class MainWindow(QMainWindow):
             self.player.stop()
             return
         take = self.current_take()
-        seq = take.sequence if take is not None else self.seed
+        self._play_from(take.sequence if take is not None else self.seed, 0.0)
+
+    def _play_from(self, seq: NoteSequence | None, seconds: float) -> None:
+        """Play ``seq`` from ``seconds`` on (the playhead shows the place in the whole take)."""
         if seq is None:
             return
-        self.player.play(seq, self.transport.target(), self.loop_range(seq))
+        loop = self.loop_range(seq)  # a loop plays its bars from their start; otherwise go on from ``seconds``
+        self._play_offset = seconds if loop is None and 0.0 < seconds < seq.total_time else 0.0
+        part = trim(seq, self._play_offset, seq.total_time) if self._play_offset else seq
+        self.player.play(part, self.transport.target(), loop)
 
     def _on_playing(self, playing: bool) -> None:
         self.transport.set_playing(playing)
         if not playing:
             self.roll.set_playhead(None)
+
+    # -- takes: make again, A/B, takes played live ----------------------------------------------
+    def _build_take_actions(self) -> None:
+        self.again_action = self._action("Make &Again", lambda: self.make_again(self.current_take()),
+                                         "Ctrl+Shift+G", "Make the current take again from its record")
+        self.ab_action = self._action("&A/B", self.switch_ab, "Ctrl+B",
+                                      "Switch to the take shown before this one, at the same place")
+
+    def _connect_takes_and_live(self) -> None:
+        self.takes_panel.make_again_requested.connect(self.make_again)
+        self.takes_panel.ab_requested.connect(self.switch_ab)
+        self.live.running_changed.connect(self._on_live_running)
+        self.live.notes_played.connect(self.roll.add_preview)
+        self.live.keep_requested.connect(self.keep_live_take)
+
+    def make_again(self, take: Take | None) -> None:
+        """Generate the take again from its record: the same model file, options, random seed and variation."""
+        if take is None or not take.can_make_again or self.runner.running:
+            return
+        seed, engine, path, options = self.seed, self.engine, take.model_path, take.options
+        if self.runner.start(lambda progress, cancel: engine.generate(path, seed, options, progress, cancel)):
+            self._generating_for, self._again_of = seed, take
+
+    def switch_ab(self) -> None:
+        """Show the take that was current before this one; while playing, go on from the same place in it."""
+        row = self.takes_panel.other_row()
+        if row < 0:
+            return
+        place = self._play_offset + self.player.elapsed() if self.player.playing else None
+        self.takes_panel.select_row(row)
+        take = self.current_take()
+        if place is not None and take is not None:
+            self._play_from(take.sequence, place)
+
+    def _on_live_running(self, running: bool) -> None:
+        if running:
+            self.player.stop()
+            self.roll.set_content(self.seed)  # the notes played live are drawn after the seed as they come
+
+    def keep_live_take(self, played: PlayedTake) -> None:
+        session = played.session
+        record = getattr(session, "record", None)
+        if record is None:
+            show_error(self, "Cannot keep the live take", "This live run did not record how it was made.")
+            return
+        take = live_take(self.takes.next_number(), played.sequence, played.continuation_start, record,
+                         record.options.key, getattr(session, "model_path", ""))
+        row = self.takes.rowCount()
+        self.takes.add([take])
+        self.takes_panel.select_row(row)
+        self.statusBar().showMessage(f"{take.title}: {len(take.generated_part)} notes played live", 4000)
 
     # -- saving ------------------------------------------------------------------------------
     def save_dialog(self) -> None:

@@ -1,5 +1,10 @@
 """The model picker: shipped models, the user's models folder and any .onnx file added by hand, with its card.
 
+The card leads with what a model plays and what music it learned from; the figures
+(network, how well it fits its test music) and the model's own Markdown card sit
+under Details. Opening a seed chooses the shipped model that fits it, as the command
+line does, unless the user picked a model this session.
+
 The models live in one Qt list model; the combo box is a view of it. A file the
 user adds is loaded once through the engine right away, so a broken file is
 reported when it is added, not at the first Generate.
@@ -18,15 +23,17 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QPushButton,
     QTextBrowser,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from rnnmusic.engine import ModelEntry
+from rnnmusic.engine import ModelEntry, default_model_for
 from rnnmusic.errors import RnnmusicError
 from rnnmusic.gui.dialogs import show_error
 from rnnmusic.gui.engine_bridge import EngineBridge
 from rnnmusic.gui.settings import Settings
+from rnnmusic.notes import NoteSequence
 
 EntryRole = Qt.ItemDataRole.UserRole + 1
 
@@ -90,11 +97,51 @@ class ModelsModel(QAbstractListModel):
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
 
+#: what a model of each encoding plays, in a musician's words
+_PLAYS = {
+    "melody": "a single melody line, one note at a time",
+    "polyphony": "several voices at once: chords and part writing",
+    "performance": "piano playing with its own timing and loudness",
+    "drums": "drum parts",
+}
+
+
 def card_html(entry: ModelEntry) -> str:
-    """The facts a model file states about itself, as a small HTML table (its Markdown card is shown below)."""
+    """What a musician asks first: what the model plays and what music it learned from (the figures are in
+    :func:`details_html`)."""
     info = entry.info
     if info is None:
         return f"<p><b>{html.escape(entry.name)}</b> cannot be used: {html.escape(entry.problem)}</p>"
+    plays = _PLAYS.get(entry.encoding_name, f"music in the {entry.encoding_name} style")
+    parts = [f"<h3>{html.escape(entry.name)}</h3>", f"<p><b>Plays</b> {html.escape(plays)}.</p>"]
+    if info.description:
+        parts.append(f"<p>{html.escape(info.description.rstrip('.'))}.</p>")
+    learned = _learned_from(info.training_data)
+    if learned:
+        parts.append(f"<p><b>Learned from</b> {html.escape(learned)}.</p>")
+    if info.license:
+        parts.append(f"<p><b>Music used</b>: {html.escape(info.license)}</p>")
+    return "".join(parts)
+
+
+def _learned_from(training_data: dict[str, Any]) -> str:
+    """"3,068 pieces (2,769 to learn from, the rest to check it)" and where they came from, when known."""
+    files = training_data.get("files")
+    total = sum(v for v in files.values() if isinstance(v, int)) if isinstance(files, dict) else files
+    text = f"{total:,} pieces" if isinstance(total, int) and total else ""
+    if isinstance(files, dict) and isinstance(files.get("train"), int) and total != files["train"]:
+        text += f" ({files['train']:,} to learn from, the rest to check it)"
+    source = training_data.get("source")
+    if isinstance(source, str) and source and not source.startswith("/"):  # a trainer's folder says nothing
+        text = f"{text} of {source}" if text else source
+    return text
+
+
+def details_html(entry: ModelEntry) -> str:
+    """The facts a model file states about itself, as a small HTML table, for Details."""
+    info = entry.info
+    if info is None:
+        return ""
     arch = info.architecture
     rows = [
         ("Encoding", f"{info.encoding.get('name', '?')} ({arch.vocab_size} tokens)"),
@@ -116,10 +163,7 @@ def card_html(entry: ModelEntry) -> str:
         rows.append(("Licence", info.license))
     rows.append(("File", str(entry.path)))
     table = "".join(f"<tr><td><b>{html.escape(k)}</b></td><td>{html.escape(v)}</td></tr>" for k, v in rows)
-    head = f"<h3>{html.escape(entry.name)}</h3>"
-    if info.description:
-        head += f"<p>{html.escape(info.description)}</p>"
-    return f"{head}<table cellspacing='2'>{table}</table>"
+    return f"<table cellspacing='2'>{table}</table>"
 
 
 def _label(key: str) -> str:
@@ -160,6 +204,19 @@ class ModelPanel(QWidget):
         self.remove_button.clicked.connect(self.remove_current)
         self.card = QTextBrowser(self)
         self.card.setOpenExternalLinks(True)
+        # the figures (network, measured fit to its test music) and the model's own Markdown card
+        self.details_button = QToolButton(self)
+        self.details_button.setText("Details")
+        self.details_button.setCheckable(True)
+        self.details_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.details_button.setArrowType(Qt.ArrowType.RightArrow)
+        self.details_button.setToolTip("How the model is built and how well it learned, in figures")
+        self.details_button.toggled.connect(self._show_details)
+        self.details = QTextBrowser(self)
+        self.details.setOpenExternalLinks(True)
+        self.details.setVisible(False)
+        self._user_chose = False  # a model the user picked this session is kept whatever seed is opened
+        self.combo.activated.connect(self._on_user_choice)
         row = QHBoxLayout()
         row.addWidget(self.combo, 1)
         row.addWidget(self.add_button)
@@ -167,6 +224,8 @@ class ModelPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(row)
         layout.addWidget(self.card, 1)
+        layout.addWidget(self.details_button)
+        layout.addWidget(self.details, 2)
 
     # -- filling -----------------------------------------------------------------------
     def reload(self) -> None:
@@ -198,7 +257,29 @@ class ModelPanel(QWidget):
         if not entry.shipped and str(entry.path) not in paths:
             self.settings.set_user_models(paths + [str(entry.path)])
         self.combo.setCurrentIndex(row)
+        self._user_chose = True
         return True
+
+    def fit_to(self, seed: NoteSequence | None) -> ModelEntry | None:
+        """Choose the shipped model that fits ``seed`` (the rule `rnnmusic generate` follows without --model),
+        unless the user chose a model this session; the entry chosen, or None when nothing changed."""
+        if self._user_chose:
+            return None
+        try:
+            fitting = default_model_for(seed)
+        except RnnmusicError:
+            return None  # no shipped model fits: the current one stays
+        current = self.current()
+        if current is not None and Path(current.path) == Path(fitting.path):
+            return None
+        return self.current() if self.select_path(fitting.path) else None
+
+    def _on_user_choice(self, _row: int) -> None:
+        self._user_chose = True
+
+    def _show_details(self, shown: bool) -> None:
+        self.details.setVisible(shown)
+        self.details_button.setArrowType(Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow)
 
     def browse(self) -> None:
         start = self.settings.get_str("models/last_dir", str(Path.home()))
@@ -239,14 +320,16 @@ class ModelPanel(QWidget):
         self.remove_button.setEnabled(entry is not None and not entry.shipped)
         if entry is None:
             self.card.setHtml("<p>No model yet. Add an .onnx file made with <code>rnnmusic export</code>.</p>")
+            self.details.clear()
         else:
             self.settings.set_value("models/current", str(entry.path))
             self.card.setHtml(card_html(entry))
+            self.details.setHtml(details_html(entry))
             if entry.card:
-                # the Markdown card goes after the facts; QTextBrowser renders Markdown itself
-                cursor = self.card.textCursor()
+                # the Markdown card goes after the figures; QTextBrowser renders Markdown itself
+                cursor = self.details.textCursor()
                 cursor.movePosition(cursor.MoveOperation.End)
                 cursor.insertHtml("<hr/>")
                 cursor.insertMarkdown(entry.card)
-                self.card.moveCursor(self.card.textCursor().MoveOperation.Start)
+                self.details.moveCursor(self.details.textCursor().MoveOperation.Start)
         self.model_changed.emit(entry)

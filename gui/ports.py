@@ -28,9 +28,25 @@ def _list_ports(api: str | None) -> PortList:
 
 
 def api_names() -> tuple[str, ...]:
-    from rnnmusic.live.ports import API_NAMES
+    """The MIDI systems this platform has (ALSA and JACK on Linux): the only ones worth offering."""
+    from rnnmusic.live.ports import platform_apis
 
-    return API_NAMES
+    return platform_apis()
+
+
+def api_label(api: str) -> str:
+    from rnnmusic.live.ports import api_title
+
+    return api_title(api)
+
+
+def app_message(exc: RnnmusicError) -> str:
+    """An error as the app says it: a MIDI system that cannot be reached points at the app's own menu."""
+    from rnnmusic.live.ports import MidiSystemError
+
+    if isinstance(exc, MidiSystemError):
+        return exc.advice(lambda api: f"choosing {api_label(api)} under MIDI system")
+    return str(exc)
 
 
 def default_api() -> str:
@@ -60,7 +76,7 @@ class MidiPorts(QObject):
         try:
             found = self._lister(self.api)
         except RnnmusicError as exc:
-            self.problem = str(exc)
+            self.problem = app_message(exc)
             self.outputs.setStringList([])
             self.inputs.setStringList([])
         else:

@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 import shutil
 import tempfile
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from PySide6.QtCore import QAbstractListModel, QMimeData, QModelIndex, QObject, QPersistentModelIndex, Qt, QUrl
 
+from rnnmusic.engine.options import GenerateOptions
+from rnnmusic.engine.provenance import Provenance
 from rnnmusic.midi.write import sequence_to_midi_bytes
 from rnnmusic.notes import NoteSequence
 
@@ -33,26 +35,76 @@ _EPS = 1e-6
 
 @dataclass(frozen=True)
 class Take:
-    """One generated take (the seed plus its continuation, as the engine composed it) and how it was made."""
+    """One take (the seed plus its continuation, as the engine composed it or as it was played live) and its
+    record: the engine's account of how it was made (model, options with the random seed, variation)."""
 
     number: int
     sequence: NoteSequence
     continuation_start: float  # seconds: notes from here on are the model's
-    model_name: str
-    recipe: dict[str, Any] = field(default_factory=dict)  # the options that made it, as short labels
-    provenance: str = ""  # the engine's record of how it was made, saved as a text event
+    record: Provenance
+    key: str | None = None  # the key the notes were kept to ("auto" resolved), or None for any key
+    model_path: str = ""  # the model file, to make the take again
+    name: str = ""  # the user's name for it ("" shows "Take N")
     #: seconds where the model's notes end: the bar line after a region it filled (the notes from there
     #: on are the piece's own again); None: at the take's end
     new_until: float | None = None
 
     @property
     def title(self) -> str:
-        return f"Take {self.number}"
+        return self.name or f"Take {self.number}"
+
+    @property
+    def model_name(self) -> str:
+        return self.record.model
+
+    @property
+    def options(self) -> GenerateOptions:
+        return self.record.options
+
+    @property
+    def provenance(self) -> str:
+        """The record as the text event saved in the take's MIDI file."""
+        return self.record.to_text()
+
+    @property
+    def live(self) -> bool:
+        return self.record.live
+
+    @property
+    def region(self) -> tuple[int, int | None] | None:
+        """Bars [first, end) from 1 that the take wrote anew (end None: from that bar on), or None: the whole
+        continuation. Filled by the options' region, when the engine made the take for one."""
+        region = getattr(self.options, "region", None)
+        return None if region is None else (int(region.start_bar), region.end_bar)
+
+    def facts(self) -> list[tuple[str, str]]:
+        """What made the take, as (what, value) pairs in a musician's words, in a fixed order."""
+        options = self.options
+        facts = [("model", self.model_name),
+                 ("temperature", f"{options.temperature:.2f}"),
+                 ("top-p", "off" if options.top_p is None else f"{options.top_p:.2f}"),
+                 ("key", self.key or "any"),
+                 ("repetition", "model's own" if options.repetition is None else f"{options.repetition:.2f}"),
+                 ("random seed", str(options.seed))]
+        region = self.region
+        if region is not None:
+            first, end = region
+            facts.append(("region", f"from bar {first}" if end is None else
+                          f"bar {first}" if end - first == 1 else f"bars {first}-{end - 1}"))
+        if self.live:
+            facts.append(("played", "live"))
+        return facts
 
     @property
     def summary(self) -> str:
-        parts = [self.model_name] + [f"{k} {v}" for k, v in self.recipe.items()]
-        return " · ".join(str(p) for p in parts if p != "")
+        """One line of the facts: "folk · temperature 0.90 · top-p off · key G major · ... · random seed 2024"."""
+        return " · ".join(value if what == "model" else f"{what} {value}" for what, value in self.facts())
+
+    @property
+    def can_make_again(self) -> bool:
+        """A generated take comes back note for note from its record; a live one depended on the clock, and a
+        region's variation on the piece as it was then (the region actions make those)."""
+        return not self.live and bool(self.model_path) and self.options.region is None
 
     @cached_property
     def _is_new(self) -> np.ndarray:
@@ -76,24 +128,25 @@ class Take:
         return f"{stem}-take{self.number}.mid"
 
     def midi_bytes(self) -> bytes:
-        return sequence_to_midi_bytes(self.sequence, [self.provenance] if self.provenance else [])
+        return sequence_to_midi_bytes(self.sequence, [self.provenance])
 
 
-def make_takes(generated: Generated, next_number: Callable[[], int], seed_file: str) -> list[Take]:
-    """One Take per variation the engine made, numbered on, labelled with the options as used."""
+def make_takes(generated: Generated, next_number: Callable[[], int], seed_file: str,
+               variations: Sequence[int] | None = None) -> list[Take]:
+    """One Take per variation the engine made (or per 1-based variation in ``variations``), numbered on."""
     result = generated.takes
-    options = result.options
-    recipe: dict[str, Any] = {"T": options.temperature, "top-p": options.top_p or 1.0,
-                              "repetition": options.repetition, "seed": options.seed}
-    if result.key:
-        recipe["key"] = result.key
-    if options.region is not None:
-        recipe["region"] = options.region.describe_bars()
+    wanted = range(1, len(result.sequences) + 1) if variations is None else variations
     return [
-        Take(next_number(), seq, result.continuation_start, generated.model_name, recipe,
-             generated.provenance(variation, seed_file))
-        for variation, seq in enumerate(result.sequences, 1)
+        Take(next_number(), result.sequences[variation - 1], result.continuation_start,
+             generated.record(variation, seed_file), result.key, generated.model_path)
+        for variation in wanted
     ]
+
+
+def live_take(number: int, sequence: NoteSequence, continuation_start: float, record: Provenance,
+              key: str | None, model_path: str) -> Take:
+    """A take of notes played live (the record says so: it cannot be made again note for note)."""
+    return Take(number, sequence, continuation_start, replace(record, live=True), key, model_path)
 
 
 class TakesModel(QAbstractListModel):
@@ -115,6 +168,26 @@ class TakesModel(QAbstractListModel):
         self._takes.extend(takes)
         self.endInsertRows()
 
+    def remove(self, row: int) -> None:
+        """Delete a take from the list (its number is not given out again)."""
+        take = self.take(row)
+        if take is None:
+            return
+        self.beginRemoveRows(QModelIndex(), row, row)
+        del self._takes[row]
+        self._compare.discard(take.number)
+        self.endRemoveRows()
+
+    def rename(self, row: int, name: str) -> bool:
+        """Give a take a name of the user's; an empty name gives it back its number's."""
+        take = self.take(row)
+        if take is None:
+            return False
+        self._takes[row] = replace(take, name=" ".join(name.split()))
+        index = self.index(row, 0)
+        self.dataChanged.emit(index, index, [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole])
+        return True
+
     def next_number(self) -> int:
         """The number the next take gets (numbers are never reused while a seed is open)."""
         number = self._next_number
@@ -132,7 +205,7 @@ class TakesModel(QAbstractListModel):
         return self._takes[row] if 0 <= row < len(self._takes) else None
 
     def row_of(self, number: int) -> int:
-        """The row of the take numbered ``number`` (-1 when there is none)."""
+        """The row of the take numbered ``number`` (-1 when there is none, or it was deleted)."""
         return next((row for row, t in enumerate(self._takes) if t.number == number), -1)
 
     def set_sequence(self, row: int, sequence: NoteSequence) -> bool:
@@ -161,10 +234,12 @@ class TakesModel(QAbstractListModel):
         if take is None:
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            region = f" · {take.recipe['region']}" if "region" in take.recipe else ""  # a region's variation
-            return f"{take.title}{region} · {len(take.generated_part)} new notes"
+            return f"{take.title} · {len(take.generated_part)} new notes\n{take.summary}"
+        if role == Qt.ItemDataRole.EditRole:
+            return take.title
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{take.summary}\nTick to compare with the current take; drag out as a MIDI file."
+            facts = "\n".join(f"{what}: {value}" for what, value in take.facts())
+            return f"{facts}\nTick to compare with the current take; double-click to rename; drag out as a MIDI file."
         if role == Qt.ItemDataRole.CheckStateRole:
             return Qt.CheckState.Checked if take.number in self._compare else Qt.CheckState.Unchecked
         if role == TakeRole:
@@ -175,6 +250,8 @@ class TakesModel(QAbstractListModel):
         self, index: QModelIndex | QPersistentModelIndex, value: Any, role: int = Qt.ItemDataRole.EditRole
     ) -> bool:
         take = self.take(index.row()) if index.isValid() else None
+        if take is not None and role == Qt.ItemDataRole.EditRole:
+            return self.rename(index.row(), str(value))
         if take is None or role != Qt.ItemDataRole.CheckStateRole:
             return False
         checked = Qt.CheckState(value) == Qt.CheckState.Checked if not isinstance(value, bool) else value
@@ -189,6 +266,7 @@ class TakesModel(QAbstractListModel):
             Qt.ItemFlag.ItemIsEnabled
             | Qt.ItemFlag.ItemIsSelectable
             | Qt.ItemFlag.ItemIsUserCheckable
+            | Qt.ItemFlag.ItemIsEditable
             | Qt.ItemFlag.ItemIsDragEnabled
         )
 

@@ -8,14 +8,17 @@ model and seed, opens (or creates) the ports, and runs until Ctrl-C, SIGTERM,
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
 import signal
 import sys
 import time
+from typing import TextIO
 
 from rnnmusic.engine.options import DEFAULT_REPETITION, DEFAULT_TEMPERATURE
-from rnnmusic.errors import ConfigError, RnnmusicError
+from rnnmusic.errors import ConfigError, PortError, RnnmusicError
 from rnnmusic.live.ports import API_NAMES, DEFAULT_VIRTUAL_NAME
+from rnnmusic.live.status import LiveStatus, live_status
 
 
 def register(parser: argparse.ArgumentParser) -> None:
@@ -111,7 +114,8 @@ def run(args: argparse.Namespace) -> int:
     seed, model, stream = _open_source(args, config.max_note_beats)
     clock = make_clock(args.clock, args.bpm, args.meter, seed)
     with_input = needs_input(config, args.clock, args.in_port, listens=args.learn or controls is not None)
-    with open_ports(args.out, args.in_port, args.api, args.virtual_name, with_input) as (output, port_in):
+    with _cli_words(), open_ports(args.out, args.in_port, args.api, args.virtual_name, with_input) as (
+            output, port_in):
         if args.learn:
             assert port_in is not None  # needs_input opens the input for --learn
             controls = learn(port_in, prompt=lambda text: print(text, file=sys.stderr, flush=True))
@@ -119,8 +123,49 @@ def run(args: argparse.Namespace) -> int:
             print(f"saved {len(controls.bindings)} control(s) to {args.cc_map}", file=sys.stderr)
         engine = LiveEngine(stream, output, clock, config, input=port_in, controls=controls)
         _describe(args, model, output, port_in, clock)
-        _play(engine, args.duration_bars, clock.meter.beats_per_bar)
+        _play(engine, args.duration_bars, clock.meter.beats_per_bar, StatusLine(sys.stderr))
     return 0
+
+
+@contextlib.contextmanager
+def _cli_words():
+    """A MIDI system that cannot be reached is reported with the option that picks another (--api)."""
+    from rnnmusic.live.midi_api import MidiSystemError
+
+    try:
+        yield
+    except MidiSystemError as exc:
+        raise PortError(exc.advice(lambda api: f"--api {api}")) from None
+
+
+class StatusLine:
+    """The run's bar, beat, tempo and clock on stderr: rewritten in place on a terminal (``\r``), and as
+    plain lines elsewhere (a log, a pipe), one when the bar changes or the clock locks or is lost."""
+
+    def __init__(self, stream: TextIO, tty: bool | None = None) -> None:
+        self.stream = stream
+        self.tty = stream.isatty() if tty is None else tty
+        self.last: LiveStatus | None = None
+        self._shown = ""
+
+    def show(self, status: LiveStatus) -> None:
+        text = status.text()
+        if self.tty:
+            if text != self._shown:  # pad over what a longer text left behind
+                self.stream.write("\r" + text.ljust(len(self._shown)))
+                self.stream.flush()
+        elif self.last is None or (status.bar, status.running) != (self.last.bar, self.last.running):
+            print(text, file=self.stream, flush=True)
+        self.last, self._shown = status, text
+
+    def finish(self, why: str) -> None:
+        """The line that says the run stopped, where and why (on a line of its own)."""
+        if self.tty and self._shown:
+            self.stream.write("\n")
+        last = self.last
+        where = f"at bar {last.bar}, beat {last.beat}" if last is not None and last.running else \
+            "before the clock started"
+        print(f"rnnmusic live: stopped {where} ({why}); every note ended", file=self.stream, flush=True)
 
 
 def _describe(args, model, output, port_in, clock) -> None:
@@ -131,8 +176,9 @@ def _describe(args, model, output, port_in, clock) -> None:
           "Ctrl-C stops.", file=sys.stderr, flush=True)
 
 
-def _play(engine, duration_bars: float | None, beats_per_bar: float) -> None:
-    """Run until a signal, the duration or a failure; always stop the engine (which ends every note)."""
+def _play(engine, duration_bars: float | None, beats_per_bar: float, status: StatusLine) -> None:
+    """Run until a signal, the duration or a failure, showing the status; always stop the engine (which ends
+    every note) and say so."""
     signalled: list[int] = []
 
     def request_stop(signum, frame):
@@ -145,6 +191,7 @@ def _play(engine, duration_bars: float | None, beats_per_bar: float) -> None:
     previous_term = signal.signal(signal.SIGTERM, request_stop)
     first_bar = None
     warned = False
+    why = "the engine stopped"
     try:
         engine.start()
         while not signalled and not engine.wait(0.05):
@@ -154,15 +201,17 @@ def _play(engine, duration_bars: float | None, beats_per_bar: float) -> None:
                     print("note: no real-time priority for the sender thread; timing may suffer under load "
                           "(see docs/live.md)", file=sys.stderr)
             timeline = engine.clock.timeline
+            beat = timeline.beat_at(time.monotonic())
+            status.show(live_status(engine.clock, beat))
             if duration_bars is None or not timeline.running:
                 continue
-            beat = timeline.beat_at(time.monotonic())
             if first_bar is None:
                 first_bar = math.floor(max(beat, 0.0) / beats_per_bar) * beats_per_bar
             if beat >= first_bar + duration_bars * beats_per_bar:
+                why = f"{duration_bars:g} bars played"
                 break
     except KeyboardInterrupt:
-        pass
+        signalled.append(signal.SIGINT)
     finally:
         # a second Ctrl-C or SIGTERM must not cut the stop short: it is what ends the notes
         signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -172,6 +221,11 @@ def _play(engine, duration_bars: float | None, beats_per_bar: float) -> None:
         finally:
             signal.signal(signal.SIGINT, previous_int)
             signal.signal(signal.SIGTERM, previous_term)
+    if signalled:
+        why = "Ctrl-C" if signalled[0] == signal.SIGINT else signal.Signals(signalled[0]).name
+    elif engine.failure is not None:
+        why = "an error, below"
+    status.finish(why)
     if engine.failure is not None:
         if isinstance(engine.failure, RnnmusicError):
             raise engine.failure

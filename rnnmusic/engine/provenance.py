@@ -4,7 +4,8 @@ The record names the model (name and the SHA-256 of every byte of its file), the
 (file name and a hash of its content), the options (with the concrete random seed),
 which variation of how many it is, the output tempo and the rnnmusic version, so
 ``GenerateOptions.from_dict(record.options)`` plus the same model and seed replays the
-take note for note. ``take_hash`` is one SHA-256 over all of those: two takes with the
+take note for note (not a take played live, which the record marks: its notes also
+depended on the clock and the controls). ``take_hash`` is one SHA-256 over all of those: two takes with the
 same take hash were made from the same inputs, whatever their files are called.
 """
 
@@ -61,6 +62,7 @@ class Provenance:
     tempo: str = "keep"  # "keep" or the output tempo in quarter notes per minute
     rnnmusic_version: str = ""
     seed_hash: str = ""  # seed_content_hash of the seed as read ("" in version 1 records)
+    live: bool = False  # played live: the notes also depended on the clock and the controls, so no replay
 
     @property
     def take_hash(self) -> str:
@@ -83,6 +85,8 @@ class Provenance:
             "options": self.options.to_dict(),
             "take_sha256": self.take_hash,
         }
+        if self.live:  # written only when true, so every generated take's record reads as before
+            record["live"] = True
         return json.dumps(record, sort_keys=True, separators=(",", ":"))
 
     @classmethod
@@ -104,6 +108,7 @@ class Provenance:
                 tempo=str(record.get("tempo", "keep")),
                 rnnmusic_version=str(record.get("rnnmusic_version", "")),
                 seed_hash=str(record.get("seed_sha256", "")),
+                live=record.get("live", False) is True,
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ConfigError(f"{MARKER} record is malformed ({type(exc).__name__}: {exc})") from None

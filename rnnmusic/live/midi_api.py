@@ -7,7 +7,7 @@ Shared by :mod:`rnnmusic.live.ports` (listing, opening) and :mod:`rnnmusic.live.
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from rnnmusic.errors import ConfigError, PortError
 
@@ -21,6 +21,37 @@ _APIS = {
     "winmm": ("API_WINDOWS_MM", "Windows MultiMedia"),
 }
 API_NAMES = tuple(_APIS)
+#: the MIDI systems each platform has (JACK runs on every one, but is the norm only on Linux)
+_PLATFORM_APIS = {"linux": ("alsa", "jack"), "darwin": ("coremidi", "jack"), "win32": ("winmm",)}
+
+
+class MidiSystemError(PortError):
+    """A MIDI system that cannot be reached; ``others`` are this platform's systems that might work instead.
+
+    The message names no command-line option; :meth:`advice` says how to choose another
+    system in a front end's own words (the CLI's ``--api jack``, the app's menu).
+    """
+
+    def __init__(self, system: str, reason: str, others: tuple[str, ...]) -> None:
+        self.system, self.reason, self.others = system, reason, others
+        super().__init__(self.advice(api_title))
+
+    def advice(self, choose: Callable[[str], str]) -> str:
+        """The message, ending with ``choose(api)`` for each system that might work instead."""
+        text = f"cannot use the {api_title(self.system)} MIDI system ({self.reason})"
+        return text + (f"; try {' or '.join(choose(a) for a in self.others)}" if self.others else "")
+
+
+def api_title(api: str) -> str:
+    """The name people know a MIDI system by: "ALSA", "JACK", "CoreMIDI", "Windows MultiMedia"."""
+    return _APIS[api][1] if api in _APIS else api
+
+
+def platform_apis(platform: str | None = None) -> tuple[str, ...]:
+    """The MIDI systems of this platform (or of ``platform``, a ``sys.platform`` value), its own first."""
+    platform = platform or sys.platform
+    key = "win32" if platform.startswith("win") else "darwin" if platform == "darwin" else "linux"
+    return _PLATFORM_APIS[key]
 
 
 def default_api() -> str:
@@ -61,9 +92,8 @@ def rtmidi_client(kind: str, api: str | None, client_name: str | None = None, **
     try:
         return cls(rtapi=value, name=client_name, **options)
     except rtmidi.RtMidiError as exc:
-        others = " or ".join(f"--api {a}" for a in _compiled() if a != name)
-        hint = f"; try {others}" if others else ""
-        raise PortError(f"cannot use the {_APIS[name][1]} MIDI system ({exc}){hint}") from None
+        others = tuple(a for a in platform_apis() if a != name and a in _compiled())
+        raise MidiSystemError(name, str(exc), others) from None
 
 
 def match_port(query: str, names: Sequence[str], direction: str) -> str:

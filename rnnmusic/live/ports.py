@@ -15,7 +15,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rnnmusic.live.midi_api import API_NAMES, DEFAULT_VIRTUAL_NAME, default_api, rtmidi_client  # noqa: F401 (re-exported)
+from rnnmusic.live.midi_api import (  # noqa: F401 (re-exported)
+    API_NAMES,
+    DEFAULT_VIRTUAL_NAME,
+    MidiSystemError,
+    api_title,
+    default_api,
+    platform_apis,
+    rtmidi_client,
+)
 from rnnmusic.live.port_base import InputCallback, MidiInput, MidiOutput  # noqa: F401 (re-exported)
 from rnnmusic.live.rtmidi_ports import RtMidiInput, RtMidiOutput
 

@@ -39,7 +39,7 @@ class PatternFactory:
         self.requests.append(request)
         output = FakeOutput()
         self.outputs.append(output)
-        clock = InternalClock(request.bpm, Meter.parse(request.meter))
+        clock = InternalClock(request.bpm, Meter.parse(request.meter or "4/4"))
         engine = LiveEngine(PatternSource(), output, clock, LiveConfig(mode=request.mode, realtime=False))
         engine.start()
         return LiveSession(engine, output)

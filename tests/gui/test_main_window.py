@@ -165,7 +165,7 @@ def test_an_unlocked_seed_is_redrawn_for_each_generate(qtbot, window, seed_file)
     seeds = set()
     for _ in range(3):
         generate(qtbot, window, seed=None)
-        seeds.add(window.current_take().recipe["seed"])
+        seeds.add(window.current_take().options.seed)
     assert len(seeds) >= 2
 
 
@@ -290,11 +290,11 @@ def test_key_controls_reach_the_engine(qtbot, window, seed_file):
     window.open_file(seed_file)
     window.controls.key.setCurrentText("The seed's key")
     generate(qtbot, window, bars=2)
-    assert window.current_take().recipe["key"] == "C major"  # estimated from the C major seed
+    assert window.current_take().key == "C major"  # estimated from the C major seed
     window.controls.key.setCurrentText("F# minor")
     generate(qtbot, window, bars=4)
     take = window.current_take()
-    assert take.recipe["key"] == "F# minor"
+    assert take.key == "F# minor"
     allowed = scale_pitch_classes(6, True)
     assert all(allowed[n.pitch % 12] for n in take.generated_part.iter_notes())
 
@@ -304,7 +304,7 @@ def test_the_repetition_control_reaches_the_engine_and_the_take_says_it(qtbot, w
     window.controls.repetition.setValue(0.8)
     generate(qtbot, window, bars=2)
     take = window.current_take()
-    assert take.recipe["repetition"] == 0.8
+    assert take.options.repetition == 0.8 and "repetition 0.80" in take.summary
     assert '"repetition":0.8' in take.provenance  # the record written into the take's MIDI file
 
 

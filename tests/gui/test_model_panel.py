@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
+from PySide6.QtCore import Qt
 from support import require
 
 from rnnmusic.gui.engine_bridge import EngineBridge
@@ -36,10 +37,11 @@ def test_models_in_the_user_folder_are_listed_with_their_card(panel, user_folder
     panel.reload()
     assert "other" in names(panel)
     assert panel.select_path(user_folder / "other.onnx")
-    text = panel.card.toPlainText()
-    assert "GRU, 1 × 16" in text  # the facts the file states about itself
+    text = panel.details.toPlainText()
+    assert "GRU, 1 × 16" in text  # the facts the file states about itself, under Details
     assert "melody" in text
     assert "A second test model" in text  # and the Markdown card beside it
+    assert "Plays a single melody line" in panel.card.toPlainText()
 
 
 def test_an_added_file_is_chosen_remembered_and_can_be_removed(qtbot, panel, settings, tiny_model, user_folder):
@@ -48,7 +50,7 @@ def test_an_added_file_is_chosen_remembered_and_can_be_removed(qtbot, panel, set
         assert panel.add_file(tiny_model)
     assert changed.args[0].name == "tiny"
     assert panel.current().path == tiny_model
-    assert "valid NLL 1.234" in panel.card.toPlainText()
+    assert "valid NLL 1.234" in panel.details.toPlainText()
     assert settings.user_models() == [str(tiny_model)]
     again = ModelPanel(EngineBridge(), settings)  # the next run of the app
     qtbot.addWidget(again)
@@ -73,8 +75,12 @@ def test_the_shipped_models_have_cards(qtbot, panel):
     require(bool(shipped), "the shipped models (models/*.onnx)")
     for entry in shipped:
         panel.select_path(entry.path)
-        text = panel.card.toPlainText()
-        assert entry.name in text and "Training files" in text and "Metrics" in text
+        text = panel.details.toPlainText()
+        assert "Training files" in text and "Metrics" in text and "NLL" in text
+        card = panel.card.toPlainText()
+        assert card.startswith(entry.name) and "Plays" in card and "Learned from" in card
+        for word in ("NLL", "nats", "token", "LSTM", "logit"):  # figures and machine words: under Details
+            assert word not in card
         assert not panel.remove_button.isEnabled()  # shipped models cannot be removed
 
 
@@ -146,3 +152,22 @@ def test_dropping_an_onnx_file_on_the_window_adds_it(window, second_model, dialo
                       Qt.KeyboardModifier.NoModifier)
     QApplication.sendEvent(window, drop)
     assert window.models.current().name == "other"
+
+
+def test_the_card_leads_with_what_the_model_plays_and_details_open_on_request(qtbot, panel):
+    from rnnmusic.engine import list_models
+
+    shipped = {e.name: e for e in list_models() if e.shipped}
+    require({"folk", "chorale"} <= set(shipped), "the shipped models (models/*.onnx)")
+    panel.reload()
+    panel.show()
+    panel.select_path(shipped["folk"].path)
+    lines = panel.card.toPlainText().splitlines()
+    assert lines[:2] == ["folk", "Plays a single melody line, one note at a time."]
+    learned = next(line for line in lines if line.startswith("Learned from"))
+    assert "3,068 pieces (2,769 to learn from" in learned
+    assert not panel.details.isVisible()
+    qtbot.mouseClick(panel.details_button, Qt.MouseButton.LeftButton)
+    assert panel.details.isVisible() and "valid NLL" in panel.details.toPlainText()
+    panel.select_path(shipped["chorale"].path)
+    assert panel.card.toPlainText().splitlines()[1] == "Plays several voices at once: chords and part writing."

@@ -7,6 +7,8 @@ import pytest
 from gui_support import melody
 from PySide6.QtCore import Qt
 
+from rnnmusic.engine import GenerateOptions
+from rnnmusic.engine.provenance import Provenance
 from rnnmusic.gui.takes import MIDI_MIME, Take, TakeRole, TakesModel
 from rnnmusic.midi.read import read_midi, read_midi_bytes, read_text_events
 from rnnmusic.notes import Note, make_notes
@@ -18,7 +20,9 @@ def make_take(number: int = 1, source: str = "/music/my seed.mid") -> Take:
     import numpy as np
 
     full = seed.with_notes(np.concatenate([seed.notes, new]))
-    return Take(number, full, 2.0, "tiny", {"T": 1.0, "seed": 7}, provenance='{"rnnmusic_take":1}')
+    options = GenerateOptions(bars=1.0, temperature=1.0, seed=7, repetition=0.8)
+    record = Provenance(model="tiny", model_hash="ab" * 32, options=options, seed_file=source)
+    return Take(number, full, 2.0, record, key="Bb major", model_path="/models/tiny.onnx")
 
 
 def test_a_take_splits_into_seed_and_generated_parts():
@@ -26,7 +30,8 @@ def test_a_take_splits_into_seed_and_generated_parts():
     assert len(take.seed_part) == 8
     assert [n.pitch for n in take.generated_part.iter_notes()] == [64, 67]
     assert take.file_name() == "my_seed-take1.mid"
-    assert "tiny" in take.summary and "T 1.0" in take.summary
+    assert take.summary == ("tiny · temperature 1.00 · top-p off · key Bb major · repetition 0.80 · "
+                            "random seed 7")
 
 
 def test_model_rows_and_compare_checks(qtbot):
@@ -34,7 +39,7 @@ def test_model_rows_and_compare_checks(qtbot):
     model.add([make_take(model.next_number()), make_take(model.next_number())])
     assert model.rowCount() == 2
     index = model.index(1, 0)
-    assert model.data(index) == "Take 2 · 2 new notes"
+    assert model.data(index).splitlines() == ["Take 2 · 2 new notes", model.take(1).summary]
     assert model.data(index, TakeRole).number == 2
     assert model.compared() == []
     with qtbot.waitSignal(model.dataChanged):
@@ -71,3 +76,65 @@ def test_drag_out_gives_a_real_midi_file_and_the_bytes(tmp_path):
 def test_invalid_rows_have_no_data(role):
     model = TakesModel()
     assert model.data(model.index(3, 0), role) is None
+
+
+def test_the_list_shows_model_temperature_top_p_key_repetition_and_random_seed():
+    model = TakesModel()
+    take = make_take()
+    model.add([take])
+    index = model.index(0, 0)
+    shown = model.data(index)
+    for words in ("tiny", "temperature 1.00", "top-p off", "key Bb major", "repetition 0.80", "random seed 7"):
+        assert words in shown
+    assert "region" not in shown  # only a take made for a region names one
+    tip = model.data(index, Qt.ItemDataRole.ToolTipRole)
+    assert "random seed: 7" in tip and "key: Bb major" in tip
+
+
+class _Region:
+    """What the options of a region take carry (issue 13's region: bars [start_bar, end_bar) from 1)."""
+
+    def __init__(self, start_bar, end_bar):
+        self.start_bar, self.end_bar = start_bar, end_bar
+
+
+@pytest.mark.parametrize(("bars", "shown"), [((5, 9), "region bars 5-8"), ((3, 4), "region bar 3"),
+                                             ((9, None), "region from bar 9")])
+def test_a_region_take_shows_its_bars(bars, shown):
+    take = make_take()
+    options = take.options
+    object.__setattr__(options, "region", _Region(*bars))  # the field the region options will fill
+    assert take.region == bars
+    assert take.summary.endswith(shown)
+
+
+def test_rename_and_delete(qtbot):
+    model = TakesModel()
+    model.add([make_take(model.next_number()), make_take(model.next_number()), make_take(model.next_number())])
+    index = model.index(1, 0)
+    assert model.flags(index) & Qt.ItemFlag.ItemIsEditable
+    assert model.data(index, Qt.ItemDataRole.EditRole) == "Take 2"
+    with qtbot.waitSignal(model.dataChanged):
+        assert model.setData(index, "  slow   ending ", Qt.ItemDataRole.EditRole)
+    assert model.take(1).title == "slow ending" and model.data(index).startswith("slow ending · ")
+    assert model.take(1).number == 2  # the number stays: files and A/B know the take by it
+    model.setData(index, "", Qt.ItemDataRole.EditRole)
+    assert model.take(1).title == "Take 2"
+    model.setData(model.index(2, 0), Qt.CheckState.Checked.value, Qt.ItemDataRole.CheckStateRole)
+    model.remove(2)
+    model.remove(0)
+    assert [t.number for t in model.takes()] == [2] and model.compared() == []
+    assert model.row_of(2) == 0 and model.row_of(3) == -1
+    assert model.next_number() == 4  # numbers are not given out again
+
+
+def test_a_live_take_says_so_and_cannot_be_made_again():
+    from rnnmusic.gui.takes import live_take
+
+    take = make_take()
+    assert take.can_make_again
+    played = live_take(5, take.sequence, take.continuation_start, take.record, None, take.model_path)
+    assert played.live and not played.can_make_again
+    assert played.summary.endswith("key any · repetition 0.80 · random seed 7 · played live")
+    assert Provenance.from_text(played.provenance).live  # the saved file says it too
+    assert not Provenance.from_text(take.provenance).live
