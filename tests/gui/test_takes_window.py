@@ -261,3 +261,40 @@ def test_live_notes_are_drawn_in_the_roll_and_kept_as_a_take_in_the_seeds_meter(
     assert notes[0].start == pytest.approx(4.5, abs=0.05)  # the first live note on that bar line
     assert notes[1].start - notes[0].start == pytest.approx(0.25, abs=0.05)  # an eighth at the seed's 120 BPM
     assert "played live" in window.takes.data(window.takes.index(0, 0))
+
+
+@pytest.mark.jack
+def test_live_play_through_jack_is_drawn_and_kept_note_for_note(qtbot, window, seed_file, tmp_path):
+    from integration.jack_server import JackServer, Receiver, jackd_available
+
+    require(jackd_available(), "jackd (JACK server)")
+    window.open_file(seed_file)
+    window.live_dock.show()
+    live = window.live
+    live.api.setCurrentIndex(live.api.findData("jack"))
+    live.output.setCurrentIndex(0)  # a new virtual port "rnnmusic"
+    live.bpm.setValue(300.0)
+    with JackServer() as jack:  # noqa: F841  (exports its name to this process's JACK clients)
+        assert live.start()
+        receiver = Receiver(connect_to="rnnmusic:rnnmusic", name="app listener")
+        try:
+            qtbot.waitUntil(lambda: len(receiver.note_ons()) >= 6, timeout=30_000)
+            qtbot.waitUntil(lambda: len(window.roll.scene.note_items(Layer.GENERATED)) >= 4, timeout=10_000)
+            assert live.display.text().startswith("bar ")
+            live.stop()
+            qtbot.wait(100)  # the last note-offs on their way through JACK
+        finally:
+            receiver.close()
+    heard = [data[1] for _, data in receiver.note_ons()]
+    drawn = sorted(window.roll.scene.note_items(Layer.GENERATED), key=lambda n: n.rect().x())
+    assert [n.pitch for n in drawn] == heard  # the roll shows exactly what the synth heard
+    qtbot.mouseClick(live.keep_button, Qt.MouseButton.LeftButton)
+    take = window.current_take()
+    assert take is not None and take.live and take.model_name == "tiny"
+    assert [n.pitch for n in take.generated_part.iter_notes()] == heard
+    assert take.seed_part.same_music(window.seed)
+    assert window.save_take(take, tmp_path / "live.mid")
+    from rnnmusic.midi.read import read_text_events
+
+    record = Provenance.find(read_text_events(tmp_path / "live.mid"))
+    assert record is not None and record.live and record.options.seed == take.options.seed
