@@ -22,8 +22,10 @@ from rnnmusic.gui.app import application, create_window
 from rnnmusic.gui.live_session import LiveSession
 from rnnmusic.gui.ports import MidiPorts
 from rnnmusic.gui.settings import Settings
-from rnnmusic.live import InternalClock, LiveConfig, LiveEngine, Meter
+from rnnmusic.live import LiveConfig, LiveEngine
 from rnnmusic.live.ports import PortList
+from rnnmusic.live.recording import RecordingOutput
+from rnnmusic.live.setup import make_clock
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script: tests/ holds the fakes
 from live_fakes import FakeOutput, PatternSource  # noqa: E402
@@ -57,11 +59,14 @@ def snap(path: Path, geometry: str | None = None) -> None:
 
 
 def pattern_live(request) -> LiveSession:
+    """The real engine and the app's recorder over a fake synth port (the notes played are drawn in the roll)."""
     output = FakeOutput("Synth")
-    engine = LiveEngine(PatternSource(pitches=(60, 64, 67, 72)), output,
-                        InternalClock(request.bpm, Meter.parse(request.meter)), LiveConfig(realtime=False))
+    clock = make_clock(request.clock, request.bpm, request.meter, request.seed)
+    recording = RecordingOutput(output, clock)
+    engine = LiveEngine(PatternSource(pitches=(60, 64, 67, 72), step=0.5, length=0.4), recording, clock,
+                        LiveConfig(realtime=False))
     engine.start()
-    return LiveSession(engine, output)
+    return LiveSession(engine, output, recording)
 
 
 def snap_region(window, out: Path) -> None:

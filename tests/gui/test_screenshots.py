@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -67,6 +68,7 @@ def test_screenshots_of_the_main_window_live_panel_and_a_region(xvfb, tiny_model
     model = shipped_or(tiny_model, ROOT / "models" / "folk.onnx")
     seed = shipped_or(seed_file, ROOT / "examples" / "seed_folk.mid")
     env = {**os.environ, "DISPLAY": xvfb, "QT_QPA_PLATFORM": "xcb", "RNNMUSIC_MODELS": str(tiny_model.parent / "none")}
+    started = time.time()
     done = subprocess.run([sys.executable, str(SCRIPT), str(SHOTS), str(model), str(seed)], env=env,
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, f"{done.stdout}\n{done.stderr[-3000:]}"
@@ -81,6 +83,8 @@ def test_screenshots_of_the_main_window_live_panel_and_a_region(xvfb, tiny_model
 
     live = QImage(str(SHOTS / "live-panel.png"))
     assert live.width() > 300 and live.height() > 100
+    assert (SHOTS / "live-panel.png").stat().st_mtime >= started - 1  # written by this run, not left over
+    assert "docs/screenshots/live-panel.png" in (ROOT / "README.md").read_text(encoding="utf-8")
 
     region = QImage(str(SHOTS / "region-variations.png"))
     assert (region.width(), region.height()) == (1400, 860)
