@@ -268,16 +268,19 @@ def test_live_play_through_jack_is_drawn_and_kept_note_for_note(qtbot, window, s
     from integration.jack_server import JackServer, Receiver, jackd_available
 
     require(jackd_available(), "jackd (JACK server)")
+    from rnnmusic.gui.ports import _list_ports, choose
+
     window.open_file(seed_file)
     window.live_dock.show()
     live = window.live
-    live.api.setCurrentIndex(live.api.findData("jack"))
-    live.output.setCurrentIndex(0)  # a new virtual port "rnnmusic"
     live.bpm.setValue(300.0)
     with JackServer() as jack:  # noqa: F841  (exports its name to this process's JACK clients)
-        assert live.start()
-        receiver = Receiver(connect_to="rnnmusic:rnnmusic", name="app listener")
+        receiver = Receiver(name="app synth")  # a synth's input, there before play starts
         try:
+            window.ports._lister = _list_ports  # the app's real listing instead of the tests' fixed names
+            live.api.setCurrentIndex(live.api.findData("jack"))  # lists JACK's ports
+            assert choose(live.output, "test app synth:app synth")
+            assert live.start()
             qtbot.waitUntil(lambda: len(receiver.note_ons()) >= 6, timeout=30_000)
             qtbot.waitUntil(lambda: len(window.roll.scene.note_items(Layer.GENERATED)) >= 4, timeout=10_000)
             assert live.display.text().startswith("bar ")
