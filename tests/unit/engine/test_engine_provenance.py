@@ -85,3 +85,11 @@ def test_a_version_1_record_still_reads_and_a_malformed_one_is_one_error():
     for broken in ({**old, "model": "folk"}, {**old, "variation": "first"}, {"rnnmusic_take": 1}):
         with pytest.raises(ConfigError, match="rnnmusic_take record is malformed"):
             Provenance.from_text(json.dumps(broken))
+
+
+def test_a_live_take_is_marked_and_a_generated_record_reads_as_before():
+    assert "live" not in json.loads(RECORD.to_text())  # records of generated takes are unchanged
+    live = dataclasses.replace(RECORD, live=True)
+    assert json.loads(live.to_text())["live"] is True
+    assert Provenance.from_text(live.to_text()) == live and not Provenance.from_text(RECORD.to_text()).live
+    assert live.take_hash == RECORD.take_hash  # the same inputs; only how the notes came out differs
