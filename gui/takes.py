@@ -1,7 +1,10 @@
-"""Takes: the continuations generated for the current seed, as a Qt list model.
+"""Takes: the continuations generated (or played live) for the current seed, as a Qt list model.
 
-The list view, the compare check boxes and drag-out all work from this one
-model, so no widget keeps its own copy of the takes. Dragging a take out gives
+Each take carries the engine's record of how it was made (:class:`Provenance`), so
+the list shows model, temperature, top-p, key, repetition, random seed and region,
+and "make again" feeds the same record back to the engine. The list view, the
+compare check boxes, renaming and drag-out all work from this one model, so no
+widget keeps its own copy of the takes. Dragging a take out gives
 a real ``.mid`` file (written to a private temporary folder) as a file URL, plus
 the MIDI bytes themselves for applications that take data rather than files.
 """
