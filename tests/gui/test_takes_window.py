@@ -188,7 +188,7 @@ def test_the_live_panel_offers_only_this_platforms_midi_systems(window):
         assert [combo.itemText(i) for i in range(combo.count())] == ["ALSA", "JACK"]
 
 
-def test_a_midi_system_that_cannot_be_reached_is_told_in_the_apps_words(qtbot, settings, dialogs):
+def test_a_midi_system_that_cannot_be_reached_is_told_in_the_apps_words(qtbot, window, dialogs):
     from rnnmusic.cli.live import _cli_words
     from rnnmusic.errors import PortError
     from rnnmusic.gui.ports import MidiPorts
@@ -206,6 +206,14 @@ def test_a_midi_system_that_cannot_be_reached_is_told_in_the_apps_words(qtbot, s
     with pytest.raises(PortError, match=r"; try --api jack$"):  # the command line names its option
         with _cli_words():
             raise failure
+
+    def refuse(request):
+        raise failure
+
+    window.live.factory = refuse  # starting live play hits the same wall
+    assert not window.live.start()
+    assert dialogs.shown == [("Cannot start live play", ports.problem)]
+    assert "--" not in dialogs.shown[0][1]
 
 
 class RecordingFactory:
