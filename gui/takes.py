@@ -77,8 +77,8 @@ class Take:
     def region(self) -> tuple[int, int | None] | None:
         """Bars [first, end) from 1 that the take wrote anew (end None: from that bar on), or None: the whole
         continuation. Filled by the options' region, when the engine made the take for one."""
-        region = getattr(self.options, "region", None)
-        return None if region is None else (int(region.start_bar), region.end_bar)
+        region = self.options.region
+        return None if region is None else (region.start_bar, region.end_bar)
 
     def facts(self) -> list[tuple[str, str]]:
         """What made the take, as (what, value) pairs in a musician's words, in a fixed order."""
@@ -89,11 +89,8 @@ class Take:
                  ("key", self.key or "any"),
                  ("repetition", "model's own" if options.repetition is None else f"{options.repetition:.2f}"),
                  ("random seed", str(options.seed))]
-        region = self.region
-        if region is not None:
-            first, end = region
-            facts.append(("region", f"from bar {first}" if end is None else
-                          f"bar {first}" if end - first == 1 else f"bars {first}-{end - 1}"))
+        if options.region is not None:
+            facts.append(("region", options.region.describe_bars()))
         if self.live:
             facts.append(("played", "live"))
         return facts

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import mido
 import pytest
 from gui_support import melody
@@ -91,21 +93,17 @@ def test_the_list_shows_model_temperature_top_p_key_repetition_and_random_seed()
     assert "random seed: 7" in tip and "key: Bb major" in tip
 
 
-class _Region:
-    """What the options of a region take carry (issue 13's region: bars [start_bar, end_bar) from 1)."""
-
-    def __init__(self, start_bar, end_bar):
-        self.start_bar, self.end_bar = start_bar, end_bar
-
-
 @pytest.mark.parametrize(("bars", "shown"), [((5, 9), "region bars 5-8"), ((3, 4), "region bar 3"),
                                              ((9, None), "region from bar 9")])
 def test_a_region_take_shows_its_bars(bars, shown):
+    from rnnmusic.engine import RegionSpec
+
     take = make_take()
-    options = take.options
-    object.__setattr__(options, "region", _Region(*bars))  # the field the region options will fill
-    assert take.region == bars
-    assert take.summary.endswith(shown)
+    options = take.options.replace(region=RegionSpec(*bars))
+    region_take = dataclasses.replace(take, record=dataclasses.replace(take.record, options=options))
+    assert region_take.region == bars
+    assert region_take.summary.endswith(shown)
+    assert take.region is None
 
 
 def test_rename_and_delete(qtbot):
