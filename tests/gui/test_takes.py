@@ -103,6 +103,7 @@ def test_a_region_take_shows_its_bars(bars, shown):
     region_take = dataclasses.replace(take, record=dataclasses.replace(take.record, options=options))
     assert region_take.region == bars
     assert region_take.summary.endswith(shown)
+    assert not region_take.can_make_again  # a region's variations are made by the region actions
     assert take.region is None
 
 
