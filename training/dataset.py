@@ -29,11 +29,10 @@ from rnnmusic.encodings import Encoding, get_encoding
 from rnnmusic.errors import ConfigError, RnnmusicError
 from rnnmusic.evaluate import SPLITS
 from rnnmusic.grid import StepGrid
+from rnnmusic.midi.folder import find_midi_files
 from rnnmusic.midi.read import read_midi_bytes
 from rnnmusic.progress import ProgressLine
 from rnnmusic.training.token_store import save_npy, write_token_dataset
-
-MIDI_SUFFIXES = (".mid", ".midi")
 
 
 @dataclass(frozen=True)
@@ -44,14 +43,6 @@ class FileResult:
     dropped: dict[str, int] = field(default_factory=dict)
     error: str = ""  # non-empty: the file is skipped, this is why
     meters: tuple[tuple[int, int, int], ...] = ()  # meter map in grid steps (grid encodings), for the context
-
-
-def scan_midi_files(src_dir: Path) -> list[Path]:
-    """Every .mid/.midi file (any case) under ``src_dir``, sorted by relative path."""
-    return sorted(
-        (p for p in src_dir.rglob("*") if p.suffix.lower() in MIDI_SUFFIXES and p.is_file()),
-        key=lambda p: p.relative_to(src_dir).as_posix(),
-    )
 
 
 def split_of(sha256: str, valid_fraction: float, test_fraction: float) -> str:
@@ -166,7 +157,7 @@ def build_dataset(
     enc = get_encoding(encoding, encoding_config or {})
     if enc.vocab_size > 2**31 - 1:
         raise ConfigError(f"{enc.describe()}: vocabulary too large")
-    files = scan_midi_files(src)
+    files = find_midi_files(src)
     if not files:
         raise ConfigError(f"{src}: no .mid or .midi files found (searched all subfolders)")
     out.mkdir(parents=True, exist_ok=True)

@@ -35,6 +35,7 @@ from rnnmusic.training.metrics import MetricsLog, plot_learning_curve
 from rnnmusic.training.model import RecurrentLM
 from rnnmusic.training.nll import torch_split_nll
 from rnnmusic.training.optim import EarlyStopping, StepStats, clipped_step, lr_at, make_optimizer, set_lr
+from rnnmusic.training.progress_json import Emit, TrainingReport
 from rnnmusic.training.transpose import Transposer
 
 #: config keys a resumed run may change (they do not alter what a step computes)
@@ -74,8 +75,11 @@ def dataset_summary(manifest: dict[str, Any], data_dir: Path) -> dict[str, Any]:
 
 
 def train(data_dir: str | Path, run_dir: str | Path, config: TrainConfig | None = None, resume: bool = False,
-          stop_at_step: int | None = None, quiet: bool = False) -> TrainResult:
-    """Train (or with ``resume``, continue) a run. ``stop_at_step`` stops early as a kill would (tests)."""
+          stop_at_step: int | None = None, quiet: bool = False, report: Emit | None = None) -> TrainResult:
+    """Train (or with ``resume``, continue) a run. ``stop_at_step`` stops early as a kill would (tests).
+
+    ``report`` receives the machine-readable progress records of :mod:`rnnmusic.training.progress_json`.
+    """
     data_dir, run_dir = Path(data_dir), Path(run_dir)
     manifest = read_manifest(data_dir)
     encoding = manifest_encoding(manifest)
@@ -96,7 +100,7 @@ def train(data_dir: str | Path, run_dir: str | Path, config: TrainConfig | None 
 
     try:
         run = _Run(data_dir, run_dir, manifest, encoding, summary, config, place, payload, progress, say)
-        return run.loop(stop_at_step)
+        return run.loop(stop_at_step, report)
     finally:
         progress.close()
         dev.teardown(place)
@@ -164,6 +168,7 @@ class _Run:
         self.optimizer = make_optimizer(self.model, config)
         self.scaler = torch.amp.GradScaler(place.device.type) if place.needs_grad_scaler() else None
         self.step, self.stopping, self.window_stats = 0, EarlyStopping(r.patience), StepStats()
+        self.resumed = payload is not None
         if payload is not None:
             self._restore(payload)
         self.net = self.model
@@ -221,7 +226,7 @@ class _Run:
             [result.total, result.tokens, result.time, result.first_total, result.first_time], self.place)
         return NLLResult(total, int(tokens), span, first, first_span)
 
-    def _validate(self) -> bool:
+    def _validate(self, report: TrainingReport | None = None) -> bool:
         """Validation NLL; writes best.pt when it improves. Returns True when early stopping says stop."""
         result = self._nll(self.valid_split)
         nll = result.per_token if result else None
@@ -230,13 +235,17 @@ class _Run:
             save_checkpoint(self.run_dir / BEST, {**self._common(), "metrics": json.dumps({"valid_nll": nll})})
         if self.metrics is not None and nll is not None:
             self.metrics.log({"step": self.step, "valid_nll": nll, "epoch": self.step / self.steps_per_epoch})
+        if report is not None:
+            report.validated(self.step, nll)
         self.say(f"step {self.step}: valid NLL {nll if nll is None else round(nll, 4)} nats/token"
                  + ("  (best)" if improved else f"  (no improvement for {self.stopping.bad})"))
         return self.stopping.should_stop
 
     # -- the loop --------------------------------------------------------------------
-    def loop(self, stop_at_step: int | None) -> TrainResult:
+    def loop(self, stop_at_step: int | None, emit: Emit | None = None) -> TrainResult:
         cfg, place = self.config, self.place
+        report = TrainingReport(emit, self.total, self.steps_per_epoch, self.step, self.resumed) \
+            if emit is not None and place.is_main else None
         tokens_per_step = cfg.data.batch_size * cfg.data.window
         stop = self.stopping.should_stop
         self.say(f"training {self.model.arch.cell} {self.model.arch.layers}x{self.model.arch.hidden} "
@@ -264,7 +273,10 @@ class _Run:
             norm = clipped_step(self.model, self.optimizer, cfg, self.scaler, on_skip=lambda bad: self.say(
                 f"step {self.step + 1}: gradient norm is {bad}; step skipped"))
             self.step += 1
-            self.window_stats.add(float(loss.detach()), norm)
+            step_loss = float(loss.detach())
+            self.window_stats.add(step_loss, norm)
+            if report is not None:
+                report.trained(self.step, step_loss)
 
             if self.step % cfg.run.log_every == 0 or self.step == self.total:
                 now = time.monotonic()
@@ -287,7 +299,7 @@ class _Run:
 
             if self.step % self.eval_every == 0 or self.step == self.total:
                 self.net.eval()
-                stop = self._validate()
+                stop = self._validate(report)
                 self.net.train()
                 self._save_last()
             elif self.step % cfg.run.checkpoint_every == 0:
@@ -299,7 +311,10 @@ class _Run:
         dev.barrier(place)
         if stop:
             self.say(f"early stopping at step {self.step}: no improvement in {self.stopping.bad} validations")
-        return self._finish(stopped_early=stop)
+        result = self._finish(stopped_early=stop)
+        if report is not None:
+            report.finished(self.step)
+        return result
 
     def _finish(self, stopped_early: bool) -> TrainResult:
         """Test NLL of the best weights, recorded in best.pt and summary.json; learning curve."""

@@ -56,6 +56,8 @@ def register(parser: argparse.ArgumentParser) -> None:
                         help="any config key, e.g. --set optim.weight_decay=0.1 (repeatable; default: none)")
     parser.add_argument("--resume", action="store_true", help="continue the run in RUN_DIR from last.pt")
     parser.add_argument("--quiet", action="store_true", help="no progress line")
+    parser.add_argument("--progress-json", action="store_true",
+                        help="print one JSON object per progress report to stdout (for programs: the app reads it)")
 
 
 def build_config(args: argparse.Namespace):
@@ -90,10 +92,12 @@ def run(args: argparse.Namespace) -> int:
     from rnnmusic.output_paths import RUN_FOLDER, check_output_folder
 
     train = import_training("trainer", "train").train
+    from rnnmusic.training.progress_json import json_lines  # the training package is importable now
     read_manifest(args.data)  # a bad dataset is named before the output folder is judged
     check_output_folder(args.output, RUN_FOLDER, {args.data: "the dataset folder"})
     config = build_config(args)
-    result = train(args.data, args.output, config, resume=args.resume, quiet=args.quiet)
+    report = json_lines() if args.progress_json else None
+    result = train(args.data, args.output, config, resume=args.resume, quiet=args.quiet, report=report)
     if result.test_nll is not None:
         print(f"test NLL {result.test_nll:.4f} nats/token", file=sys.stderr)
     print(f"wrote {args.output} (best.pt, last.pt, metrics.jsonl)", file=sys.stderr)
