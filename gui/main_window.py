@@ -27,6 +27,7 @@ from rnnmusic.gui.region_actions import RegionActions
 from rnnmusic.gui.settings import Settings
 from rnnmusic.gui.takes import Take, TakesModel, live_take, make_takes
 from rnnmusic.gui.takes_panel import TakesPanel
+from rnnmusic.gui.train_dialog import TrainDialog
 from rnnmusic.gui.transport import TransportBar
 from rnnmusic.gui.workers import TaskRunner
 from rnnmusic.midi.read import read_midi
@@ -73,6 +74,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.legend)
         self.roll.colors_changed.connect(lambda: self.legend.setText(self.roll.legend_html()))
         self._build_actions()
+        self._add_training_action()
         self._connect()
         self._restore()
 
@@ -174,6 +176,25 @@ class MainWindow(QMainWindow):
         if not self.loop_action.isChecked():
             return None
         return self.roll.scene.bar_selection_seconds() or (0.0, max(seq.total_time, 1e-3))
+
+    def _add_training_action(self) -> None:
+        """File > Train a Model…: a modeless dialog; the model it exports joins the model list, chosen."""
+        self.train_dialog: TrainDialog | None = None
+        self.train_action = self._action("&Train a Model…", self.show_train_dialog,
+                                         tip="Train a model of your own on a folder of MIDI files")
+        for menu in self.menuBar().findChildren(QMenu):
+            if self.quit_action in menu.actions():
+                menu.insertAction(self.quit_action, self.train_action)
+                menu.insertSeparator(self.quit_action)
+
+    def show_train_dialog(self) -> TrainDialog:
+        if self.train_dialog is None:
+            self.train_dialog = TrainDialog(self)
+            self.train_dialog.model_exported.connect(
+                lambda path: (self.models.reload(), self.models.select_path(path)))
+        self.train_dialog.show()
+        self.train_dialog.raise_()
+        return self.train_dialog
 
     def _connect(self) -> None:
         self.controls.generate_requested.connect(self.generate)

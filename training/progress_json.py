@@ -5,9 +5,11 @@ learning curve. Every record has the same keys, so a reader needs no case per ev
 
 ``event``
     ``start`` (once, before the first step; ``step`` is where a resumed run picks up),
-    ``train`` (at most every ``interval`` seconds), ``valid`` (after each validation) or ``done``.
-``step``, ``total``, ``epoch``
-    steps done, steps the run will take, and epochs done (``step / steps_per_epoch``, a float).
+    ``train`` (at most every ``interval`` seconds), ``valid`` (after each validation, once the
+    checkpoint of that step is written, so a run killed from then on resumes at or after it) or ``done``.
+``step``, ``total``, ``epoch``, ``epochs``
+    steps done, steps the run will take, epochs done (``step / steps_per_epoch``, a float) and
+    the epochs the run will take (``total / steps_per_epoch``).
 ``loss``
     the mean training loss (nats per token) of the steps since the previous record, or null.
 ``valid_loss``
@@ -76,5 +78,6 @@ class TrainingReport:
         self._losses = []
         self._last_emit = now
         self.emit({"event": event, "step": step, "total": self.total, "epoch": step / self.steps_per_epoch,
+                   "epochs": self.total / self.steps_per_epoch,
                    "loss": loss, "valid_loss": valid_loss, "elapsed": elapsed, "eta": eta,
                    "resumed": self.resumed})

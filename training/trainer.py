@@ -169,6 +169,7 @@ class _Run:
         self.scaler = torch.amp.GradScaler(place.device.type) if place.needs_grad_scaler() else None
         self.step, self.stopping, self.window_stats = 0, EarlyStopping(r.patience), StepStats()
         self.resumed = payload is not None
+        self.last_valid_nll: float | None = None
         if payload is not None:
             self._restore(payload)
         self.net = self.model
@@ -226,17 +227,16 @@ class _Run:
             [result.total, result.tokens, result.time, result.first_total, result.first_time], self.place)
         return NLLResult(total, int(tokens), span, first, first_span)
 
-    def _validate(self, report: TrainingReport | None = None) -> bool:
+    def _validate(self) -> bool:
         """Validation NLL; writes best.pt when it improves. Returns True when early stopping says stop."""
         result = self._nll(self.valid_split)
         nll = result.per_token if result else None
         improved = self.stopping.update(nll)
+        self.last_valid_nll = nll
         if improved and self.place.is_main:
             save_checkpoint(self.run_dir / BEST, {**self._common(), "metrics": json.dumps({"valid_nll": nll})})
         if self.metrics is not None and nll is not None:
             self.metrics.log({"step": self.step, "valid_nll": nll, "epoch": self.step / self.steps_per_epoch})
-        if report is not None:
-            report.validated(self.step, nll)
         self.say(f"step {self.step}: valid NLL {nll if nll is None else round(nll, 4)} nats/token"
                  + ("  (best)" if improved else f"  (no improvement for {self.stopping.bad})"))
         return self.stopping.should_stop
@@ -299,9 +299,11 @@ class _Run:
 
             if self.step % self.eval_every == 0 or self.step == self.total:
                 self.net.eval()
-                stop = self._validate(report)
+                stop = self._validate()
                 self.net.train()
                 self._save_last()
+                if report is not None:  # after the checkpoint: a kill from here on keeps this step
+                    report.validated(self.step, self.last_valid_nll)
             elif self.step % cfg.run.checkpoint_every == 0:
                 self._save_last()
             if stop_at_step is not None and self.step >= stop_at_step:

@@ -23,7 +23,15 @@ from packaging.requirements import Requirement
 from packaging.version import Version
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QImage, QPainter, QPalette, QPen, QTransform
-from PySide6.QtWidgets import QGraphicsLineItem, QGraphicsRectItem, QGraphicsScene, QGraphicsView, QGridLayout, QWidget
+from PySide6.QtWidgets import (
+    QGraphicsLineItem,
+    QGraphicsRectItem,
+    QGraphicsScene,
+    QGraphicsView,
+    QGridLayout,
+    QSizePolicy,
+    QWidget,
+)
 from support import require
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,7 +39,7 @@ GUI = ROOT / "gui"
 # bindings measured to lose references to None, and the first Python whose None is immortal (so they do not crash)
 KNOWN_LEAKING = {"6.12.0": "3.12"}
 # the modules that draw: they run once per note or per paint, so a leak there multiplies
-DRAWING_MODULES = ("pianoroll_scene.py", "pianoroll_view.py")
+DRAWING_MODULES = ("pianoroll_scene.py", "pianoroll_view.py", "loss_curve.py")
 CALLS = 200  # a leak of one reference per call shows as 200; None's count is far above that
 DRAWING_CALL = re.compile(r"\.((?:set|draw|add|remove)[A-Z]\w*|fillRect|ensureVisible|centerOn)\(")
 
@@ -111,6 +119,8 @@ def probes(qapp) -> Iterator[list[Probe]]:
         Probe("QWidget.setFixedHeight", lambda: widget.setFixedHeight(20)),
         Probe("QWidget.setCursor", lambda: widget.setCursor(Qt.CursorShape.PointingHandCursor)),
         Probe("QWidget.setMinimumSize", lambda: widget.setMinimumSize(320, 200)),
+        Probe("QWidget.setSizePolicy",
+              lambda: widget.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)),
         Probe("QGridLayout.setContentsMargins", lambda: layout.setContentsMargins(0, 0, 0, 0)),
         Probe("QGridLayout.setSpacing", lambda: layout.setSpacing(0)),
         Probe("QGridLayout.addWidget", lambda: layout.addWidget(widget, 1, 1)),
