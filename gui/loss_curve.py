@@ -61,7 +61,11 @@ class LossCurve(QWidget):
 
     def _ranges(self) -> tuple[float, float, float, float]:
         points = self.train + self.valid
-        last = max([p[0] for p in points] + [self.total_steps, 1])
+        # the steps so far fill the width (the progress bar tells how many are to come); a short run's
+        # whole length shows from the start
+        last = max([p[0] for p in points] + [1])
+        if self.total_steps and self.total_steps <= 2 * last:
+            last = self.total_steps
         values = [p[1] for p in points] or [0.0, 1.0]
         low, high = min(values), max(values)
         pad = (high - low) * 0.08 or 0.5

@@ -142,8 +142,11 @@ class TrainDialog(QDialog):
             self.set_folder(folder)
 
     def set_folder(self, folder: str | Path) -> None:
-        self.folder.setText(str(folder))
-        self._suggest_name(str(folder))
+        """Show ``folder`` (under the home folder as ``~/...``, which current_job expands) and suggest a name."""
+        path, home = Path(folder).expanduser(), Path.home()
+        shown = f"~/{path.relative_to(home).as_posix()}" if path.is_relative_to(home) and path != home else str(path)
+        self.folder.setText(shown)
+        self._suggest_name(str(path))
 
     def _suggest_name(self, folder: str) -> None:
         if not self.name.isModified():  # a name the user typed is theirs

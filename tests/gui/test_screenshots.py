@@ -18,11 +18,13 @@ import pytest
 from PySide6.QtGui import QColor, QImage
 from support import require
 
+from rnnmusic.gui.loss_curve import TRAIN_COLOUR, VALID_COLOUR
 from rnnmusic.pianoroll import CONTINUATION_COLOUR
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "docs" / "screenshots"
 SCRIPT = Path(__file__).with_name("screenshot_app.py")
+TRAINING_SCRIPT = Path(__file__).with_name("screenshot_training.py")
 
 
 @pytest.fixture
@@ -91,6 +93,36 @@ def test_screenshots_of_the_main_window_live_panel_and_a_region(xvfb, tiny_model
     assert _has_colour_near(region, generated), "no region notes visible in the region screenshot"
     highlight = QColor(next(line.split()[1] for line in done.stdout.splitlines() if line.startswith("highlight")))
     assert _has_colour_near(region, highlight, tolerance=8), "the selected bars are not marked on the ruler"
+
+
+@pytest.mark.xvfb
+@pytest.mark.slow
+def test_screenshot_of_the_training_dialog_mid_training(xvfb, tmp_path):
+    require(_torch_installed(), "torch (the training extra)")
+    folder = tmp_path / "My Reels"
+    folder.mkdir()
+    for path in sorted((ROOT / "tests" / "data").glob("*.mid")):  # written by tests/data/make_test_midi.py
+        shutil.copy(path, folder / path.name)
+    env = {**os.environ, "DISPLAY": xvfb, "QT_QPA_PLATFORM": "xcb", "RNNMUSIC_TRAINING": str(tmp_path / "training"),
+           "RNNMUSIC_MODELS": str(tmp_path / "models"), "HOME": str(tmp_path)}  # the folder shows as ~/My Reels
+    done = subprocess.run([sys.executable, str(TRAINING_SCRIPT), str(SHOTS), str(folder)], env=env,
+                          capture_output=True, text=True, timeout=400)
+    assert done.returncode == 0, f"{done.stdout}\n{done.stderr[-3000:]}"
+    assert "training-dialog.png" in done.stdout and "mid-training at step" in done.stdout
+
+    shot = QImage(str(SHOTS / "training-dialog.png"))
+    assert (shot.width(), shot.height()) == (760, 640)
+    assert _has_colour_near(shot, TRAIN_COLOUR, 20), "no training loss curve in the screenshot"
+    assert _has_colour_near(shot, VALID_COLOUR, 20), "no validation curve in the screenshot"
+    assert not list((tmp_path / "models").glob("*.onnx")), "the picture is taken mid-training (then cancelled)"
+
+
+def _torch_installed() -> bool:
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 def _has_colour_near(image: QImage, colour: QColor, tolerance: int = 40) -> bool:
