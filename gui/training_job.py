@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from rnnmusic.engine.catalog import user_data_dir
 from rnnmusic.errors import ConfigError
 from rnnmusic.evaluate import read_manifest
 from rnnmusic.midi.folder import MIDI_FILE_SUFFIXES, find_midi_files
@@ -59,11 +60,10 @@ _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 
 
 def training_root() -> Path:
-    """Where the app keeps datasets and runs: ``$RNNMUSIC_TRAINING``, else beside the user models folder."""
+    """Where the app keeps datasets and runs: ``$RNNMUSIC_TRAINING``, else ``training/`` in rnnmusic's data folder."""
     if os.environ.get("RNNMUSIC_TRAINING"):
         return Path(os.environ["RNNMUSIC_TRAINING"]).expanduser()
-    data_home = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(data_home) / "rnnmusic" / "training"
+    return user_data_dir() / "training"
 
 
 def name_from_folder(folder: str | os.PathLike) -> str:

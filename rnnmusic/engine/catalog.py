@@ -63,12 +63,17 @@ def shipped_models_dir() -> Path | None:
     return path if path.is_dir() else None
 
 
+def user_data_dir() -> Path:
+    """rnnmusic's folder of the user's data: ``$XDG_DATA_HOME/rnnmusic``, else ``~/.local/share/rnnmusic``."""
+    data_home = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data_home) / "rnnmusic"
+
+
 def user_models_dir() -> Path:
     """The user's models folder (it need not exist)."""
     if os.environ.get("RNNMUSIC_MODELS"):
         return Path(os.environ["RNNMUSIC_MODELS"]).expanduser()
-    data_home = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(data_home) / "rnnmusic" / "models"
+    return user_data_dir() / "models"
 
 
 def read_card(model_path: str | os.PathLike) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from live_fakes import FakeOutput
+from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QMessageBox
 
 from rnnmusic.errors import PortError
@@ -64,3 +65,15 @@ class FakeOpener:
         port = FakeOutput(name)
         self.opened.append(port)
         return port
+
+
+def has_colour_near(image: QImage, colour: QColor, tolerance: int = 40, stride: int = 3) -> bool:
+    """Whether some pixel (every ``stride``-th) is within ``tolerance`` per channel of ``colour``
+    (drawn things are antialiased or drawn with some alpha)."""
+    for y in range(0, image.height(), stride):
+        for x in range(0, image.width(), stride):
+            pixel = QColor(image.pixel(x, y))
+            if max(abs(pixel.red() - colour.red()), abs(pixel.green() - colour.green()),
+                   abs(pixel.blue() - colour.blue())) <= tolerance:
+                return True
+    return False

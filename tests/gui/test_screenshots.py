@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
+from gui_support import has_colour_near
 from PySide6.QtGui import QColor, QImage
 from support import require
 
@@ -81,7 +82,7 @@ def test_screenshots_of_the_main_window_live_panel_and_a_region(xvfb, tiny_model
     colours = {main.pixel(x, y) for x in range(0, main.width(), 7) for y in range(0, main.height(), 7)}
     assert len(colours) > 50  # a drawn window, not an empty screen
     generated = QColor(*CONTINUATION_COLOUR)  # the generated notes' colour in a light palette
-    assert _has_colour_near(main, generated), "no generated notes visible in the screenshot"
+    assert has_colour_near(main, generated), "no generated notes visible in the screenshot"
 
     live = QImage(str(SHOTS / "live-panel.png"))
     assert live.width() > 300 and live.height() > 100
@@ -112,8 +113,8 @@ def test_screenshot_of_the_training_dialog_mid_training(xvfb, tmp_path):
 
     shot = QImage(str(SHOTS / "training-dialog.png"))
     assert (shot.width(), shot.height()) == (760, 640)
-    assert _has_colour_near(shot, TRAIN_COLOUR, 20), "no training loss curve in the screenshot"
-    assert _has_colour_near(shot, VALID_COLOUR, 20), "no validation curve in the screenshot"
+    assert has_colour_near(shot, TRAIN_COLOUR, 20), "no training loss curve in the screenshot"
+    assert has_colour_near(shot, VALID_COLOUR, 20), "no validation curve in the screenshot"
     assert not list((tmp_path / "models").glob("*.onnx")), "the picture is taken mid-training (then cancelled)"
 
 
@@ -123,14 +124,3 @@ def _torch_installed() -> bool:
     except ImportError:
         return False
     return True
-
-
-def _has_colour_near(image: QImage, colour: QColor, tolerance: int = 40) -> bool:
-    """Whether some pixel is within ``tolerance`` per channel of ``colour`` (notes are drawn with some alpha)."""
-    for y in range(0, image.height(), 3):
-        for x in range(0, image.width(), 3):
-            pixel = QColor(image.pixel(x, y))
-            if max(abs(pixel.red() - colour.red()), abs(pixel.green() - colour.green()),
-                   abs(pixel.blue() - colour.blue())) <= tolerance:
-                return True
-    return False

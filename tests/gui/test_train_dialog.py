@@ -10,8 +10,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from gui_support import has_colour_near
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor
 from support import require
 
 from rnnmusic.gui.loss_curve import TRAIN_COLOUR, VALID_COLOUR, LossCurve
@@ -77,16 +77,6 @@ def checkpoint_step(run_dir: Path) -> int:
     return int(torch.load(run_dir / "last.pt", weights_only=True)["step"])
 
 
-def has_colour(image, colour: QColor, tolerance: int = 30) -> bool:
-    for y in range(0, image.height(), 2):
-        for x in range(0, image.width(), 2):
-            pixel = QColor(image.pixel(x, y))
-            if max(abs(pixel.red() - colour.red()), abs(pixel.green() - colour.green()),
-                   abs(pixel.blue() - colour.blue())) <= tolerance:
-                return True
-    return False
-
-
 def test_a_folder_of_midi_files_becomes_a_model_in_the_list_that_generates(window, qtbot, places, midi_folder,
                                                                           dialogs):
     models, training = places
@@ -115,7 +105,7 @@ def test_a_folder_of_midi_files_becomes_a_model_in_the_list_that_generates(windo
     assert [s for s, _ in dialog.curve.valid] == [1, 2, 3, 4, 5, 6]
     assert [s for s, _ in dialog.curve.train] == [1, 2, 3, 4, 5, 6]
     picture = dialog.curve.grab().toImage()
-    assert has_colour(picture, TRAIN_COLOUR) and has_colour(picture, VALID_COLOUR)
+    assert has_colour_near(picture, TRAIN_COLOUR, 30, 2) and has_colour_near(picture, VALID_COLOUR, 30, 2)
     assert (training / "my-tunes" / "run" / "best.pt").is_file()
     assert "Skipped 1 of 13 files: drums.mid has no notes the encoding can represent" in dialog.log.toPlainText()
 
@@ -211,7 +201,7 @@ def test_the_learning_curve_draws_both_losses_and_thins_long_runs(qtbot):
     curve.add("valid", 5000, float("nan"))  # a diverged validation is not a point
     assert len(curve.train) == 5000 and curve.valid == [(2500, 2.6)]
     image = curve.grab().toImage()
-    assert has_colour(image, TRAIN_COLOUR) and has_colour(image, VALID_COLOUR)
+    assert has_colour_near(image, TRAIN_COLOUR, 30, 2) and has_colour_near(image, VALID_COLOUR, 30, 2)
     curve.keep_until(100)
     assert len(curve.train) == 100 and curve.valid == []
 
