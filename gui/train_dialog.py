@@ -3,7 +3,8 @@
 The dialog only gathers the choices and shows progress. :mod:`rnnmusic.gui.training_job`
 says what to run; :mod:`rnnmusic.gui.training_process` runs it (`rnnmusic dataset build`,
 `train --progress-json`, `export`) in a child process. Cancel kills that process; the
-run's last checkpoint stays, and Start on the same name continues from it.
+run's last checkpoint stays, and Start on the same name continues from it. Closing the dialog
+only hides it: the training goes on (the app's quitting stops it).
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -105,6 +105,7 @@ class TrainDialog(QDialog):
         self.cancel_button = QPushButton("Cancel", self)
         self.cancel_button.setToolTip("Stop now; Start continues from the last checkpoint")
         self.close_button = QPushButton("Close", self)
+        self.close_button.setToolTip("Training goes on in the background; File > Train a Model… shows it again")
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.start_button)
@@ -244,12 +245,6 @@ class TrainDialog(QDialog):
         self.cancel_button.setEnabled(running)
         resumable = bool(self.name.text().strip()) and self.current_job().can_resume()
         self.start_button.setText("Resume" if resumable and not running else "Start")
-
-    def closeEvent(self, event: QCloseEvent) -> None:
-        self.process.cancel()  # the checkpoint stays: opening the dialog again and Start resumes
-        self.process.wait()
-        super().closeEvent(event)
-
 
 def _epochs(value: float) -> str:
     return f"{value:.0f}" if abs(value - round(value)) < 0.05 else f"{value:.1f}"

@@ -99,6 +99,10 @@ class TrainingJob:
         return self.work_dir / "splits.json"
 
     @property
+    def choices_file(self) -> Path:
+        return self.work_dir / "choices.json"
+
+    @property
     def model_path(self) -> Path:
         return self.models_dir / f"{self.name}.onnx"
 
@@ -145,12 +149,26 @@ class TrainingJob:
         return f"Skipped {len(skipped)} of {total} files: {reasons}{more}." if skipped else ""
 
     # -- what runs ------------------------------------------------------------------------------
+    def choices(self) -> dict[str, str]:
+        """What a resumed run must share with the run it continues (the epochs may change)."""
+        return {"folder": str(self.folder.resolve()), "kind": self.kind, "network": self.size.label}
+
     def prepare(self, start_over: bool) -> None:
-        """Make the folders and write the split list (and with ``start_over``, forget the old run)."""
+        """Make the folders and write the split list (and with ``start_over``, forget the old run).
+
+        A run of this name made from other choices is not continued: the message says so and how to go on."""
         files = self.check()
         if start_over and self.run_dir.exists():
             shutil.rmtree(self.run_dir)
+        if self.can_resume() and self.choices_file.is_file():
+            before = json.loads(self.choices_file.read_text(encoding="utf-8"))
+            changed = [f"{key} {before.get(key)} (now {value})" for key, value in self.choices().items()
+                       if before.get(key) != value]
+            if changed:
+                raise ConfigError(f"The model “{self.name}” was being trained from other choices: "
+                                  f"{'; '.join(changed)}. Tick Start over to train it afresh, or choose another name.")
         self.work_dir.mkdir(parents=True, exist_ok=True)
+        self.choices_file.write_text(json.dumps(self.choices(), indent=1) + "\n", encoding="utf-8")
         self.models_dir.mkdir(parents=True, exist_ok=True)
         rel = [p.relative_to(self.folder).as_posix() for p in files]
         self.splits_file.write_text(json.dumps(split_list(rel), indent=1) + "\n", encoding="utf-8")

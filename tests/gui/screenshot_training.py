@@ -43,7 +43,9 @@ def main(out_dir: str, folder: str) -> int:
     record = dialog.last_record
     snap(out / "training-dialog.png", f"{WIDTH}x{HEIGHT}+0+0")
     print(f"mid-training at step {record['step']} of {record['total']}", flush=True)
-    dialog.close()  # cancels the run
+    dialog.process.cancel()
+    dialog.process.wait()
+    dialog.close()
     QApplication.processEvents()
     return 0
 

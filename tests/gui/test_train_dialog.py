@@ -80,6 +80,8 @@ def checkpoint_step(run_dir: Path) -> int:
 def test_a_folder_of_midi_files_becomes_a_model_in_the_list_that_generates(window, qtbot, places, midi_folder,
                                                                           dialogs):
     models, training = places
+    file_menu = window.menuBar().actions()[0].menu()
+    assert window.train_action in file_menu.actions()  # File > Train a Model…
     window.train_action.trigger()
     dialog = window.train_dialog
     assert dialog is not None and dialog.isVisible()
@@ -128,8 +130,11 @@ def test_cancel_keeps_the_checkpoint_and_start_resumes_from_it(dialog, qtbot, pl
     run_dir = training / "resumed" / "run"
     assert dialog.start_button.text() == "Start"
     assert dialog.start()
+    dialog.close()  # only hides it: the training goes on in the background
+    assert not dialog.isVisible() and dialog.process.running
     qtbot.waitUntil(lambda: dialog.last_record.get("event") == "valid" and dialog.last_record["step"] >= 3,
                     timeout=RUN_TIMEOUT_MS)
+    dialog.show()
     with qtbot.waitSignal(dialog.process.cancelled, timeout=10_000):
         qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
     assert not dialog.process.running and dialog.start_button.isEnabled()
@@ -139,6 +144,16 @@ def test_cancel_keeps_the_checkpoint_and_start_resumes_from_it(dialog, qtbot, pl
     assert 3 <= saved < 500, "cancelled part way, after a checkpoint"
     assert not (models / "resumed.onnx").exists()  # nothing exported from a cancelled run
     curve_before = list(dialog.curve.train)
+
+    # the same name with another kind of model is not continued: one message, nothing started
+    dialog.kind.setCurrentIndex(dialog.kind.findData("chords"))
+    assert not dialog.start()
+    assert dialogs.shown == [("Cannot train on this folder",
+                              "The model “resumed” was being trained from other choices: kind melody (now chords). "
+                              "Tick Start over to train it afresh, or choose another name.")]
+    assert not dialog.process.running and checkpoint_step(run_dir) == saved
+    dialogs.shown.clear()
+    dialog.kind.setCurrentIndex(dialog.kind.findData("melody"))
 
     records = []
     dialog.process.record.connect(records.append)
