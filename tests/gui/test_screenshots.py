@@ -91,9 +91,9 @@ def test_screenshots_of_the_main_window_live_panel_and_a_region(xvfb, tiny_model
 
     region = QImage(str(SHOTS / "region-variations.png"))
     assert (region.width(), region.height()) == (1400, 860)
-    assert _has_colour_near(region, generated), "no region notes visible in the region screenshot"
+    assert has_colour_near(region, generated), "no region notes visible in the region screenshot"
     highlight = QColor(next(line.split()[1] for line in done.stdout.splitlines() if line.startswith("highlight")))
-    assert _has_colour_near(region, highlight, tolerance=8), "the selected bars are not marked on the ruler"
+    assert has_colour_near(region, highlight, tolerance=8), "the selected bars are not marked on the ruler"
 
 
 @pytest.mark.xvfb
