@@ -67,7 +67,18 @@ def amp_dtype(precision: str, device: torch.device) -> torch.dtype | None:
         return None
     if precision == "auto":
         return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+    if precision == "bf16" and device.type == "cpu" and not cpu_has_bf16():
+        # torch's CPU LSTM/GRU kernels (oneDNN) then fail mid-step with "could not create a primitive
+        # descriptor"; say so before any work is done
+        raise ConfigError("run.precision bf16: this CPU has no bfloat16 support for torch's recurrent layers "
+                          "(oneDNN needs AVX-512 BF16 or AMX); use fp32 (or auto, fp32 on a CPU)")
     return {"bf16": torch.bfloat16, "fp16": torch.float16}[precision]
+
+
+def cpu_has_bf16() -> bool:
+    """Whether torch's oneDNN runs bfloat16 on this CPU (assumed so when this torch cannot tell)."""
+    check = getattr(torch.ops.mkldnn, "_is_mkldnn_bf16_supported", None)
+    return bool(check()) if check is not None else True
 
 
 def setup(device_name: str, precision: str) -> Placement:
