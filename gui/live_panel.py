@@ -271,6 +271,8 @@ class LivePanel(QWidget):
         played = self.played_take()
         if played is not None and self.engine is None:
             self.keep_requested.emit(played)
+            self._played = []  # kept once: a second press would only make a copy
+            self._update_enabled()
 
     def _collect(self, engine) -> None:
         recording = getattr(engine, "recording", None)
@@ -308,6 +310,9 @@ class LivePanel(QWidget):
         """Name the seed's meter in the meter menu (what "The seed's" plays)."""
         first = seed.time_signatures[0] if seed is not None else None
         self.meter.setItemText(0, f"The seed's ({first.numerator}/{first.denominator})" if first else "The seed's")
+        if self.engine is None:  # what the last run played followed the old seed: it is no take of this one
+            self._played = []
+            self._update_enabled()
 
     # -- settings --------------------------------------------------------------------------
     def _restore(self) -> None:

@@ -86,7 +86,7 @@ class Take:
         facts = [("model", self.model_name),
                  ("temperature", f"{options.temperature:.2f}"),
                  ("top-p", "off" if options.top_p is None else f"{options.top_p:.2f}"),
-                 ("key", self.key or "any"),
+                 ("key", "the seed's" if self.key == "auto" else self.key or "any"),
                  ("repetition", "model's own" if options.repetition is None else f"{options.repetition:.2f}"),
                  ("random seed", str(options.seed))]
         if options.region is not None:

@@ -123,7 +123,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"saved {len(controls.bindings)} control(s) to {args.cc_map}", file=sys.stderr)
         engine = LiveEngine(stream, output, clock, config, input=port_in, controls=controls)
         _describe(args, model, output, port_in, clock)
-        _play(engine, args.duration_bars, clock.meter.beats_per_bar, StatusLine(sys.stderr))
+        _play(engine, args.duration_bars, clock.meter.beats_per_bar)
     return 0
 
 
@@ -176,9 +176,10 @@ def _describe(args, model, output, port_in, clock) -> None:
           "Ctrl-C stops.", file=sys.stderr, flush=True)
 
 
-def _play(engine, duration_bars: float | None, beats_per_bar: float, status: StatusLine) -> None:
-    """Run until a signal, the duration or a failure, showing the status; always stop the engine (which ends
-    every note) and say so."""
+def _play(engine, duration_bars: float | None, beats_per_bar: float, status: StatusLine | None = None) -> None:
+    """Run until a signal, the duration or a failure, showing the status (on stderr unless given); always stop
+    the engine (which ends every note) and say so."""
+    status = status or StatusLine(sys.stderr)
     signalled: list[int] = []
 
     def request_stop(signum, frame):

@@ -261,6 +261,7 @@ def test_live_notes_are_drawn_in_the_roll_and_kept_as_a_take_in_the_seeds_meter(
     qtbot.mouseClick(live.keep_button, Qt.MouseButton.LeftButton)
     take = window.current_take()
     assert take is not None and take.live and not take.can_make_again
+    assert not live.keep_button.isEnabled() and window.takes.rowCount() == 1  # kept once
     assert take.seed_part.same_music(window.seed)
     notes = list(take.generated_part.iter_notes())
     assert [n.pitch for n in notes] == played
