@@ -114,7 +114,7 @@ def run(args: argparse.Namespace) -> int:
     seed, model, stream = _open_source(args, config.max_note_beats)
     clock = make_clock(args.clock, args.bpm, args.meter, seed)
     with_input = needs_input(config, args.clock, args.in_port, listens=args.learn or controls is not None)
-    with _cli_words(), open_ports(args.out, args.in_port, args.api, args.virtual_name, with_input) as (
+    with midi_system_words(), open_ports(args.out, args.in_port, args.api, args.virtual_name, with_input) as (
             output, port_in):
         if args.learn:
             assert port_in is not None  # needs_input opens the input for --learn
@@ -128,8 +128,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 @contextlib.contextmanager
-def _cli_words():
-    """A MIDI system that cannot be reached is reported with the option that picks another (--api)."""
+def midi_system_words():
+    """A MIDI system that cannot be reached is reported with the option that picks another (--api); `rnnmusic
+    ports` says it the same way."""
     from rnnmusic.live.midi_api import MidiSystemError
 
     try:

@@ -15,9 +15,11 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from rnnmusic.cli.live import midi_system_words
     from rnnmusic.live.ports import default_api, list_ports
 
-    listing = list_ports(args.api)
+    with midi_system_words():
+        listing = list_ports(args.api)
     print(f"MIDI API: {args.api or default_api()}")
     for title, names in (("inputs (rnnmusic live --in NAME)", listing.inputs),
                          ("outputs (rnnmusic live --out NAME)", listing.outputs)):

@@ -189,7 +189,7 @@ def test_the_live_panel_offers_only_this_platforms_midi_systems(window):
 
 
 def test_a_midi_system_that_cannot_be_reached_is_told_in_the_apps_words(qtbot, window, dialogs):
-    from rnnmusic.cli.live import _cli_words
+    from rnnmusic.cli.live import midi_system_words
     from rnnmusic.errors import PortError
     from rnnmusic.gui.ports import MidiPorts
     from rnnmusic.live.ports import MidiSystemError
@@ -204,7 +204,7 @@ def test_a_midi_system_that_cannot_be_reached_is_told_in_the_apps_words(qtbot, w
     assert ports.problem == ("cannot use the ALSA MIDI system (ALSA error initializing MIDI client); "
                              "try choosing JACK under MIDI system")
     with pytest.raises(PortError, match=r"; try --api jack$"):  # the command line names its option
-        with _cli_words():
+        with midi_system_words():
             raise failure
 
     def refuse(request):

@@ -36,3 +36,17 @@ def test_usage_errors_exit_2():
     with pytest.raises(SystemExit) as info:
         main(["live", "--mode", "jam"])
     assert info.value.code == 2
+
+
+def test_a_midi_system_that_cannot_be_reached_names_the_option_for_another(capsys, monkeypatch):
+    from rnnmusic.live import ports
+    from rnnmusic.live.ports import MidiSystemError
+
+    def unreachable(api=None):
+        raise MidiSystemError("alsa", "ALSA error initializing MIDI client", ("jack",))
+
+    monkeypatch.setattr(ports, "list_ports", unreachable)
+    assert main(["ports", "--api", "alsa"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err == ("rnnmusic ports: error: cannot use the ALSA MIDI system (ALSA error initializing MIDI client); "
+                   "try --api jack")
