@@ -5,6 +5,9 @@ FluidSynth and the SoundFont are found by :mod:`rnnmusic.audio` (the same lookup
 real time as a QProcess, so stopping is ending the process and nothing blocks the
 GUI thread. ``RNNMUSIC_AUDIO_DRIVER`` picks FluidSynth's audio driver (jack,
 pulseaudio, alsa, coreaudio, ...); by default FluidSynth chooses.
+
+:func:`export_wav` renders a take to a WAV file offline, the way
+`rnnmusic generate --wav` does (:func:`rnnmusic.audio.render_wav_to`).
 """
 
 from __future__ import annotations
@@ -17,7 +20,11 @@ from typing import cast
 
 from PySide6.QtCore import QObject, QProcess, Signal
 
-from rnnmusic.audio import AudioUnavailable, check_audio
+from rnnmusic.atomic import atomic_output
+from rnnmusic.audio import AudioUnavailable, check_audio, render_wav_to
+from rnnmusic.errors import RnnmusicError
+from rnnmusic.midi.write import sequence_to_midi_bytes
+from rnnmusic.notes import NoteSequence
 
 DRIVER_ENV = "RNNMUSIC_AUDIO_DRIVER"
 
@@ -87,3 +94,23 @@ def audio_player_factory() -> Callable[[], FluidSynthPlayer] | None:
         return None
     driver = os.environ.get(DRIVER_ENV) or None
     return lambda: FluidSynthPlayer(program, soundfont, driver)
+
+
+def export_wav(seq: NoteSequence, path: str | os.PathLike) -> Path:
+    """Render ``seq`` to a WAV file at ``path`` with FluidSynth (atomically: a failure leaves no file).
+
+    RnnmusicError, naming the file, when FluidSynth or a SoundFont is missing or the file cannot be written.
+    """
+    path = Path(path)
+    program, soundfont = check_audio()
+    if not path.parent.is_dir():
+        raise RnnmusicError(f"{path}: cannot be written: folder {path.parent} does not exist")
+    with tempfile.TemporaryDirectory(prefix="rnnmusic-wav-") as folder:
+        midi = Path(folder) / "take.mid"
+        midi.write_bytes(sequence_to_midi_bytes(seq))
+        try:
+            with atomic_output(path) as tmp:
+                render_wav_to(program, soundfont, midi, tmp, name=str(path))
+        except OSError as exc:
+            raise RnnmusicError(f"{path}: cannot be written ({exc.strerror or exc})") from None
+    return path

@@ -7,23 +7,27 @@ and the player show whatever take is current.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from pathlib import Path
+from typing import cast
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QUndoStack
-from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMenu, QStyle, QWidget
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMenu, QMenuBar, QStyle, QWidget
 
 from rnnmusic.errors import RnnmusicError
+from rnnmusic.gui import dialogs
 from rnnmusic.gui.controls_panel import ControlsPanel
 from rnnmusic.gui.dialogs import ALL_TRACKS, choose_track, only_track, show_error
 from rnnmusic.gui.engine_bridge import EngineBridge, Generated, GenerateOptions
 from rnnmusic.gui.live_panel import LivePanel, PlayedTake
 from rnnmusic.gui.model_panel import ModelPanel
+from rnnmusic.gui.note_editing import NoteEditor
 from rnnmusic.gui.pianoroll_view import PianoRoll
 from rnnmusic.gui.playback import Player
 from rnnmusic.gui.ports import MidiPorts
 from rnnmusic.gui.region_actions import RegionActions
+from rnnmusic.gui.roll_mouse import GESTURES
 from rnnmusic.gui.settings import Settings
 from rnnmusic.gui.takes import Take, TakesModel, live_take, make_takes
 from rnnmusic.gui.takes_panel import TakesPanel
@@ -32,11 +36,14 @@ from rnnmusic.gui.transport import TransportBar
 from rnnmusic.gui.workers import TaskRunner
 from rnnmusic.midi.read import read_midi
 from rnnmusic.midi.write import write_midi
-from rnnmusic.notes import NoteSequence
+from rnnmusic.notes import Note, NoteSequence
 from rnnmusic.transforms import trim
 
 MIDI_SUFFIXES = (".mid", ".midi", ".kar", ".smf")
 MIDI_FILTER = "MIDI files (*.mid *.midi *.kar *.smf);;All files (*)"
+WAV_FILTER = "WAV audio (*.wav);;All files (*)"
+SEED = "seed"  # the edit target when no take is shown; a take is ("take", its number)
+VELOCITY_STEP = 10
 
 
 class MainWindow(QMainWindow):
@@ -58,6 +65,9 @@ class MainWindow(QMainWindow):
         self.player = player or Player(parent=self)
         self.roll = PianoRoll(self)
         self.setCentralWidget(self.roll)
+        self.undo_stack = QUndoStack(self)  # the window's one: note edits and kept region variations
+        self.editor = NoteEditor(self._edit_target, self._apply_edit, self.undo_stack, self)
+        self.exporter = TaskRunner(self)  # WAV export has its own worker: it must not wait for a generation
         self.models = ModelPanel(engine, settings, self)
         self.controls = ControlsPanel(self)
         self.takes_panel = TakesPanel(self.takes, self)
@@ -119,6 +129,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.open_action)
         self.recent_menu = file_menu.addMenu("Open &Recent")
         file_menu.addAction(self.save_action)
+        self._build_export_actions(file_menu)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         edit_menu = menu.addMenu("&Edit")
@@ -133,9 +144,11 @@ class MainWindow(QMainWindow):
         view_menu.addSeparator()
         for dock in self.findChildren(QDockWidget):
             view_menu.addAction(dock.toggleViewAction())
+        self._build_help_menu(menu)
         self.transport.add_actions(self.open_action, self.generate_action, self.play_action, self.save_action)
         self._build_region_actions(edit_menu, region_menu, play_menu)
         self._build_take_actions()
+        self._build_edit_actions(edit_menu)
         self._update_recent_menu()
         self._update_enabled()
 
@@ -150,8 +163,7 @@ class MainWindow(QMainWindow):
         play_menu.addActions([self.loop_action, self.clear_bars_action])
 
     def _build_region_actions(self, edit_menu: QMenu, region_menu: QMenu, play_menu: QMenu) -> None:
-        """The window's one undo stack (Edit > Undo, Redo) and the region actions (gui/region_actions.py)."""
-        self.undo_stack = QUndoStack(self)
+        """Edit > Undo, Redo of the window's one undo stack, and the region actions (gui/region_actions.py)."""
         self.undo_action = self.undo_stack.createUndoAction(self, "&Undo")
         self.redo_action = self.undo_stack.createRedoAction(self, "&Redo")
         for action, keys in ((self.undo_action, QKeySequence.StandardKey.Undo),
@@ -166,6 +178,51 @@ class MainWindow(QMainWindow):
         play_menu.addAction(regions.audition_action)
         self.transport.addSeparator()
         self.transport.addActions([regions.regenerate_action, regions.keep_action])
+
+    def _build_export_actions(self, file_menu: QMenu) -> None:
+        self.export_wav_action = self._action("Export Take as &WAV…", self.export_wav_dialog, "Ctrl+Shift+E",
+                                              "Render the current take to a WAV file with FluidSynth")
+        file_menu.addAction(self.export_wav_action)
+
+    def _build_edit_actions(self, edit_menu: QMenu) -> None:
+        """Note editing after Undo/Redo: selecting, deleting, velocity and the draw tool (gui/note_editing.py)."""
+        self.select_all_action = self._action("Select &All Notes", self.roll.scene.select_all,
+                                              QKeySequence.StandardKey.SelectAll)
+        self.delete_action = self._action("&Delete Notes", self.delete_selected, QKeySequence.StandardKey.Delete,
+                                          "Delete the selected notes")
+        self.delete_action.setShortcuts([QKeySequence(QKeySequence.StandardKey.Delete), QKeySequence("Backspace")])
+        self.louder_action = self._action("&Louder", lambda: self.change_velocity(VELOCITY_STEP), "Ctrl+Up",
+                                          f"Velocity of the selected notes up by {VELOCITY_STEP}")
+        self.softer_action = self._action("&Softer", lambda: self.change_velocity(-VELOCITY_STEP), "Ctrl+Down",
+                                          f"Velocity of the selected notes down by {VELOCITY_STEP}")
+        self.velocity_action = self._action("Set &Velocity…", self.velocity_dialog,
+                                            tip="Give the selected notes one velocity")
+        self.draw_action = self._action("D&raw Notes", None, "D", "Press and drag on empty space to draw a note")
+        self.draw_action.setCheckable(True)
+        self.draw_action.toggled.connect(lambda on: setattr(self.roll.view, "draw_mode", on))
+        edit_menu.addSeparator()
+        edit_menu.addActions([self.select_all_action, self.delete_action])
+        edit_menu.addSeparator()
+        edit_menu.addActions([self.louder_action, self.softer_action, self.velocity_action])
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.draw_action)
+        self.roll.scene.selectionChanged.connect(self._update_edit_enabled)
+        self._update_edit_enabled()
+
+    def _build_help_menu(self, menu: QMenuBar) -> None:
+        self.shortcuts_action = self._action("&Keyboard Shortcuts", self.show_shortcuts,
+                                             QKeySequence.StandardKey.HelpContents)
+        self.docs_action = self._action("&Documentation", lambda: dialogs.show_documentation(self),
+                                        tip="Where the guide and the reference are")
+        self.about_action = self._action("&About rnnmusic", lambda: dialogs.show_about(self))
+        help_menu = menu.addMenu("&Help")
+        help_menu.addActions([self.shortcuts_action, self.docs_action, self.about_action])
+
+    def shortcut_dialog(self) -> dialogs.ShortcutsDialog:
+        return dialogs.ShortcutsDialog(self.actions(), GESTURES, self)
+
+    def show_shortcuts(self) -> None:
+        self.shortcut_dialog().exec()
 
     def loop_range(self, seq: NoteSequence) -> tuple[float, float] | None:
         """The section Play loops: a region variation's bars with a bar either side (while auditioning), the
@@ -216,6 +273,15 @@ class MainWindow(QMainWindow):
         self.live.seed_provider = lambda: self.seed
         self.live.controls_provider = self.controls.values
         self._connect_takes_and_live()
+        self._connect_editing()
+
+    def _connect_editing(self) -> None:
+        view = self.roll.view
+        view.notes_move_requested.connect(self.editor.move)
+        view.notes_resize_requested.connect(self.editor.resize)
+        view.note_draw_requested.connect(self.editor.draw)
+        self.exporter.finished.connect(lambda path: self.statusBar().showMessage(f"Exported {path}", 4000))
+        self.exporter.failed.connect(lambda message: show_error(self, "Cannot export", message))
 
     # -- seed --------------------------------------------------------------------------
     def open_dialog(self) -> None:
@@ -256,11 +322,18 @@ class MainWindow(QMainWindow):
         self.show_current()
         self.roll.fit()
         if seq is not None:
-            meter = seq.time_signatures[0]
-            self.seed_label.setText(f"{Path(path).name}: {len(seq)} notes, {seq.total_time:.1f} s, "
-                                    f"{seq.qpm:.0f} BPM, {meter.numerator}/{meter.denominator}")
+            self._describe_seed()
             self.setWindowTitle(f"{Path(path).name} — rnnmusic")
         self._update_enabled()
+
+    def _describe_seed(self) -> None:
+        seq = self.seed
+        if seq is None:
+            return
+        meter = seq.time_signatures[0]
+        name = Path(self.seed_path).name if self.seed_path else "Drawn seed"
+        self.seed_label.setText(f"{name}: {len(seq)} notes, {seq.total_time:.1f} s, "
+                                f"{seq.qpm:.0f} BPM, {meter.numerator}/{meter.denominator}")
 
     def _update_recent_menu(self) -> None:
         self.recent_menu.clear()
@@ -315,7 +388,7 @@ class MainWindow(QMainWindow):
         first_row = self.takes.rowCount()
         self.takes.add(made)
         self.takes_panel.select_row(first_row)
-        self.roll.fit()
+        self.roll.follow_take(generated.takes.continuation_start)
         if again is None:
             self.statusBar().showMessage(f"{len(made)} new take(s) from {generated.model_name}", 4000)
         elif generated.model_hash != again.record.model_hash:
@@ -351,7 +424,7 @@ class MainWindow(QMainWindow):
             self.roll.set_content(self.seed)
         else:
             compare = [t.generated_part for t in self.takes.compared(excluding=take)]
-            self.roll.set_content(take.seed_part, take.generated_part, compare)
+            self.roll.set_content(take.seed_part, take.generated_part, compare, take.continuation_start)
         self._update_enabled()
 
     def toggle_play(self) -> None:
@@ -426,6 +499,73 @@ class MainWindow(QMainWindow):
         self.takes_panel.select_row(row)
         self.statusBar().showMessage(f"{take.title}: {len(take.generated_part)} notes played live", 4000)
 
+    # -- editing -------------------------------------------------------------------------------
+    def _edit_target(self) -> tuple[Hashable, NoteSequence]:
+        """What an edit changes: the take on screen, else the seed (an empty one to draw into if none is open)."""
+        take = self.current_take()
+        if take is not None:
+            return ("take", take.number), take.sequence
+        return SEED, self.seed if self.seed is not None else NoteSequence()
+
+    def _apply_edit(self, target: Hashable, seq: NoteSequence, selected: list[Note]) -> None:
+        """Show ``seq`` as the notes of ``target`` (called by the undo stack for every edit, undo and redo)."""
+        if target == SEED:
+            if self._generating_for is self.seed:
+                self._generating_for = seq  # a take on the way continues what the seed was: keep it
+            self.seed = seq
+            self._describe_seed()
+            if self.current_take() is not None:  # undoing a seed edit while a take is shown: show the seed
+                self.takes_panel.view.setCurrentIndex(QModelIndex())
+            self.show_current()
+        else:
+            number = cast(tuple[str, int], target)[1]
+            row = self.takes.row_of(number)
+            self.takes.set_sequence(row, seq)  # the model redraws the take if it is shown
+            shown = self.current_take()
+            if shown is None or shown.number != number:
+                self.takes_panel.select_row(row)  # undo brings the take it changes back on screen
+        self.roll.scene.select_notes(selected)
+
+    def delete_selected(self) -> None:
+        self.editor.delete(self.roll.scene.selected_notes())
+
+    def change_velocity(self, change: int) -> None:
+        self.editor.change_velocity(self.roll.scene.selected_notes(), change)
+
+    def velocity_dialog(self) -> None:
+        notes = self.roll.scene.selected_notes()
+        if not notes:
+            return
+        velocity = dialogs.ask_velocity(self, round(sum(n.velocity for n in notes) / len(notes)))
+        if velocity is not None:
+            self.editor.set_velocity(notes, velocity)
+
+    def _update_edit_enabled(self) -> None:
+        has_selection = bool(self.roll.scene.selected_notes())
+        for action in (self.delete_action, self.louder_action, self.softer_action, self.velocity_action):
+            action.setEnabled(has_selection)
+
+    # -- exporting -----------------------------------------------------------------------------
+    def export_wav_dialog(self) -> None:
+        take = self.current_take()
+        if take is None:
+            return
+        folder = self.settings.get_str("files/save_dir", self.settings.get_str("files/last_dir", str(Path.home())))
+        suggested = Path(folder) / Path(take.file_name()).with_suffix(".wav").name
+        path, _ = QFileDialog.getSaveFileName(self, "Export take as WAV", str(suggested), WAV_FILTER)
+        if path:
+            self.export_wav(take, path)
+
+    def export_wav(self, take: Take, path: str | Path) -> bool:
+        """Render ``take`` to ``path`` (.wav added when missing) off the GUI thread; False if an export is running."""
+        from rnnmusic.gui.audio_preview import export_wav
+
+        path = Path(path)
+        if path.suffix.lower() != ".wav":
+            path = path.with_suffix(".wav")
+        seq = take.sequence
+        return self.exporter.start(lambda _progress, _cancel: export_wav(seq, path))
+
     # -- saving ------------------------------------------------------------------------------
     def save_dialog(self) -> None:
         take = self.current_take()
@@ -452,6 +592,7 @@ class MainWindow(QMainWindow):
     def _update_enabled(self) -> None:
         has_take = self.current_take() is not None
         self.save_action.setEnabled(has_take)
+        self.export_wav_action.setEnabled(has_take)
         self.play_action.setEnabled(has_take or self.seed is not None)
 
     # -- drag and drop in ---------------------------------------------------------------------
@@ -479,17 +620,28 @@ class MainWindow(QMainWindow):
         if state is not None:
             self.restoreState(state)
         else:
-            self.live_dock.hide()  # the live panel is for later; the first look is seed, model, takes
+            self._default_layout()
         self.controls.restore(self.settings)
         self.models.reload()
         self.transport.restore(self.settings)
         self.ports.set_api(self.live.api.currentData())  # lists the ports once, for every port menu
+
+    def _default_layout(self) -> None:
+        """The first look is seed, model and takes (the live panel is for later), with the docks as narrow as
+        they go so the piano roll gets most of the window."""
+        self.live_dock.hide()
+        for area in (Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea):
+            docks = [d for d in self.findChildren(QDockWidget) if self.dockWidgetArea(d) == area and not d.isHidden()]
+            if docks:
+                width = max(d.minimumSizeHint().width() for d in docks)
+                self.resizeDocks(docks[:1], [width], Qt.Orientation.Horizontal)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.player.stop()
         self.live.shutdown()
         self.runner.cancel()
         self.runner.wait(10_000)
+        self.exporter.wait(60_000)  # a WAV being written is finished, not left as a temporary file
         self.settings.set_value("window/geometry", self.saveGeometry())
         self.settings.set_value("window/state", self.saveState())
         self.controls.save(self.settings)

@@ -26,8 +26,16 @@ from enum import Enum
 
 import numpy as np
 from PySide6.QtCore import QObject, QRectF, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QPalette, QPen
-from PySide6.QtWidgets import QGraphicsLineItem, QGraphicsRectItem, QGraphicsScene
+from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPalette, QPen
+from PySide6.QtWidgets import (
+    QGraphicsItem,
+    QGraphicsLineItem,
+    QGraphicsRectItem,
+    QGraphicsScene,
+    QStyle,
+    QStyleOptionGraphicsItem,
+    QWidget,
+)
 
 from rnnmusic.grid import StepGrid
 from rnnmusic.midi.names import pitch_name
@@ -62,6 +70,7 @@ class RollColors:
     compare: QColor
     playhead: QColor
     bar_band: QColor
+    selected: QColor
 
     @classmethod
     def from_palette(cls, palette: QPalette) -> RollColors:
@@ -73,6 +82,8 @@ class RollColors:
             compare=QColor("#5fd38d") if dark else QColor("#1e8a4c"),
             playhead=QColor("#ff5050") if dark else QColor("#d01010"),
             bar_band=_translucent(palette.color(QPalette.ColorRole.Highlight), 0.22),
+            # selected notes get an outline that is neither note colour: black on light, white on dark
+            selected=QColor("#ffffff") if dark else QColor("#000000"),
         )
 
 
@@ -83,13 +94,34 @@ def _translucent(color: QColor, alpha: float) -> QColor:
 
 
 class NoteItem(QGraphicsRectItem):
-    """One note; keeps its pitch, velocity and layer so tests and tooltips can read them back."""
+    """One note; keeps the note itself and its layer, so edits, tests and tooltips can read them back.
 
-    def __init__(self, rect: QRectF, pitch: int, velocity: int, start: float, end: float, layer: Layer):
+    Notes of the current take (seed and generated layers) can be selected and edited; compared
+    takes' outlines cannot.
+    """
+
+    def __init__(self, rect: QRectF, note: Note, layer: Layer):
         super().__init__(rect)
-        self.pitch, self.velocity, self.layer = pitch, velocity, layer
-        where = f"{start:.2f}–{end:.2f} s"
-        self.setToolTip(f"{pitch_name(pitch)} ({pitch}) · velocity {velocity} · {where} · {layer.value}")
+        self.note, self.layer = note, layer
+        self.pitch, self.velocity = note.pitch, note.velocity
+        self.editable = layer is not Layer.COMPARE
+        if self.editable:
+            self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable, True)
+        where = f"{note.start:.2f}–{note.end:.2f} s"
+        self.setToolTip(f"{pitch_name(note.pitch)} ({note.pitch}) · velocity {note.velocity} · {where} · "
+                        f"{layer.value}")
+
+    def shape(self) -> QPainterPath:
+        # the note itself: Qt would add the pen's width in scene units (half a quarter for a cosmetic pen),
+        # so clicks and rubber bands just beside a note would catch it
+        path = QPainterPath()
+        path.addRect(self.rect())
+        return path
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        # the scene styles selected notes itself; Qt's dashed selection box would hide the note's edges
+        option.state = option.state & ~QStyle.StateFlag.State_Selected
+        super().paint(painter, option, widget)
 
 
 class PianoRollScene(QGraphicsScene):
@@ -113,7 +145,17 @@ class PianoRollScene(QGraphicsScene):
         self.bar_band.setPen(QPen(Qt.PenStyle.NoPen))
         self.bar_band.setVisible(False)
         self.addItem(self.bar_band)
+        self.continuation = QGraphicsLineItem(0, 0, 0, PITCHES)  # where the seed ends and the take begins
+        self.continuation.setZValue(0.6)
+        self.continuation.setVisible(False)
+        self.continuation.setToolTip("The generated take starts here; notes to the left are the seed")
+        self.addItem(self.continuation)
+        self.draft = QGraphicsRectItem()  # the note being drawn, until the mouse is let go
+        self.draft.setZValue(4)
+        self.draft.setVisible(False)
+        self.addItem(self.draft)
         self._content: tuple = (None, None, ())
+        self.selectionChanged.connect(self._restyle_selection)
         self.apply_colors(self.colors)
         self._update_rect()
 
@@ -123,9 +165,14 @@ class PianoRollScene(QGraphicsScene):
         seed: NoteSequence | None,
         generated: NoteSequence | None = None,
         compare: Sequence[NoteSequence] = (),
+        continuation_start: float | None = None,
     ) -> None:
-        """Replace what is shown; the tempo map comes from the seed (or the generated part)."""
+        """Replace what is shown; the tempo map comes from the seed (or the generated part).
+
+        ``continuation_start`` (seconds) marks where the generated take begins.
+        """
         self._content = (seed, generated, tuple(compare))
+        selected = self.selected_notes()
         for item in self._notes:
             self.removeItem(item)
         self._notes = []
@@ -139,7 +186,12 @@ class PianoRollScene(QGraphicsScene):
             end = max(end, seq.total_time)
             self._add_notes(seq, layer)
         self.length_quarters = max(16.0, self.to_quarters(end))
+        if continuation_start is not None:
+            x = float(self.to_quarters(continuation_start))
+            self.continuation.setLine(x, 0, x, PITCHES)
+        self.continuation.setVisible(continuation_start is not None)
         self._update_rect()
+        self.select_notes(selected)  # the same notes stay selected when the take is redrawn
         self._place_bar_band()  # the grid may have changed under the selected bars
         self.update()
 
@@ -156,10 +208,10 @@ class PianoRollScene(QGraphicsScene):
         notes = seq.notes
         starts = np.atleast_1d(self.to_quarters(notes["start"]))
         ends = np.atleast_1d(self.to_quarters(notes["end"]))
-        for i, (pitch, velocity) in enumerate(zip(notes["pitch"].tolist(), notes["velocity"].tolist())):
+        for i, note in enumerate(seq.iter_notes()):
             width = max(float(ends[i] - starts[i]), 1.0 / GRID_STEPS_PER_QUARTER)
-            rect = QRectF(float(starts[i]), PITCHES - 1 - pitch, width, 1.0)
-            item = NoteItem(rect, pitch, velocity, float(notes["start"][i]), float(notes["end"][i]), layer)
+            rect = QRectF(float(starts[i]), PITCHES - 1 - note.pitch, width, 1.0)
+            item = NoteItem(rect, note, layer)
             self._style(item)
             # compare notes sit under the current take, so the current take stays readable
             item.setZValue(1 if layer is Layer.COMPARE else 2)
@@ -169,9 +221,13 @@ class PianoRollScene(QGraphicsScene):
     def _style(self, item: NoteItem) -> None:
         colors = self.colors
         color = {Layer.SEED: colors.seed, Layer.GENERATED: colors.generated, Layer.COMPARE: colors.compare}[item.layer]
-        pen = QPen(color.darker(140) if item.layer is not Layer.COMPARE else color)
+        selected = item.isSelected()
+        if selected:
+            pen = QPen(colors.selected)
+        else:
+            pen = QPen(color.darker(140) if item.layer is not Layer.COMPARE else color)
         pen.setCosmetic(True)
-        pen.setWidth(1 if item.layer is not Layer.COMPARE else 2)
+        pen.setWidth(1 if item.layer is not Layer.COMPARE and not selected else 2)
         item.setPen(pen)
         if item.layer is Layer.COMPARE:
             item.setBrush(Qt.BrushStyle.NoBrush)
@@ -188,12 +244,59 @@ class PianoRollScene(QGraphicsScene):
         pen.setWidth(2)
         self.playhead.setPen(pen)
         self.bar_band.setBrush(QBrush(colors.bar_band))
+        draft = QPen(colors.selected)
+        draft.setCosmetic(True)
+        draft.setStyle(Qt.PenStyle.DashLine)
+        self.draft.setPen(draft)
+        self.draft.setBrush(QBrush(_translucent(colors.generated, 0.5)))
+        marker = QPen(colors.generated)
+        marker.setCosmetic(True)
+        marker.setWidth(2)
+        marker.setStyle(Qt.PenStyle.DashLine)
+        self.continuation.setPen(marker)
         for item in self._notes:
             self._style(item)
         self.update()
 
     def note_items(self, layer: Layer | None = None) -> list[NoteItem]:
         return [n for n in self._notes if layer is None or n.layer is layer]
+
+    def show_draft(self, pitch: int | None, start: float = 0.0, length: float = 0.0) -> None:
+        """Show the outline of a note being drawn (None hides it)."""
+        if pitch is None:
+            self.draft.setVisible(False)
+            return
+        self.draft.setRect(QRectF(start, PITCHES - 1 - pitch, length, 1.0))
+        self.draft.setVisible(True)
+
+    # -- selection ---------------------------------------------------------------------
+    def selected_notes(self) -> list[Note]:
+        """The selected notes of the current take, in time order."""
+        return [item.note for item in self._notes if item.isSelected()]
+
+    def select_notes(self, notes: Sequence[Note]) -> None:
+        """Select exactly these notes (by value; each one once) of the current take."""
+        wanted = list(notes)
+        self.blockSignals(True)  # one selectionChanged for the lot, not one per note
+        try:
+            for item in self._notes:
+                chosen = item.editable and item.note in wanted
+                if chosen:
+                    wanted.remove(item.note)
+                item.setSelected(chosen)
+        finally:
+            self.blockSignals(False)
+        self.selectionChanged.emit()
+
+    def select_all(self) -> None:
+        self.select_notes([item.note for item in self._notes if item.editable])
+
+    def _restyle_selection(self) -> None:
+        for item in self._notes:
+            if item.editable:
+                self._style(item)
+                # a selected note is drawn over its neighbours so its outline shows whole
+                item.setZValue(3 if item.isSelected() else 2)
 
     # -- time ------------------------------------------------------------------------
     def to_quarters(self, seconds):

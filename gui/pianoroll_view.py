@@ -7,20 +7,35 @@ never drift out of line with the notes when the view scrolls or zooms.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPalette, QPen, QTransform, QWheelEvent
+from PySide6.QtGui import (
+    QColor,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPalette,
+    QPen,
+    QResizeEvent,
+    QTransform,
+    QWheelEvent,
+)
 from PySide6.QtWidgets import QGraphicsView, QGridLayout, QWidget
 
 from rnnmusic.gui.pianoroll_scene import PITCHES, PianoRollScene, RollColors, is_black
+from rnnmusic.gui.roll_mouse import RollMouse
 from rnnmusic.midi.names import pitch_name
 from rnnmusic.notes import NoteSequence
 
-MIN_PX_PER_QUARTER, MAX_PX_PER_QUARTER = 4.0, 400.0
+# zoomed right out a long piece still fits: 300 bars of 4/4 in 600 px
+MIN_PX_PER_QUARTER, MAX_PX_PER_QUARTER = 0.5, 400.0
 MIN_ROW_PX, MAX_ROW_PX = 3.0, 40.0
 ZOOM_STEP = 1.25
 FIT_MAX_ROW_PX = 16.0  # fitting a few notes must not blow them up to keyboard-key size
+FIT_MIN_ROW_PX = 9.0  # thinner rows and the key names cannot be read: scroll to the rest instead
+READABLE_PX_PER_QUARTER = 8.0  # a new take is shown whole with the seed only when bars stay this wide
+LABEL_PX = 10  # the key names' font size
 KEYBOARD_WIDTH = 56
 BLACK_KEY_SHARE = 0.62  # of the strip's width
 RULER_HEIGHT = 20
@@ -34,19 +49,64 @@ def _pen(color: QColor, width: int = 1) -> QPen:
 
 
 class RollView(QGraphicsView):
-    """The note area: rows shaded like a keyboard, bar and beat lines, Ctrl+wheel zooms."""
+    """The note area: rows shaded like a keyboard, bar and beat lines, Ctrl+wheel zooms.
+
+    Mouse and keys edit notes through :class:`~rnnmusic.gui.roll_mouse.RollMouse`, which only asks:
+    the ``*_requested`` signals carry each edit (notes by value, quarters, semitones) to whoever
+    makes it.
+    """
 
     zoomed = Signal()
+    resized = Signal()
+    user_zoomed = Signal()  # the user zoomed or scrolled: whatever was fitted is no longer wanted
+    notes_move_requested = Signal(object, float, int)  # notes, quarters later, semitones higher
+    notes_resize_requested = Signal(object, float)  # notes, quarters longer
+    note_draw_requested = Signal(int, float, float)  # pitch, start and length in quarters
 
     def __init__(self, scene: PianoRollScene, parent: QWidget | None = None):
         super().__init__(scene, parent)
         self.roll = scene  # the view only borrows the scene; this reference keeps it alive
         self.px_per_quarter = 40.0
         self.row_px = 10.0
+        self.draw_mode = False  # pressing on empty space draws a note instead of starting a rubber band
+        self.mouse = RollMouse(self)
         self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.FullViewportUpdate)
         self.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        # always there, so fitting the roll never makes a scroll bar come or go (which would change its size)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
+        self.setDragMode(QGraphicsView.DragMode.RubberBandDrag)
+        self.setRubberBandSelectionMode(Qt.ItemSelectionMode.IntersectsItemShape)
+        self.setMouseTracking(True)  # the cursor tells a note's body from its resizable end
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        for bar in (self.horizontalScrollBar(), self.verticalScrollBar()):
+            bar.actionTriggered.connect(lambda _action: self.user_zoomed.emit())
         self._apply_zoom()
+
+    def show_draft(self, pitch: int | None, start: float = 0.0, length: float = 0.0) -> None:
+        self.roll.show_draft(pitch, start, length)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        self.setFocus(Qt.FocusReason.MouseFocusReason)
+        if not self.mouse.press(event):
+            super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if not self.mouse.move(event):
+            super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if not self.mouse.release(event):
+            super().mouseReleaseEvent(event)
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        if not self.mouse.double_click(event):
+            super().mouseDoubleClickEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if not self.mouse.key(event):
+            super().keyPressEvent(event)
 
     def set_zoom(self, px_per_quarter: float, row_px: float) -> None:
         self.px_per_quarter = min(max(px_per_quarter, MIN_PX_PER_QUARTER), MAX_PX_PER_QUARTER)
@@ -57,6 +117,10 @@ class RollView(QGraphicsView):
         self.setTransform(QTransform.fromScale(self.px_per_quarter, self.row_px))
         self.zoomed.emit()
 
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.resized.emit()
+
     def wheelEvent(self, event: QWheelEvent) -> None:
         modifiers = event.modifiers()
         if modifiers & Qt.KeyboardModifier.ControlModifier:
@@ -65,6 +129,7 @@ class RollView(QGraphicsView):
                 self.set_zoom(self.px_per_quarter, self.row_px * factor)
             else:
                 self.set_zoom(self.px_per_quarter * factor, self.row_px)
+            self.user_zoomed.emit()
             event.accept()
             return
         super().wheelEvent(event)
@@ -125,7 +190,7 @@ class KeyboardStrip(QWidget):
         offset = self.view.viewport().mapToGlobal(QPoint(0, 0)).y() - self.mapToGlobal(QPoint(0, 0)).y()
         labelled = dict(self.labels())
         font = painter.font()
-        font.setPixelSize(max(7, min(11, int(self.view.row_px) + 1)))
+        font.setPixelSize(LABEL_PX)
         painter.setFont(font)
         for pitch in range(PITCHES):
             top = self.view.mapFromScene(QPointF(0, PITCHES - 1 - pitch)).y() + offset
@@ -145,7 +210,8 @@ class KeyboardStrip(QWidget):
                 align = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
                 # a black key's name goes on the black key itself, where white text can be read
                 box = QRectF(0, top, self.width() * BLACK_KEY_SHARE, bottom - top) if black else row
-                painter.drawText(box.adjusted(0, 0, -3, 0), align, labelled[pitch])
+                grow = max(0.0, (LABEL_PX + 2 - box.height()) / 2)  # a thin row's name may spill over its edges
+                painter.drawText(box.adjusted(0, -grow, -3, grow), align, labelled[pitch])
         painter.setPen(QColor("#808080"))
         painter.drawLine(self.width() - 1, 0, self.width() - 1, self.height())
 
@@ -250,11 +316,16 @@ class PianoRoll(QWidget):
         layout.addWidget(self.keyboard, 1, 0)
         layout.addWidget(self.view, 1, 1)
         self.setMinimumSize(320, 200)
+        self._refit: Callable[[], None] | None = None  # the fit to make again when the roll changes size
+        self._fitting = False
+        self.view.resized.connect(self._on_resized)
+        self.view.user_zoomed.connect(self._stop_fitting)
 
     def set_content(
-        self, seed: NoteSequence | None, generated: NoteSequence | None = None, compare: Sequence[NoteSequence] = ()
+        self, seed: NoteSequence | None, generated: NoteSequence | None = None, compare: Sequence[NoteSequence] = (),
+        continuation_start: float | None = None,
     ) -> None:
-        self.scene.set_content(seed, generated, compare)
+        self.scene.set_content(seed, generated, compare, continuation_start)
         self.ruler.update()
 
     def add_preview(self, notes) -> None:
@@ -272,32 +343,77 @@ class PianoRoll(QWidget):
             self.view.ensureVisible(QRectF(x, self.view.mapToScene(0, 0).y(), 0.01, 0.01), 40, 0)
 
     def zoom_in(self) -> None:
+        self._refit = None
         self.view.set_zoom(self.view.px_per_quarter * ZOOM_STEP, self.view.row_px)
 
     def zoom_out(self) -> None:
+        self._refit = None
         self.view.set_zoom(self.view.px_per_quarter / ZOOM_STEP, self.view.row_px)
 
+    # -- fitting -----------------------------------------------------------------------
+    # A fit is kept until the user zooms or scrolls: when the roll changes size (the window is
+    # first shown, resized, a dock closed) it is made again for the new size.
     def fit(self) -> None:
-        """Zoom so all the music fits the width and its pitch range the height, and centre on the notes."""
-        width = max(self.view.viewport().width() - 8, 100)
+        """Zoom so all the music fits the width and its pitch range the height."""
+        self._keep_fitted(lambda: self.fit_quarters(0.0, self.scene.length_quarters))
+
+    def follow_take(self, start_seconds: float) -> None:
+        """Show a new take that starts at ``start_seconds``: all the music when its bars stay readable,
+        else the take with the bar of the seed before it."""
+        whole = self._fit_width() / (self.scene.length_quarters + 1)
+        if whole >= READABLE_PX_PER_QUARTER:
+            self.fit()
+            return
+        bar = self.scene.bar_at(float(self.scene.to_quarters(start_seconds)))
+        left = self.scene.bar_start_quarters(max(1, bar - 1))
+        self._keep_fitted(lambda: self.fit_quarters(left, self.scene.length_quarters))
+
+    def fit_quarters(self, left: float, right: float) -> None:
+        """Zoom so scene x ``left``..``right`` fills the width, and the notes there the height, and show them."""
+        span = max(right - left, 1.0) + 1.0  # half a quarter of room either side
+        items = [n for n in self.scene.note_items() if n.rect().right() > left and n.rect().left() < right]
+        items = items or self.scene.note_items()
         row_px = self.view.row_px
-        pitches = [n.pitch for n in self.scene.note_items()]
-        if pitches:
+        if items:
             # an octave of room around the notes, and never closer in than two octaves
-            rows = max(max(pitches) - min(pitches) + 1 + 12, 24)
-            row_px = min(max(self.view.viewport().height() - 8, 100) / rows, FIT_MAX_ROW_PX)
-        self.view.set_zoom(width / (self.scene.length_quarters + 1), row_px)
-        self.center_on_notes()
+            low, high = min(n.pitch for n in items), max(n.pitch for n in items)
+            rows = max(high - low + 1 + 12, 24)
+            row_px = min(max(max(self.view.viewport().height() - 8, 100) / rows, FIT_MIN_ROW_PX), FIT_MAX_ROW_PX)
+        self.view.set_zoom(self._fit_width() / span, row_px)
+        middle = PITCHES - 1 - (low + high) / 2 if items else PITCHES - 1 - 60
+        seen = self.view.viewport().width() / self.view.px_per_quarter
+        self.view.centerOn(max(left - 0.5, 0.0) + seen / 2, middle)
 
     def center_on_notes(self) -> None:
+        """Scroll (without zooming) so the notes' pitch range is in the middle, from the start."""
         items = self.scene.note_items()
-        if not items:
-            self.view.centerOn(0, PITCHES - 1 - 60)
-            return
-        pitches = [n.pitch for n in items]
+        pitches = [n.pitch for n in items] or [60]
         middle = PITCHES - 1 - (min(pitches) + max(pitches)) / 2
-        self.view.centerOn(self.view.mapToScene(self.view.viewport().rect().center()).x(), middle)
-        self.view.horizontalScrollBar().setValue(self.view.horizontalScrollBar().minimum())
+        seen = self.view.viewport().width() / self.view.px_per_quarter
+        self.view.centerOn(seen / 2, middle)
+
+    def visible_quarters(self) -> QRectF:
+        """The part of the scene on screen: x in quarters, y in rows (row 0 is pitch 127)."""
+        return self.view.mapToScene(self.view.viewport().rect()).boundingRect()
+
+    def _fit_width(self) -> float:
+        return max(self.view.viewport().width() - 8, 100)
+
+    def _keep_fitted(self, fit: Callable[[], None]) -> None:
+        self._refit = fit
+        self._fitting = True
+        try:
+            fit()
+        finally:
+            self._fitting = False
+
+    def _on_resized(self) -> None:
+        if self._refit is not None and not self._fitting:
+            self._keep_fitted(self._refit)
+
+    def _stop_fitting(self) -> None:
+        if not self._fitting:
+            self._refit = None
 
     def apply_palette(self, palette: QPalette) -> None:
         self.scene.apply_colors(RollColors.from_palette(palette))

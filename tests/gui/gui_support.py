@@ -77,3 +77,25 @@ def has_colour_near(image: QImage, colour: QColor, tolerance: int = 40, stride: 
                    abs(pixel.blue() - colour.blue())) <= tolerance:
                 return True
     return False
+
+
+def roll_point(roll, quarters: float, pitch: float):
+    """The viewport pixel of a scene position in a piano roll (x in quarters, the middle of ``pitch``'s row),
+    scrolled into view first so a mouse event there reaches the roll."""
+    from PySide6.QtCore import QPointF, QRectF
+
+    y = 127 - pitch + 0.5
+    roll.view.ensureVisible(QRectF(quarters, y, 0.01, 0.01), 60, 60)
+    return roll.view.mapFromScene(QPointF(quarters, y))
+
+
+def drag(qtbot, widget, start, end, modifier=None, steps: int = 4) -> None:
+    """Press the left button at ``start``, move to ``end`` in a few steps, release there."""
+    from PySide6.QtCore import QPoint, Qt
+
+    modifiers = modifier or Qt.KeyboardModifier.NoModifier
+    qtbot.mousePress(widget, Qt.MouseButton.LeftButton, modifiers, start)
+    for i in range(1, steps + 1):
+        qtbot.mouseMove(widget, QPoint(start.x() + (end.x() - start.x()) * i // steps,
+                                       start.y() + (end.y() - start.y()) * i // steps))
+    qtbot.mouseRelease(widget, Qt.MouseButton.LeftButton, modifiers, end)

@@ -22,8 +22,9 @@ import pytest
 from packaging.requirements import Requirement
 from packaging.version import Version
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QImage, QPainter, QPalette, QPen, QTransform
+from PySide6.QtGui import QBrush, QColor, QFont, QImage, QPainter, QPainterPath, QPalette, QPen, QTransform
 from PySide6.QtWidgets import (
+    QGraphicsItem,
     QGraphicsLineItem,
     QGraphicsRectItem,
     QGraphicsScene,
@@ -39,7 +40,7 @@ GUI = ROOT / "gui"
 # bindings measured to lose references to None, and the first Python whose None is immortal (so they do not crash)
 KNOWN_LEAKING = {"6.12.0": "3.12"}
 # the modules that draw: they run once per note or per paint, so a leak there multiplies
-DRAWING_MODULES = ("pianoroll_scene.py", "pianoroll_view.py", "loss_curve.py")
+DRAWING_MODULES = ("pianoroll_scene.py", "pianoroll_view.py", "roll_mouse.py", "loss_curve.py")
 CALLS = 200  # a leak of one reference per call shows as 200; None's count is far above that
 DRAWING_CALL = re.compile(r"\.((?:set|draw|add|remove)[A-Z]\w*|fillRect|ensureVisible|centerOn)\(")
 
@@ -92,6 +93,7 @@ def probes(qapp) -> Iterator[list[Probe]]:
     found = [
         Probe("QPen.setCosmetic", lambda: pen.setCosmetic(True)),
         Probe("QPen.setWidth", lambda: pen.setWidth(2)),
+        Probe("QPen.setStyle", lambda: pen.setStyle(Qt.PenStyle.DashLine)),
         Probe("QColor.setAlphaF", lambda: color.setAlphaF(0.5)),
         Probe("QFont.setPixelSize", lambda: font.setPixelSize(9)),
         Probe("QGraphicsRectItem.setPen", lambda: rect.setPen(pen)),
@@ -101,6 +103,11 @@ def probes(qapp) -> Iterator[list[Probe]]:
         Probe("QGraphicsRectItem.setToolTip", lambda: rect.setToolTip("C4 (60) · velocity 80")),
         Probe("QGraphicsRectItem.setZValue", lambda: rect.setZValue(2)),
         Probe("QGraphicsRectItem.setRect", lambda: rect.setRect(QRectF(1, 60, 2, 1))),
+        Probe("QPainterPath.addRect", lambda: QPainterPath().addRect(QRectF(0, 60, 2, 1))),
+        Probe("QGraphicsRectItem.setPos", lambda: rect.setPos(0.25, -1)),
+        Probe("QGraphicsRectItem.setFlag",
+              lambda: rect.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable, True)),
+        Probe("QGraphicsRectItem.setSelected", lambda: rect.setSelected(True)),
         Probe("QGraphicsLineItem.setVisible", lambda: line.setVisible(True)),
         Probe("QGraphicsLineItem.setLine", lambda: line.setLine(1.5, 0, 1.5, 128)),
         Probe("QGraphicsScene.setSceneRect", lambda: scene.setSceneRect(QRectF(0, 0, 24, 128))),
@@ -112,6 +119,16 @@ def probes(qapp) -> Iterator[list[Probe]]:
               lambda: view.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)),
         Probe("QGraphicsView.setViewportUpdateMode",
               lambda: view.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.FullViewportUpdate)),
+        Probe("QGraphicsView.setDragMode", lambda: view.setDragMode(QGraphicsView.DragMode.RubberBandDrag)),
+        Probe("QGraphicsView.setRubberBandSelectionMode",
+              lambda: view.setRubberBandSelectionMode(Qt.ItemSelectionMode.IntersectsItemShape)),
+        Probe("QGraphicsView.setHorizontalScrollBarPolicy",
+              lambda: view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)),
+        Probe("QGraphicsView.setVerticalScrollBarPolicy",
+              lambda: view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)),
+        Probe("QGraphicsView.setMouseTracking", lambda: view.setMouseTracking(True)),
+        Probe("QGraphicsView.setFocusPolicy", lambda: view.setFocusPolicy(Qt.FocusPolicy.StrongFocus)),
+        Probe("QGraphicsView.setFocus", lambda: view.setFocus(Qt.FocusReason.MouseFocusReason)),
         Probe("QGraphicsView.ensureVisible", lambda: view.ensureVisible(QRectF(1, 60, 0.01, 0.01), 40, 0)),
         Probe("QGraphicsView.centerOn", lambda: view.centerOn(4, 60)),
         Probe("QScrollBar.setValue", lambda: view.horizontalScrollBar().setValue(0)),
