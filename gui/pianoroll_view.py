@@ -424,8 +424,11 @@ class PianoRoll(QWidget):
         """What each colour means, for a status line."""
         c = self.scene.colors
         swatch = "<span style='color:{}'>■</span> {}"
+        outline = "<span style='color:{}'>□</span> {}"
         return " &nbsp; ".join((swatch.format(c.seed.name(), "seed"), swatch.format(c.generated.name(), "generated"),
-                                f"<span style='color:{c.compare.name()}'>□</span> compared"))
+                                f"<span style='color:{c.generated.name()}'>┆</span> take starts",
+                                outline.format(c.compare.name(), "compared"), outline.format(c.selected.name(),
+                                                                                             "selected")))
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.PaletteChange:
