@@ -2,7 +2,7 @@
 
 Used by test_screenshots.py as ``python screenshot_app.py OUT_DIR MODEL SEED``
 with DISPLAY pointing at a private Xvfb. It prints one line per picture written
-(and the ruler's highlight colour, which marks the selected bars).
+(and the ruler's place and highlight colour, which marks the selected bars).
 The live panel runs the real LiveEngine into the live engine's list-backed fake
 port (there is no synth to send to on a test machine).
 """
@@ -116,6 +116,21 @@ def main(out_dir: str, model: str, seed: str) -> int:
         window.roll.center_on_notes()
         settle()
         snap(out / "main-window.png")
+
+        # editing: two bars of the take selected on the ruler, and the take's notes in them selected
+        scene = window.roll.scene
+        take = window.current_take()
+        first_bar = scene.bar_at(float(scene.to_quarters(take.continuation_start)))
+        scene.set_bar_selection(first_bar, first_bar + 2)
+        start, end = scene.bar_selection_seconds()
+        scene.select_notes([n for n in take.generated_part.iter_notes() if start <= n.start < end])
+        settle()
+        snap(out / "editing.png")
+        ruler = window.roll.ruler
+        corner = ruler.mapToGlobal(ruler.rect().topLeft())
+        print(f"ruler {corner.x()} {corner.y()} {ruler.width()} {ruler.height()}", flush=True)
+        scene.clear_bar_selection()
+        scene.select_notes([])
 
         window.live_dock.show()
         window.live.factory = pattern_live

@@ -67,7 +67,7 @@ def shipped_or(test_file: Path, shipped: Path) -> Path:
 
 
 @pytest.mark.xvfb
-def test_screenshots_of_the_main_window_live_panel_and_a_region(xvfb, tiny_model, seed_file):
+def test_screenshots_of_the_main_window_editing_live_panel_and_a_region(xvfb, tiny_model, seed_file):
     model = shipped_or(tiny_model, ROOT / "models" / "folk.onnx")
     seed = shipped_or(seed_file, ROOT / "examples" / "seed_folk.mid")
     env = {**os.environ, "DISPLAY": xvfb, "QT_QPA_PLATFORM": "xcb", "RNNMUSIC_MODELS": str(tiny_model.parent / "none")}
@@ -75,7 +75,7 @@ def test_screenshots_of_the_main_window_live_panel_and_a_region(xvfb, tiny_model
     done = subprocess.run([sys.executable, str(SCRIPT), str(SHOTS), str(model), str(seed)], env=env,
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, f"{done.stdout}\n{done.stderr[-3000:]}"
-    assert "wrote" in done.stdout and "main-window.png" in done.stdout
+    assert "wrote" in done.stdout and "main-window.png" in done.stdout and "editing.png" in done.stdout
 
     main = QImage(str(SHOTS / "main-window.png"))
     assert (main.width(), main.height()) == (1400, 860)
@@ -83,6 +83,17 @@ def test_screenshots_of_the_main_window_live_panel_and_a_region(xvfb, tiny_model
     assert len(colours) > 50  # a drawn window, not an empty screen
     generated = QColor(*CONTINUATION_COLOUR)  # the generated notes' colour in a light palette
     assert has_colour_near(main, generated), "no generated notes visible in the screenshot"
+
+    editing = QImage(str(SHOTS / "editing.png"))
+    assert (editing.width(), editing.height()) == (1400, 860)
+    said = {line.split()[0]: line.split()[1:] for line in done.stdout.splitlines() if line.strip()}
+    highlight, (x, y, width, height) = QColor(said["highlight"][0]), map(int, said["ruler"])
+    # the selected bars are shaded on the ruler in the editing picture, and only there
+    assert has_colour_near(editing.copy(x, y, width, height), highlight, tolerance=8), "no bar selection shown"
+    assert not has_colour_near(main.copy(x, y, width, height), highlight, tolerance=8)
+    assert has_colour_near(editing, generated)
+    assert (SHOTS / "editing.png").stat().st_mtime >= started - 1  # written by this run, not left over
+    assert "docs/screenshots/editing.png" in (ROOT / "README.md").read_text(encoding="utf-8")
 
     live = QImage(str(SHOTS / "live-panel.png"))
     assert live.width() > 300 and live.height() > 100
@@ -92,7 +103,6 @@ def test_screenshots_of_the_main_window_live_panel_and_a_region(xvfb, tiny_model
     region = QImage(str(SHOTS / "region-variations.png"))
     assert (region.width(), region.height()) == (1400, 860)
     assert has_colour_near(region, generated), "no region notes visible in the region screenshot"
-    highlight = QColor(next(line.split()[1] for line in done.stdout.splitlines() if line.startswith("highlight")))
     assert has_colour_near(region, highlight, tolerance=8), "the selected bars are not marked on the ruler"
 
 
