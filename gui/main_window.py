@@ -500,8 +500,11 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"{take.title}: {len(take.generated_part)} notes played live", 4000)
 
     # -- editing -------------------------------------------------------------------------------
-    def _edit_target(self) -> tuple[Hashable, NoteSequence]:
-        """What an edit changes: the take on screen, else the seed (an empty one to draw into if none is open)."""
+    def _edit_target(self) -> tuple[Hashable, NoteSequence] | None:
+        """What an edit changes: the take on screen, else the seed (an empty one to draw into if none is open);
+        nothing while a take is being generated, as the roll then shows the take growing, not the current one."""
+        if self.runner.running:
+            return None
         take = self.current_take()
         if take is not None:
             return ("take", take.number), take.sequence

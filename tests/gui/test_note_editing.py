@@ -197,3 +197,15 @@ def test_an_empty_roll_can_be_drawn_into(qtbot, window):
         (64, pytest.approx(BEAT), pytest.approx(2 * BEAT))]
     window.undo_action.trigger()
     assert len(window.seed) == 0
+
+
+def test_no_edit_while_a_take_is_being_generated(qtbot, window, seed_file):
+    window.open_file(seed_file)
+    window.controls.bars.setValue(8)
+    with qtbot.waitSignal(window.runner.done, timeout=60_000):
+        window.generate_action.trigger()
+        assert window.runner.running
+        assert not window.editor.draw(100, 1.0, 1.0)  # the roll shows the take growing, not one to edit
+        assert len(window.seed) == 16 and window.editor.stack.count() == 0
+    assert window.editor.draw(100, 1.0, 1.0)  # once it is made, the new take can be edited
+    assert window.editor.stack.undoText() == "Draw note"
