@@ -11,7 +11,7 @@ from collections.abc import Callable, Hashable
 from pathlib import Path
 from typing import cast
 
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMenu, QMenuBar, QStyle, QWidget
 
@@ -26,7 +26,7 @@ from rnnmusic.gui.note_editing import NoteEditor
 from rnnmusic.gui.pianoroll_view import PianoRoll
 from rnnmusic.gui.playback import Player
 from rnnmusic.gui.ports import MidiPorts
-from rnnmusic.gui.region_actions import RegionActions
+from rnnmusic.gui.region_actions import SEED, RegionActions
 from rnnmusic.gui.roll_mouse import GESTURES
 from rnnmusic.gui.settings import Settings
 from rnnmusic.gui.takes import Take, TakesModel, live_take, make_takes
@@ -42,7 +42,6 @@ from rnnmusic.transforms import trim
 MIDI_SUFFIXES = (".mid", ".midi", ".kar", ".smf")
 MIDI_FILTER = "MIDI files (*.mid *.midi *.kar *.smf);;All files (*)"
 WAV_FILTER = "WAV audio (*.wav);;All files (*)"
-SEED = "seed"  # the edit target when no take is shown; a take is ("take", its number)
 VELOCITY_STEP = 10
 
 
@@ -168,7 +167,7 @@ class MainWindow(QMainWindow):
         self.redo_action = self.undo_stack.createRedoAction(self, "&Redo")
         for action, keys in ((self.undo_action, QKeySequence.StandardKey.Undo),
                              (self.redo_action, QKeySequence.StandardKey.Redo)):
-            action.setShortcut(QKeySequence(keys))
+            action.setShortcuts(keys)  # every binding of the platform: Redo is both Ctrl+Shift+Z and Ctrl+Y
             self.addAction(action)  # like every action here: the shortcut works with the menu bar hidden
         edit_menu.addActions([self.undo_action, self.redo_action])
         self.regions = regions = RegionActions(self, self._action)
@@ -507,7 +506,7 @@ class MainWindow(QMainWindow):
             return None
         take = self.current_take()
         if take is not None:
-            return ("take", take.number), take.sequence
+            return take.number, take.sequence
         return SEED, self.seed if self.seed is not None else NoteSequence()
 
     def _apply_edit(self, target: Hashable, seq: NoteSequence, selected: list[Note]) -> None:
@@ -518,10 +517,10 @@ class MainWindow(QMainWindow):
             self.seed = seq
             self._describe_seed()
             if self.current_take() is not None:  # undoing a seed edit while a take is shown: show the seed
-                self.takes_panel.view.setCurrentIndex(QModelIndex())
+                self.takes_panel.select_row(-1)
             self.show_current()
         else:
-            number = cast(tuple[str, int], target)[1]
+            number = cast(int, target)
             row = self.takes.row_of(number)
             self.takes.set_sequence(row, seq)  # the model redraws the take if it is shown
             shown = self.current_take()
