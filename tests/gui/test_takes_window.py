@@ -117,6 +117,7 @@ def test_no_tooltip_speaks_of_tokens_logits_nll_nats_or_softmax(qtbot, window, s
     generate(qtbot, window, variations=2)
     window.live_dock.show()
     window.models.details_button.setChecked(True)
+    window.show_train_dialog()  # a window of the app too: its tooltips count
     tips = {}
     for widget in window.findChildren(QWidget):
         if widget.toolTip():
@@ -127,6 +128,7 @@ def test_no_tooltip_speaks_of_tokens_logits_nll_nats_or_softmax(qtbot, window, s
         for row in range(model.rowCount()):
             tips[f"{name} row {row}"] = str(model.data(model.index(row, 0), Qt.ItemDataRole.ToolTipRole))
     assert len(tips) > 20  # the check saw the app's widgets, not an empty window
+    assert any(w.toolTip() for w in window.train_dialog.findChildren(QWidget))  # the training dialog's are in
     assert {name: tip for name, tip in tips.items() if ML_WORDS.search(tip)} == {}
 
 
