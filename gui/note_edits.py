@@ -16,6 +16,8 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 
+import numpy as np
+
 from rnnmusic.errors import RnnmusicError
 from rnnmusic.grid import StepGrid
 from rnnmusic.gui.pianoroll_scene import GRID_STEPS_PER_QUARTER as STEPS_PER_QUARTER
@@ -32,8 +34,13 @@ def _grid(seq: NoteSequence) -> StepGrid:
     return StepGrid.for_sequence(seq, STEPS_PER_QUARTER)
 
 
-def _quarters(grid: StepGrid, seconds: float) -> float:
-    return float(grid.to_steps(seconds)) / STEPS_PER_QUARTER
+def _all_quarters(grid: StepGrid, seconds: Sequence[float]) -> np.ndarray:
+    """Many times at once (a selection may be thousands of notes): seconds to quarters."""
+    return np.atleast_1d(grid.to_steps(np.asarray(seconds, dtype=np.float64))) / STEPS_PER_QUARTER
+
+
+def _all_seconds(grid: StepGrid, quarters: np.ndarray) -> list[float]:
+    return np.atleast_1d(grid.to_seconds(quarters * STEPS_PER_QUARTER)).tolist()
 
 
 def _seconds(grid: StepGrid, quarters: float) -> float:
@@ -67,24 +74,23 @@ def moved(seq: NoteSequence, notes: Sequence[Note], quarters: float, semitones: 
         return seq, []
     grid = _grid(seq)
     semitones = max(LOWEST - min(n.pitch for n in notes), min(semitones, HIGHEST - max(n.pitch for n in notes)))
-    quarters = max(quarters, -min(_quarters(grid, n.start) for n in notes))
+    starts, ends = _all_quarters(grid, [n.start for n in notes]), _all_quarters(grid, [n.end for n in notes])
+    quarters = max(quarters, -float(starts.min()))
     new = [replace(n, pitch=n.pitch + semitones) for n in notes]
     if quarters:  # else the times stay exactly as they were, not as a round trip through the grid gives them
-        new = [replace(n, start=_seconds(grid, _quarters(grid, n.start) + quarters),
-                       end=_seconds(grid, _quarters(grid, n.end) + quarters)) for n in new]
+        new = [replace(n, start=start, end=end) for n, start, end in
+               zip(new, _all_seconds(grid, starts + quarters), _all_seconds(grid, ends + quarters))]
     return _replaced(seq, notes, new)
 
 
 def resized(seq: NoteSequence, notes: Sequence[Note], quarters: float) -> Edited:
     """``notes`` longer by ``quarters`` (shorter when negative), never shorter than :data:`MIN_QUARTERS`."""
-    if not quarters:
+    if not quarters or not notes:
         return seq, list(notes)
     grid = _grid(seq)
-    new = []
-    for n in notes:
-        start = _quarters(grid, n.start)
-        length = max(_quarters(grid, n.end) - start + quarters, MIN_QUARTERS)
-        new.append(replace(n, end=_seconds(grid, start + length)))
+    starts, ends = _all_quarters(grid, [n.start for n in notes]), _all_quarters(grid, [n.end for n in notes])
+    lengths = np.maximum(ends - starts + quarters, MIN_QUARTERS)
+    new = [replace(n, end=end) for n, end in zip(notes, _all_seconds(grid, starts + lengths))]
     return _replaced(seq, notes, new)
 
 

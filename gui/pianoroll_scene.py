@@ -20,6 +20,7 @@ or :meth:`PianoRollScene.bar_selection_seconds`, sets it with
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
@@ -105,6 +106,7 @@ class NoteItem(QGraphicsRectItem):
         self.note, self.layer = note, layer
         self.pitch, self.velocity = note.pitch, note.velocity
         self.editable = layer is not Layer.COMPARE
+        self.styled_selected = False  # whether its pen is the selected one
         if self.editable:
             self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable, True)
         where = f"{note.start:.2f}–{note.end:.2f} s"
@@ -173,8 +175,12 @@ class PianoRollScene(QGraphicsScene):
         """
         self._content = (seed, generated, tuple(compare))
         selected = self.selected_notes()
-        for item in self._notes:
-            self.removeItem(item)
+        self.blockSignals(True)  # removing each selected note would say selectionChanged once per note
+        try:
+            for item in self._notes:
+                self.removeItem(item)
+        finally:
+            self.blockSignals(False)
         self._notes = []
         reference = seed if seed is not None else generated
         if reference is not None:
@@ -221,7 +227,7 @@ class PianoRollScene(QGraphicsScene):
     def _style(self, item: NoteItem) -> None:
         colors = self.colors
         color = {Layer.SEED: colors.seed, Layer.GENERATED: colors.generated, Layer.COMPARE: colors.compare}[item.layer]
-        selected = item.isSelected()
+        selected = item.styled_selected = item.isSelected()
         if selected:
             pen = QPen(colors.selected)
         else:
@@ -276,13 +282,13 @@ class PianoRollScene(QGraphicsScene):
 
     def select_notes(self, notes: Sequence[Note]) -> None:
         """Select exactly these notes (by value; each one once) of the current take."""
-        wanted = list(notes)
+        wanted = Counter(notes)  # a take of thousands of notes: no search of a list per note
         self.blockSignals(True)  # one selectionChanged for the lot, not one per note
         try:
             for item in self._notes:
-                chosen = item.editable and item.note in wanted
+                chosen = item.editable and wanted[item.note] > 0
                 if chosen:
-                    wanted.remove(item.note)
+                    wanted[item.note] -= 1
                 item.setSelected(chosen)
         finally:
             self.blockSignals(False)
@@ -293,7 +299,7 @@ class PianoRollScene(QGraphicsScene):
 
     def _restyle_selection(self) -> None:
         for item in self._notes:
-            if item.editable:
+            if item.editable and item.styled_selected != item.isSelected():  # only the notes that changed
                 self._style(item)
                 # a selected note is drawn over its neighbours so its outline shows whole
                 item.setZValue(3 if item.isSelected() else 2)

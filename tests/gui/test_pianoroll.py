@@ -109,3 +109,16 @@ def test_colours_follow_a_dark_palette(roll):
     roll.setPalette(dark)  # a PaletteChange event recolours the scene
     assert roll.scene.colors.generated != light.generated
     assert roll.scene.colors.seed != light.seed
+
+
+def test_redrawing_a_selection_says_selection_changed_once_not_once_per_note(roll):
+    # a take of thousands of notes redrawn after an edit: one signal per removed note made that quadratic
+    seq = melody(bars=25)  # 200 notes
+    roll.set_content(seq)
+    roll.scene.select_all()
+    said: list[int] = []
+    roll.scene.selectionChanged.connect(lambda: said.append(1))
+    roll.set_content(seq)
+    assert len(said) <= 1
+    assert len(roll.scene.selected_notes()) == len(seq)  # the same notes selected again
+    assert all(item.pen().color() == roll.scene.colors.selected for item in roll.scene.note_items())
