@@ -136,12 +136,18 @@ def _select_model(window, model: str) -> None:
     if model.endswith(".onnx") or "/" in model:
         window.models.add_file(model)
         return
-    for entry in window.models.models.entries():
-        if entry.name == model and window.models.select_path(entry.path):
-            return
-    from rnnmusic.gui.dialogs import show_error
+    from rnnmusic.engine.catalog import resolve_model
+    from rnnmusic.errors import ConfigError
 
-    show_error(window, "No such model", f"no model named {model!r}; choose one from the list or add an .onnx file")
+    try:  # the command line's rule: the exact name, then in any case; a near miss gets "did you mean"
+        path = resolve_model(model)
+    except ConfigError as exc:
+        from rnnmusic.gui.dialogs import show_error
+
+        show_error(window, "No such model", f"{exc}; choose one from the list or add an .onnx file")
+        return
+    if not window.models.choose(path):
+        window.models.add_file(str(path))
 
 
 if __name__ == "__main__":

@@ -308,6 +308,14 @@ class ModelPanel(QWidget):
                 return True
         return False
 
+    def choose(self, path: str | Path) -> bool:
+        """Select the model at ``path`` as the user's own choice (``rnnmusic gui --model``): kept whatever
+        seed is opened, like a model picked in the list."""
+        if not self.select_path(path):
+            return False
+        self._user_chose = True
+        return True
+
     def _select_first_usable(self) -> None:
         for row, entry in enumerate(self.models.entries()):
             if entry.info is not None:

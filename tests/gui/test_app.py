@@ -130,3 +130,32 @@ def test_desktop_file_launches_the_gui_script_with_our_icon():
     assert (ROOT / "packaging" / "icons" / f"{desktop['Icon']}.svg").is_file()
     assert "audio/midi" in desktop["MimeType"].split(";")
     assert desktop["Categories"].startswith("AudioVideo;Audio;")
+
+
+def test_rnnmusic_gui_model_names_follow_the_command_lines_rule(tmp_path):
+    # "Chorale" is the shipped chorale model (any case), kept even for the folk seed (which would pick
+    # folk); a near miss is told "did you mean" in a message box (replaced by a report of its text)
+    folk = ROOT / "examples" / "seed_folk.mid"
+    done = run_python(f"""
+        import sys
+        from PySide6.QtWidgets import QApplication, QMessageBox
+        from rnnmusic.gui.main_window import MainWindow
+
+        QMessageBox.warning = lambda parent, title, text: print("WARNING", title, "|", text)
+
+        def report(*args):
+            window = next(w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow))
+            print("MODEL", window.models.current().name)
+            window.close()
+            return 0
+
+        QApplication.exec = report
+        from rnnmusic.cli.main import main
+        main(["gui", {str(folk)!r}, "--model", "Chorale"])
+        main(["gui", "--model", "chorle"])
+    """, tmp_path)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == "MODEL chorale", done.stdout
+    warning = next(line for line in lines if line.startswith("WARNING"))
+    assert "No such model" in warning and "did you mean 'chorale'?" in warning
