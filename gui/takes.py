@@ -51,6 +51,8 @@ class Take:
     #: seconds where the model's notes end: the bar line after a region it filled (the notes from there
     #: on are the piece's own again); None: at the take's end
     new_until: float | None = None
+    #: the music as it was made, once it has been changed (an edit, a kept variation); None: never changed
+    as_made: NoteSequence | None = None
 
     @property
     def title(self) -> str:
@@ -67,11 +69,21 @@ class Take:
     @property
     def provenance(self) -> str:
         """The record as the text event saved in the take's MIDI file."""
-        return self.record.to_text()
+        return self.saved_record.to_text()
 
     @property
     def live(self) -> bool:
         return self.record.live
+
+    @cached_property
+    def edited(self) -> bool:
+        """Whether its notes differ from those it was made with (undoing every edit makes it unedited again)."""
+        return self.as_made is not None and not self.sequence.same_music(self.as_made)
+
+    @property
+    def saved_record(self) -> Provenance:
+        """The record written into its MIDI file: the one it was made with, marked edited when it was."""
+        return replace(self.record, edited=True) if self.edited else self.record
 
     @property
     def region(self) -> tuple[int, int | None] | None:
@@ -93,6 +105,8 @@ class Take:
             facts.append(("region", options.region.describe_bars()))
         if self.live:
             facts.append(("played", "live"))
+        if self.edited:
+            facts.append(("edited", "by hand"))
         return facts
 
     @property
@@ -213,7 +227,8 @@ class TakesModel(QAbstractListModel):
         take = self.take(row)
         if take is None:
             return False
-        self._takes[row] = replace(take, sequence=sequence)
+        as_made = take.as_made if take.as_made is not None else take.sequence
+        self._takes[row] = replace(take, sequence=sequence, as_made=as_made)
         index = self.index(row, 0)
         self.dataChanged.emit(index, index, [Qt.ItemDataRole.DisplayRole])
         return True

@@ -41,6 +41,9 @@ def describe(record: Provenance, file: str | Path) -> list[str]:
         + (f"{record.tempo} qpm" if record.tempo != "keep" else "the seed's" if seed_words else "the default"),
         f"  to make it again: {shlex.join(words)}",
     ]
+    if record.edited:
+        lines.append("  (its notes were edited by hand after it was made: that command makes the take as it was "
+                     "made, before the edits)")
     if unflagged:
         lines.append(f"  (left out of that command, as no flag of `rnnmusic generate` writes them: "
                      f"{', '.join(unflagged)})")

@@ -63,6 +63,8 @@ class Provenance:
     rnnmusic_version: str = ""
     seed_hash: str = ""  # seed_content_hash of the seed as read ("" in version 1 records)
     live: bool = False  # played live: the notes also depended on the clock and the controls, so no replay
+    #: its notes were changed by hand after it was made: the record tells how it began, not its notes
+    edited: bool = False
 
     @property
     def take_hash(self) -> str:
@@ -87,6 +89,8 @@ class Provenance:
         }
         if self.live:  # written only when true, so every generated take's record reads as before
             record["live"] = True
+        if self.edited:
+            record["edited"] = True
         return json.dumps(record, sort_keys=True, separators=(",", ":"))
 
     @classmethod
@@ -109,6 +113,7 @@ class Provenance:
                 rnnmusic_version=str(record.get("rnnmusic_version", "")),
                 seed_hash=str(record.get("seed_sha256", "")),
                 live=record.get("live", False) is True,
+                edited=record.get("edited", False) is True,
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ConfigError(f"{MARKER} record is malformed ({type(exc).__name__}: {exc})") from None

@@ -209,3 +209,23 @@ def test_no_edit_while_a_take_is_being_generated(qtbot, window, seed_file):
         assert len(window.seed) == 16 and window.editor.stack.count() == 0
     assert window.editor.draw(100, 1.0, 1.0)  # once it is made, the new take can be edited
     assert window.editor.stack.undoText() == "Draw note"
+
+
+def test_an_edited_take_says_so_in_the_list_and_in_the_file_it_is_saved_to(qtbot, take_window, tmp_path):
+    from rnnmusic.engine.provenance import Provenance
+    from rnnmusic.midi.read import read_text_events
+
+    window, view = take_window, take_window.roll.view
+    made = window.current_take()
+    assert not made.edited and ("edited", "by hand") not in made.facts()
+    window.roll.scene.select_notes(list(made.generated_part.iter_notes())[:1])
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_Up)
+    edited = window.current_take()
+    assert edited.edited and ("edited", "by hand") in edited.facts()
+    assert "edited by hand" in window.takes.data(window.takes.index(window.takes.row_of(edited.number), 0))
+    assert window.save_take(edited, tmp_path / "edited.mid")
+    record = Provenance.find(read_text_events(tmp_path / "edited.mid"))
+    assert record.edited and record.take_hash == made.record.take_hash  # how it began, marked as changed since
+    window.undo_action.trigger()  # every edit undone: the take is as it was made again
+    assert not window.current_take().edited and not Provenance.from_text(window.current_take().provenance).edited

@@ -93,3 +93,19 @@ def test_a_live_take_is_marked_and_a_generated_record_reads_as_before():
     assert json.loads(live.to_text())["live"] is True
     assert Provenance.from_text(live.to_text()) == live and not Provenance.from_text(RECORD.to_text()).live
     assert live.take_hash == RECORD.take_hash  # the same inputs; only how the notes came out differs
+
+
+def test_an_edited_take_is_marked_and_keeps_the_hash_of_how_it_began():
+    assert "edited" not in json.loads(RECORD.to_text())
+    edited = dataclasses.replace(RECORD, edited=True)
+    assert json.loads(edited.to_text())["edited"] is True and edited.take_hash == RECORD.take_hash
+    assert Provenance.from_text(edited.to_text()) == edited
+
+
+def test_info_says_an_edited_take_is_made_again_as_it_was_made():
+    from rnnmusic.cli.take_record import describe
+
+    plain = describe(RECORD, "take.mid")
+    edited = describe(dataclasses.replace(RECORD, edited=True), "take.mid")
+    assert not any("edited by hand" in line for line in plain)
+    assert any("edited by hand after it was made" in line for line in edited)
