@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -66,6 +67,7 @@ class LiveRequest:
     key: str | None
     seed: object = None  # the current seed NoteSequence, to prime the model with
     repetition: float | None = None  # None: the model's own default
+    new_bars: int = 4  # bars a "New bars" press writes again, from the next bar line
 
 
 @dataclass(frozen=True)
@@ -129,6 +131,12 @@ class LivePanel(QWidget):
         font.setBold(True)
         self.display.setFont(font)
         self.display.setMinimumWidth(260)
+        self.new_bars_button = QPushButton("&New bars", self)
+        self.new_bars_button.setToolTip("Write the next bars again from the next bar line, while playing; what "
+                                        "has been heard stays as it was (Alt+N; a MIDI controller can do it too)")
+        self.new_bars_button.clicked.connect(self.new_bars)
+        self.new_bars_count = QSpinBox(self, minimum=1, maximum=64, value=4, suffix=" bars")
+        self.new_bars_count.setToolTip("How many bars a New bars press writes again")
         self.keep_button = QPushButton("Keep as take", self)
         self.keep_button.setToolTip("Add what was played live to the takes, after the seed")
         self.keep_button.clicked.connect(self.keep)
@@ -155,6 +163,10 @@ class LivePanel(QWidget):
         row.addWidget(self.start_button)
         row.addWidget(self.panic_button)
         buttons.addLayout(row)
+        again = QHBoxLayout()
+        again.addWidget(self.new_bars_button)
+        again.addWidget(self.new_bars_count)
+        buttons.addLayout(again)
         buttons.addWidget(self.keep_button)
         buttons.addStretch(1)
         layout = QHBoxLayout(self)
@@ -191,6 +203,8 @@ class LivePanel(QWidget):
             widget.setEnabled(not running)
         self.bpm.setEnabled(not running and self.clock.currentData() == "internal")
         self.panic_button.setEnabled(running)
+        self.new_bars_button.setEnabled(running)
+        self.new_bars_count.setEnabled(not running)
         self.keep_button.setEnabled(not running and bool(self._played))
         self.start_button.setChecked(running)
         self.start_button.setText("Stop" if running else "Start")
@@ -215,6 +229,7 @@ class LivePanel(QWidget):
             key=values.key if values else None,
             seed=self.seed_provider(),
             repetition=values.repetition if values else None,
+            new_bars=self.new_bars_count.value(),
         )
 
     def toggle(self) -> None:
@@ -260,6 +275,11 @@ class LivePanel(QWidget):
     def panic(self) -> None:
         if self.engine is not None:
             self.engine.panic()
+
+    def new_bars(self) -> None:
+        """The live engine writes the next bars again from the next bar line (what was sent stays)."""
+        if self.engine is not None:
+            self.engine.regenerate()
 
     def played_take(self) -> PlayedTake | None:
         """The last run's notes after the seed, or None when nothing was played."""
@@ -322,6 +342,7 @@ class LivePanel(QWidget):
         self.mode.setCurrentIndex(max(self.mode.findData(s.get_str("live/mode", "continuous")), 0))
         self.bpm.setValue(s.get_float("live/bpm", 120.0))
         self.meter.setCurrentIndex(max(self.meter.findData(s.get_str("live/meter", SEED_METER)), 0))
+        self.new_bars_count.setValue(s.get_int("live/new_bars", 4))
 
     def save(self) -> None:
         s = self.settings
@@ -332,3 +353,4 @@ class LivePanel(QWidget):
         s.set_value("live/mode", self.mode.currentData())
         s.set_value("live/bpm", self.bpm.value())
         s.set_value("live/meter", self.meter.currentData())
+        s.set_value("live/new_bars", self.new_bars_count.value())

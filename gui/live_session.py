@@ -49,6 +49,9 @@ class LiveSession:
     def panic(self) -> None:
         self.engine.panic()
 
+    def regenerate(self) -> None:
+        self.engine.regenerate()
+
     def stop(self) -> None:
         try:
             self.engine.stop()
@@ -66,7 +69,7 @@ def start_live(request: LiveRequest) -> LiveSession:
     from rnnmusic.live import LiveConfig, LiveEngine
     from rnnmusic.live.setup import make_clock, needs_input, open_ports
 
-    config = LiveConfig(mode=request.mode)
+    config = LiveConfig(mode=request.mode, regenerate_bars=float(request.new_bars))
     model = load_model_file(request.model)  # its own session: the Generate worker may be using the cached one
     options = GenerateOptions(temperature=request.temperature, top_p=request.top_p, key=request.key,
                               repetition=request.repetition).with_seed()

@@ -40,7 +40,8 @@ class PatternFactory:
         output = FakeOutput()
         self.outputs.append(output)
         clock = InternalClock(request.bpm, Meter.parse(request.meter or "4/4"))
-        engine = LiveEngine(PatternSource(), output, clock, LiveConfig(mode=request.mode, realtime=False))
+        config = LiveConfig(mode=request.mode, realtime=False, regenerate_bars=float(request.new_bars))
+        engine = LiveEngine(PatternSource(), output, clock, config)
         engine.start()
         return LiveSession(engine, output)
 
@@ -90,6 +91,25 @@ def test_start_shows_the_clock_plays_notes_panics_and_stops(qtbot, panel):
     assert output.closed and panel.output.isEnabled()
 
 
+def test_new_bars_writes_the_next_bars_again_while_playing(qtbot, panel):
+    assert not panel.new_bars_button.isEnabled()  # nothing to write again before playing
+    panel.output.setCurrentIndex(1)
+    panel.bpm.setValue(240.0)
+    panel.new_bars_count.setValue(2)
+    qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
+    assert panel.factory_log.requests[0].new_bars == 2 and not panel.new_bars_count.isEnabled()
+    output = panel.factory_log.outputs[0]
+    qtbot.waitUntil(lambda: any(is_note_on(m) for m in output.messages()), timeout=10_000)
+    engine = panel.engine.engine
+    assert engine.config.regenerate_bars == 2.0 and engine.stats.regenerations == 0
+    qtbot.keyClick(panel, Qt.Key.Key_N, Qt.KeyboardModifier.AltModifier)  # the button's Alt+N
+    qtbot.waitUntil(lambda: engine.stats.regenerations == 1, timeout=10_000)
+    qtbot.mouseClick(panel.new_bars_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: engine.stats.regenerations == 2, timeout=10_000)
+    qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
+    assert not panel.new_bars_button.isEnabled()
+
+
 def test_a_port_that_cannot_open_is_a_plain_message(panel, dialogs):
     def refuse(request):
         raise PortError("no MIDI output port matches 'Synth A'; output ports: none")
@@ -124,12 +144,13 @@ def test_settings_are_kept(qtbot, ports, settings, dialogs):
     first.output.activated.emit(2)
     first.mode.setCurrentIndex(1)
     first.bpm.setValue(96.0)
+    first.new_bars_count.setValue(8)
     first.save()
     second = LivePanel(ports, FakeModels(), settings, PatternFactory())
     qtbot.addWidget(second)
     assert second.output.currentText() == "DAW in"
     assert second.mode.currentData() == "call-response"
-    assert second.bpm.value() == 96.0
+    assert second.bpm.value() == 96.0 and second.new_bars_count.value() == 8
 
 
 @pytest.mark.jack
