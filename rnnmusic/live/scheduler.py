@@ -34,7 +34,11 @@ from rnnmusic.live.messages import NOTE_ON, note_off
 from rnnmusic.live.port_base import MidiOutput
 
 SWITCH_INTERVAL = 0.0005  # seconds: how long a thread holding the GIL may keep the sender waiting
-REALTIME_PRIORITY = 20  # SCHED_FIFO priority: above ordinary work, below JACK's own threads (~70+)
+# SCHED_FIFO priority 1: any real-time priority runs before all ordinary work, which is all the sender
+# needs, and 1 stays below every audio thread. jack2 runs its server at 10 by default and its clients'
+# process threads at 5 (seen with ps -eLo rtprio here); a sender above them preempts JACK on a busy
+# machine, the clients miss their cycle and JACK drops that cycle's MIDI (ours, and the DAW's clock).
+REALTIME_PRIORITY = 1
 
 Entry = tuple[float, bytes, int]  # (beat, message, note id: pairs a note-on with its note-off; 0 = none)
 

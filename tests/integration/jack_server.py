@@ -252,8 +252,8 @@ class ClockSender:
         return self.tick_times[self.start_index + 24 * beat]
 
     def _run(self) -> None:
-        try:  # a DAW sends its clock from a real-time thread; do the same where allowed
-            os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(30))
+        try:  # a DAW sends its clock from a real-time thread: do the same where allowed, below JACK's (5 and 10)
+            os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(1))
         except (AttributeError, OSError):
             pass
         next_tick = time.monotonic()
