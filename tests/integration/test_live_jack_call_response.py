@@ -15,7 +15,7 @@ import sys
 import time
 
 import pytest
-from jack_server import Receiver, mido_jack
+from jack_server import Receiver, delivered, mido_jack, note_ons, record_sends
 from live_fakes import PatternSource
 from support import reaped
 
@@ -50,7 +50,9 @@ PEDAL_UP = (0.4, b"\xb0\x40\x00")
 def test_answer_comes_after_the_silence_and_continues_the_call(jack):
     bpm, silence_beats = 120.0, 2.0
     beat = 60.0 / bpm
+    log_from = len(jack.log())
     out, port_in = open_output(None, api="jack"), open_input(None, api="jack")
+    sent = record_sends(out)
     clock = InternalClock(bpm)
     source = PatternSource(answer_shift=12, step=0.5, length=0.4)
     engine = LiveEngine(source, out, clock, LiveConfig(mode="call-response", silence_beats=silence_beats,
@@ -62,7 +64,7 @@ def test_answer_comes_after_the_silence_and_continues_the_call(jack):
         time.sleep(0.3)
         play(keyboard, CALL)
         time.sleep(silence_beats * beat + 0.3)
-        assert receiver.note_ons() == []  # keys up for longer than the silence, but the pedal holds the last note
+        assert note_ons(sent) == []  # keys up for longer than the silence, but the pedal holds the last note
         silence_from = play(keyboard, [PEDAL_UP])
         assert engine.wait(timeout=silence_beats * beat + 3.5) is False  # keeps running; the answer plays
     finally:
@@ -73,13 +75,14 @@ def test_answer_comes_after_the_silence_and_continues_the_call(jack):
         port_in.close()
         out.close()
     assert engine.failure is None and engine.stats.answers == 1
-    ons = receiver.note_ons()
+    heard = delivered(receiver, sent, jack, log_from)
+    ons = note_ons(heard)
     assert [d[1] for _, d in ons] == [72, 76, 79, 72, 76, 79, 72, 76]  # one bar: the call, an octave up
     silence_end = silence_from + silence_beats * beat
     first_beat = clock.timeline.seconds_at(math.ceil(clock.timeline.beat_at(silence_end + ANSWER_LEAD) - 1e-6))
     assert ons[0][0] > silence_end - SLACK
     assert ons[0][0] == pytest.approx(first_beat, abs=SLACK)
-    assert sounding_after(receiver.data()) == set()
+    assert sounding_after([d for _, d in heard]) == set()
 
 
 def test_cli_call_response_with_a_real_model(jack, live_model):

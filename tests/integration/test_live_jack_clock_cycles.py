@@ -19,9 +19,10 @@ import subprocess
 import sys
 import time
 import traceback
+import warnings
 
 import pytest
-from jack_server import ClockSender, Receiver, busy_cpu
+from jack_server import ClockSender, Receiver, busy_cpu, lost_on_the_way, note_ons, record_sends
 from live_fakes import PatternSource
 from support import reaped
 
@@ -39,8 +40,11 @@ STEADY = 0.006  # median error after a beat of catching up: a third of a tick at
 WORST = 0.020  # any steady beat, busy machine
 
 
-def run_cycle(port_out, port_in, synth: Receiver, daw: ClockSender, clock_in_stop: bool) -> list[str]:
-    """One cycle on a fresh engine; what went wrong, if anything."""
+def run_cycle(port_out, sent: list[tuple[float, bytes]], port_in, synth: Receiver, daw: ClockSender,
+              clock_in_stop: bool) -> tuple[list[str], int]:
+    """One cycle on a fresh engine: what went wrong, if anything, and how many messages JACK lost on the way
+    to the synth (``sent`` is what the engine sent through ``port_out``)."""
+    sent_from, heard_from = len(sent), len(synth.messages)
     clock = MidiClockFollower(initial_bpm=120)
     heard = record_heard(clock)
     engine = LiveEngine(PatternSource([60, 62, 64, 65], step=1.0, length=0.5), port_out, clock,
@@ -70,6 +74,7 @@ def run_cycle(port_out, port_in, synth: Receiver, daw: ClockSender, clock_in_sto
         stopping = time.monotonic()
         engine.stop()
         stopped = time.monotonic()
+        time.sleep(0.05)  # the last messages are a JACK period or two away
     start, stop, resume = daw.start_index, daw.marks[stops], daw.marks[-1]
     # Ticks JACK never delivered (a busy machine makes a client miss its cycle), counted exactly for
     # each part: the ticks the DAW sent between Start and Stop (and from Continue on) against those the
@@ -78,7 +83,11 @@ def run_cycle(port_out, port_in, synth: Receiver, daw: ClockSender, clock_in_sto
     # that part a tick late; that, and only that, is allowed.
     dropped_first = max(0, (stop - start) - ticks_between(heard, START, STOP))
     dropped_second = max(0, (len(daw.tick_times) - resume) - ticks_between(heard, CONTINUE, None))
-    ons = [t for t, d in synth.messages if d[0] & 0xF0 == 0x90 and d[2] > 0 and t > daw.tick_times[start] - 0.1]
+    # What the synth heard; where JACK lost some of it (the parent checks that jackd logged xruns), what the
+    # engine sent, and when: the engine's music is checked exactly either way.
+    lost = lost_on_the_way(synth.messages[heard_from:], sent[sent_from:])
+    messages = sent[sent_from:] if lost else synth.messages[heard_from:]
+    ons = [t for t, _ in note_ons(messages) if t > daw.tick_times[start] - 0.1]
     # The clock goes quiet a tick after beat 18, so beat 18's note may still be on its way then (up to
     # WORST late): the second part runs to a little after beat 18, well before beat 19 (a beat at 140 BPM
     # is 0.43 s). What follows it is the beat of silence the engine plays on.
@@ -99,8 +108,8 @@ def run_cycle(port_out, port_in, synth: Receiver, daw: ClockSender, clock_in_sto
         problems.append(f"engine failed: {engine.failure!r}")
     if problems:
         problems.append(f"(JACK dropped {dropped_first} tick(s) from Start, {dropped_second} from Continue; "
-                        f"the follower counted {clock.lost_ticks})")
-    return problems
+                        f"the follower counted {clock.lost_ticks}; {lost} message(s) to the synth)")
+    return problems, lost
 
 
 def record_heard(clock: MidiClockFollower) -> list[int]:
@@ -143,34 +152,37 @@ def wait_ticks(daw: ClockSender, done, timeout: float = 30.0) -> None:
         time.sleep(0.005)
 
 
-def session(index: int) -> list[tuple[int, list[str]]]:
-    """CYCLES cycles on one set of ports, DAW clock and synth; (cycle, problems) for each."""
+def session(index: int) -> list[tuple[int, list[str], int]]:
+    """CYCLES cycles on one set of ports, DAW clock and synth; (cycle, problems, messages JACK lost) for each."""
     name = f"cyc{index}"
-    results: list[tuple[int, list[str]]] = []
+    results: list[tuple[int, list[str], int]] = []
     port_out = open_output(None, api="jack", virtual_name=name)
+    sent = record_sends(port_out)
     port_in = open_input(None, api="jack", virtual_name=name)
     synth = Receiver(connect_to=f"{name}:{name}", name=f"{name} synth")
     daw = ClockSender(f"{name} in:{name} in")
     daw.start()
     try:
         for cycle in range(CYCLES):
-            results.append((cycle, run_cycle(port_out, port_in, synth, daw, clock_in_stop=cycle % 2 == 0)))
+            results.append((cycle, *run_cycle(port_out, sent, port_in, synth, daw, clock_in_stop=cycle % 2 == 0)))
     except BaseException:
-        results.append((-1, [f"session crashed: {traceback.format_exc(limit=-2)}"]))
+        results.append((-1, [f"session crashed: {traceback.format_exc(limit=-2)}"], 0))
     finally:
         daw.close()
         time.sleep(0.05)
         synth.close()
         port_in.close()
         port_out.close()
-        left = sounding_after(synth.data())
+        jack_lost = any(r[2] for r in results)  # then the synth may miss a note-off that was sent
+        left = sounding_after([d for _, d in sent] if jack_lost else synth.data())
         if left:
-            results.append((-1, [f"left sounding: {sorted(left)}"]))
+            results.append((-1, [f"left sounding: {sorted(left)}"], 0))
     return results
 
 
 def test_twenty_transport_cycles_on_a_busy_machine_each_play_on_the_beat(jack):
     """Each session in its own process, as `rnnmusic live` runs: their threads do not share one interpreter."""
+    log_from = len(jack.log())
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     results = []
     with busy_cpu(), contextlib.ExitStack() as children_reaped:  # every session ends with the test, however it ends
@@ -184,10 +196,16 @@ def test_twenty_transport_cycles_on_a_busy_machine_each_play_on_the_beat(jack):
             except subprocess.TimeoutExpired:
                 pytest.fail(f"session {i} did not finish its {CYCLES} cycles in 180 s")
             assert child.returncode == 0 and out.strip(), f"session {i} ended with {child.returncode}: {out[-2000:]!r}"
-            results += [(i, cycle, problems) for cycle, problems in json.loads(out.splitlines()[-1])]
+            results += [(i, cycle, problems, lost) for cycle, problems, lost in json.loads(out.splitlines()[-1])]
     assert len([r for r in results if r[1] >= 0]) == SESSIONS * CYCLES, results
-    failed = [r for r in results if r[2]]
+    failed = [r[:3] for r in results if r[2]]
     assert failed == [], f"{len(failed)} of {SESSIONS * CYCLES} cycles failed: {failed}"
+    lost = sum(r[3] for r in results)
+    if lost:  # only a cycle that JACK itself reported missing may lose MIDI
+        xruns = jack.xruns(log_from)
+        assert xruns, f"JACK lost {lost} message(s) on the way to the synths and logged no xrun"
+        warnings.warn(f"JACK lost {lost} message(s) to the synths ({len(xruns)} xrun(s)); "
+                      f"those cycles were checked on what the engine sent", stacklevel=1)
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ import statistics
 import time
 
 import pytest
-from jack_server import ClockSender, Receiver
+from jack_server import ClockSender, Receiver, delivered, note_ons, record_sends
 from live_fakes import PatternSource
 
 from rnnmusic.live import LiveConfig, LiveEngine, MidiClockFollower, open_input, open_output
@@ -32,9 +32,11 @@ MAX_TOLERANCE = 0.015
 CATCH_UP_TOLERANCE = 0.030
 
 
-def follow(bpm: float, beats: int, changes: dict[int, float] | None = None):
+def follow(jack, bpm: float, beats: int, changes: dict[int, float] | None = None):
     """Run the engine on the DAW's clock for ``beats`` beats; (arrival - tick time) per beat, and the engine."""
+    log_from = len(jack.log())
     out = open_output(None, api="jack")
+    sent = record_sends(out)
     port_in = open_input(None, api="jack")
     clock = MidiClockFollower(initial_bpm=100)  # deliberately wrong: the ticks must set it right
     engine = LiveEngine(PatternSource(list(range(48, 48 + beats + 8)), step=1.0, length=0.5), out, clock,
@@ -64,10 +66,11 @@ def follow(bpm: float, beats: int, changes: dict[int, float] | None = None):
         port_in.close()
         out.close()
     assert engine.failure is None
-    ons = receiver.note_ons()
+    messages = delivered(receiver, sent, jack, log_from)
+    ons = note_ons(messages)
     assert [d[1] for _, d in ons][: beats] == list(range(48, 48 + beats))  # every beat, in order, from beat 0
     errors = [ons[b][0] - daw.beat_time(b) for b in range(beats)]
-    assert sounding_after(receiver.data()) == set()
+    assert sounding_after([d for _, d in messages]) == set()
     return errors, estimates
 
 
@@ -81,11 +84,11 @@ def check(errors, skip=()):
 
 @pytest.mark.parametrize("bpm", [90, 120, 174])
 def test_engine_plays_on_the_beats_of_an_external_clock(jack, bpm):
-    errors, estimates = follow(bpm, beats=12)
+    errors, estimates = follow(jack, bpm, beats=12)
     check(errors)
     assert statistics.median(list(estimates.values())[-4:]) == pytest.approx(bpm, rel=0.01)
 
 
 def test_engine_follows_tempo_changes_mid_stream_within_a_beat(jack):
-    errors, estimates = follow(120, beats=24, changes={8: 174, 16: 90})
+    errors, estimates = follow(jack, 120, beats=24, changes={8: 174, 16: 90})
     check(errors, skip=(9, 17))

@@ -13,7 +13,7 @@ import sys
 import time
 
 import pytest
-from jack_server import ClockSender, Receiver, mido_jack
+from jack_server import ClockSender, Receiver, delivered, mido_jack, note_ons, record_sends
 from live_fakes import PatternSource
 from support import reaped
 
@@ -39,24 +39,33 @@ def long_notes():
     return PatternSource([60, 64, 67, 72], step=0.5, length=2.0)  # always two to four notes sounding
 
 
+def data(messages):
+    return [d for _, d in messages]
+
+
 def test_normal_stop_ends_every_note(jack):
+    log_from = len(jack.log())
     out = open_output(None, api="jack")
+    sent = record_sends(out)
     receiver = Receiver(connect_to="rnnmusic:rnnmusic")
     engine = LiveEngine(long_notes(), out, InternalClock(180), LiveConfig())
     try:
         engine.start()
-        assert wait_for(lambda: len(sounding_after(receiver.data())) >= 2)
+        assert wait_for(lambda: len(sounding_after(data(sent))) >= 2)
     finally:
         engine.stop()
         time.sleep(0.05)
         receiver.close()
         out.close()
-    assert sounding_after(receiver.data()) == set()
-    assert receiver.data()[-1] == ALL_NOTES_OFF
+    heard = data(delivered(receiver, sent, jack, log_from))
+    assert sounding_after(heard) == set()
+    assert heard[-1] == ALL_NOTES_OFF
 
 
 def test_exception_in_generation_ends_every_note(jack):
+    log_from = len(jack.log())
     out = open_output(None, api="jack")
+    sent = record_sends(out)
     receiver = Receiver(connect_to="rnnmusic:rnnmusic")
     source = PatternSource([60, 64, 67, 72], step=0.5, length=2.0, fail_after=6.0)
     engine = LiveEngine(source, out, InternalClock(240), LiveConfig(lookahead_bars=0.25))
@@ -65,17 +74,21 @@ def test_exception_in_generation_ends_every_note(jack):
         assert engine.wait(timeout=30)
         time.sleep(0.05)
         assert isinstance(engine.failure, RuntimeError)
-        assert receiver.note_ons() and sounding_after(receiver.data()) == set()  # ended before stop() is called
+        before_stop = len(sent)
     finally:
         engine.stop()
         time.sleep(0.05)
         receiver.close()
         out.close()
-    assert sounding_after(receiver.data()) == set()
+    heard = delivered(receiver, sent, jack, log_from)
+    assert note_ons(sent[:before_stop]) and sounding_after(data(sent[:before_stop])) == set()  # ended before stop()
+    assert sounding_after(data(heard)) == set()
 
 
 def test_transport_stop_silences_at_once_and_start_plays_again(jack):
+    log_from = len(jack.log())
     out = open_output(None, api="jack")
+    sent = record_sends(out)
     port_in = open_input(None, api="jack")  # rnnmusic in:rnnmusic in
     clock = MidiClockFollower(initial_bpm=120)
     engine = LiveEngine(long_notes(), out, clock, LiveConfig(), input=port_in)
@@ -85,21 +98,16 @@ def test_transport_stop_silences_at_once_and_start_plays_again(jack):
         engine.start()
         daw.start()  # the clock runs while the transport is stopped, as DAWs do
         time.sleep(0.3)
-        assert receiver.note_ons() == []  # no transport, no notes
+        assert note_ons(sent) == []  # no transport, no notes
         daw.start_transport()
-        assert wait_for(lambda: len(sounding_after(receiver.data())) >= 2)
+        assert wait_for(lambda: len(sounding_after(data(sent))) >= 2)
         stopped_at = daw.send(b"\xfc")
-        assert wait_for(lambda: receiver.messages and receiver.messages[-1][1] == ALL_NOTES_OFF, timeout=5)
-        silent_at = receiver.messages[-1][0]
+        assert wait_for(lambda: sent and sent[-1][1] == ALL_NOTES_OFF, timeout=5)
         time.sleep(0.5)
-        after = [d for t, d in receiver.messages if t > stopped_at]
-        assert sounding_after(receiver.data()) == set()
-        assert not any(d[0] & 0xF0 == 0x90 and d[2] > 0 for d in after)  # nothing new after Stop
-        # "at once": Stop crosses JACK twice (two periods each) and the input thread; 20 ms is generous
-        assert silent_at - stopped_at < 0.020
-        count = len(receiver.note_ons())
+        restarted_at = time.monotonic()
+        count = len(note_ons(sent))
         daw.start_transport()
-        assert wait_for(lambda: len(receiver.note_ons()) > count)
+        assert wait_for(lambda: len(note_ons(sent)) > count)
     finally:
         daw.close()
         engine.stop()
@@ -107,7 +115,15 @@ def test_transport_stop_silences_at_once_and_start_plays_again(jack):
         receiver.close()
         port_in.close()
         out.close()
-    assert sounding_after(receiver.data()) == set()
+    heard = delivered(receiver, sent, jack, log_from)
+    silent_at = next(t for t, d in heard if t > stopped_at and d == ALL_NOTES_OFF)
+    stopped = [(t, d) for t, d in heard if t < restarted_at]
+    assert sounding_after(data(stopped)) == set()
+    assert note_ons([(t, d) for t, d in stopped if t > stopped_at]) == []  # nothing new after Stop
+    # "at once": Stop crosses JACK twice (two periods each) and the input thread; 20 ms is generous
+    assert silent_at - stopped_at < 0.020
+    assert note_ons([(t, d) for t, d in heard if t > restarted_at])  # and Start plays again
+    assert sounding_after(data(heard)) == set()
 
 
 def live_command(model, *extra):
