@@ -14,6 +14,7 @@ close to the grid they come is for the timing tests and benchmarks/live_timing.p
 
 from __future__ import annotations
 
+import math
 import time
 
 import pytest
@@ -74,15 +75,22 @@ def test_a_regenerate_cc_replaces_the_bars_after_the_next_bar_line_and_keeps_tho
     clock = InternalClock(BPM)  # 4/4: a bar line every 4 beats
     engine = LiveEngine(stream, out, clock, LiveConfig(lookahead_bars=2.0, regenerate_bars=2.0), input=port_in,
                         controls=ControlMap([Binding("regenerate", CC)]))
-    pushes: list[tuple[float, list]] = []  # (when, entries): what the engine scheduled, as it did
-    push_many = engine.scheduler.push_many
+    # What the generation thread did to the queue, in order: ("push", entries) or ("cancel", beat). The press
+    # takes effect where the engine cuts the queue, a moment after the CC was sent; a chunk of the old
+    # bars may still be queued in between (and then thrown away), so the cut is the line, not the clock.
+    queue_events: list[tuple[str, object]] = []
+    push_many, cancel_from = engine.scheduler.push_many, engine.scheduler.cancel_from
 
-    def recording(entries):
+    def pushing(entries):
         entries = list(entries)
-        pushes.append((time.monotonic(), entries))
+        queue_events.append(("push", entries))
         push_many(entries)
 
-    engine.scheduler.push_many = recording
+    def cancelling(beat):
+        queue_events.append(("cancel", beat))
+        return cancel_from(beat)
+
+    engine.scheduler.push_many, engine.scheduler.cancel_from = pushing, cancelling
     receiver = Receiver(connect_to="rnnmusic:rnnmusic")
     knobs = mido_jack().open_output("rnnmusic in:rnnmusic in")
     try:
@@ -105,8 +113,10 @@ def test_a_regenerate_cc_replaces_the_bars_after_the_next_bar_line_and_keeps_tho
     assert engine.failure is None and engine.stats.regenerations == 1
     cut = 8.0  # the next bar line after the press
     assert 6.0 <= timeline.beat_at(pressed) < cut - 1.0
-    before = scheduled_notes([e for t, e in pushes if t < pressed])
-    after = scheduled_notes([e for t, e in pushes if t >= pressed])
+    cuts = [i for i, (kind, beat) in enumerate(queue_events) if kind == "cancel" and beat != -math.inf]
+    assert [queue_events[i][1] for i in cuts] == [cut]  # the press cut the queue once, at the next bar line
+    before = scheduled_notes([e for kind, e in queue_events[:cuts[0]] if kind == "push"])
+    after = scheduled_notes([e for kind, e in queue_events[cuts[0]:] if kind == "push"])
     messages = delivered(receiver, sent, jack, log_from)
     heard = heard_notes(messages, timeline.beat_at)
     queued_to = max(n[1] for n in before)
