@@ -12,6 +12,7 @@
 #include <math.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -97,7 +98,7 @@ typedef struct {
 
 static atomic_uint instance_counter;
 
-/* ---- the engine watcher (an ordinary thread: it may block, sleep and make system calls) ---- */
+/* ---- the engine watcher (not the audio thread: it may block, sleep and make system calls) ---- */
 
 static int64_t now_ns(void) {
     struct timespec ts;
@@ -163,6 +164,25 @@ static void* watch_engine(void* arg) {
     }
     if (pidfd >= 0) close(pidfd);
     return NULL;
+}
+
+/* The watcher runs at real-time priority 1 where the host's process may use it: a killed engine is
+ * seen the moment its pidfd turns readable, where an ordinary thread can wait tens of milliseconds
+ * for a CPU while the kernel tears the engine down (measured: 58 ms late once on a busy 2-core VM).
+ * Priority 1 runs before all ordinary work and never before JACK's or the host's audio threads.
+ * Without permission it is an ordinary thread, as before. */
+static bool start_watcher(Plugin* self) {
+    pthread_attr_t attr;
+    struct sched_param param = {.sched_priority = 1};
+    if (pthread_attr_init(&attr) == 0) {
+        bool ok = pthread_attr_setinheritsched(&attr, PTHREAD_EXPLICIT_SCHED) == 0 &&
+                  pthread_attr_setschedpolicy(&attr, SCHED_FIFO) == 0 &&
+                  pthread_attr_setschedparam(&attr, &param) == 0 &&
+                  pthread_create(&self->watcher, &attr, watch_engine, self) == 0;
+        pthread_attr_destroy(&attr);
+        if (ok) return true;
+    }
+    return pthread_create(&self->watcher, NULL, watch_engine, self) == 0;
 }
 
 /* ---- output ---- */
@@ -438,7 +458,7 @@ static LV2_Handle instantiate(const LV2_Descriptor* d, double rate, const char* 
     self->seg = seg;
     for (int i = 0; i < SLOTS; i++) self->slots[i].on_frame = -1;
 
-    if (pthread_create(&self->watcher, NULL, watch_engine, self) == 0) self->watcher_started = true;
+    self->watcher_started = start_watcher(self);
     return (LV2_Handle)self;
 }
 
