@@ -19,10 +19,9 @@ import subprocess
 import sys
 import time
 import traceback
-import warnings
 
 import pytest
-from jack_server import ClockSender, Receiver, busy_cpu, lost_on_the_way, note_ons, record_sends
+from jack_server import ClockSender, Receiver, busy_cpu, forgive_loss, lost_on_the_way, note_ons, record_sends
 from live_fakes import PatternSource
 from support import reaped
 
@@ -202,10 +201,7 @@ def test_twenty_transport_cycles_on_a_busy_machine_each_play_on_the_beat(jack):
     assert failed == [], f"{len(failed)} of {SESSIONS * CYCLES} cycles failed: {failed}"
     lost = sum(r[3] for r in results)
     if lost:  # only a cycle that JACK itself reported missing may lose MIDI
-        xruns = jack.xruns(log_from)
-        assert xruns, f"JACK lost {lost} message(s) on the way to the synths and logged no xrun"
-        warnings.warn(f"JACK lost {lost} message(s) to the synths ({len(xruns)} xrun(s)); "
-                      f"those cycles were checked on what the engine sent", stacklevel=1)
+        forgive_loss(lost, None, jack, log_from)
 
 
 if __name__ == "__main__":
